@@ -1,0 +1,30 @@
+/*
+ * trap.h - exceptions: the IDT and what a handler sees.
+ *
+ * SDM vol. 3A chapter 6: in 64-bit mode the IDT holds 16-byte gates; on an
+ * exception the CPU pushes SS, RSP, RFLAGS, CS, RIP and, for some vectors, an
+ * error code. lib/trap_entry.asm pushes the rest so that every handler sees
+ * the same struct trap_frame.
+ */
+#ifndef TRAP_H
+#define TRAP_H
+
+#include <stdint.h>
+
+struct trap_frame {
+	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	uint64_t vector, error_code; /* error_code is 0 where the CPU pushes none */
+	uint64_t rip, cs, rflags, rsp, ss;
+};
+
+/* Fill the IDT with gates for vectors 0-31 and load it on this CPU. */
+void trap_init(void);
+/* Load the already filled IDT on another CPU. */
+void trap_load(void);
+
+/* Called by the entry stubs. The default panics with the vector's name. */
+void trap_handler(struct trap_frame *f);
+const char *trap_name(uint64_t vector);
+
+#endif

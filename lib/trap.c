@@ -1,0 +1,70 @@
+/*
+ * trap.c - the interrupt descriptor table and the default exception handler.
+ *
+ * SDM vol. 3A 6.14.1: a 64-bit IDT gate is 16 bytes: the handler's address
+ * split in three, the code segment selector, an IST index, and a type byte
+ * (0x8e = present, DPL 0, 64-bit interrupt gate, which also clears IF).
+ * Until lab 2 gives each sidecar CPU its own IDT, one table serves every CPU
+ * of an image.
+ */
+#include "trap.h"
+#include "console.h"
+#include "x86.h"
+
+#define KERNEL_CS 0x10 /* the 64-bit code segment in every image's GDT */
+
+struct __attribute__((packed)) idt_gate {
+	uint16_t offset_lo;
+	uint16_t selector;
+	uint8_t ist;
+	uint8_t type;
+	uint16_t offset_mid;
+	uint32_t offset_hi;
+	uint32_t reserved;
+};
+_Static_assert(sizeof(struct idt_gate) == 16, "SDM 6.14.1: 64-bit gates are 16 bytes");
+
+static struct idt_gate idt[256] __attribute__((aligned(16)));
+extern const uint8_t trap_stubs[]; /* lib/trap_entry.asm: 32 stubs, 16 bytes apart */
+
+void trap_load(void)
+{
+	struct dtr d = {sizeof(idt) - 1, (uint64_t)idt};
+	__asm__ volatile("lidt %0" : : "m"(d));
+}
+
+void trap_init(void)
+{
+	for (int v = 0; v < 32; v++) {
+		uint64_t h = (uint64_t)(trap_stubs + 16 * v);
+		idt[v] = (struct idt_gate){
+			.offset_lo = h & 0xffff,
+			.selector = KERNEL_CS,
+			.type = 0x8e,
+			.offset_mid = (h >> 16) & 0xffff,
+			.offset_hi = h >> 32,
+		};
+	}
+	trap_load();
+}
+
+const char *trap_name(uint64_t vector)
+{
+	static const char *const names[] = {
+		"#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
+		"#BR bound range", "#UD invalid opcode", "#NM device not available",
+		"#DF double fault", "coprocessor overrun", "#TS invalid TSS",
+		"#NP segment not present", "#SS stack fault", "#GP general protection",
+		"#PF page fault", "reserved", "#MF x87 error", "#AC alignment check",
+		"#MC machine check", "#XM SIMD error", "#VE virtualization",
+		"#CP control protection",
+	};
+	return vector < ARRAY_SIZE(names) ? names[vector] : "exception";
+}
+
+__attribute__((weak)) void trap_handler(struct trap_frame *f)
+{
+	uint64_t cr2 = f->vector == 14 ? read_cr2() : 0;
+	panic("%s (vector %lu) at rip 0x%lx, error 0x%lx, cr2 0x%lx, rsp 0x%lx", trap_name(f->vector),
+	      f->vector, f->rip, f->error_code, cr2, f->rsp);
+}

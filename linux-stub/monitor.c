@@ -1,0 +1,166 @@
+/*
+ * monitor.c - linux-stub's command interpreter on the serial port.
+ *
+ * People type commands at the "stub> " prompt; tests pass them on the kernel
+ * command line (stub.run="status; sleep 10") and read the output. A command
+ * prints its result lines and returns 0, or prints "error: <why>" and
+ * returns -1. In script mode the stub powers off after the last command and
+ * leaves QEMU with success only if every command succeeded.
+ */
+#include "stub.h"
+#include "console.h"
+#include "timer.h"
+
+#define MAX_ARGS 8
+
+struct command {
+	const char *name;
+	const char *usage;
+	const char *help;
+	int (*run)(int argc, char **argv);
+};
+
+static const struct command commands[];
+
+static int error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int error(const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+	va_start(ap, fmt);
+	fmt_vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	kprintf("error: %s\n", msg);
+	return -1;
+}
+
+static int cmd_status(int argc, char **argv)
+{
+	(void)argv;
+	if (argc != 1)
+		return error("status takes no arguments");
+	for (uint32_t i = 0; i < stub.machine.ncpus; i++) {
+		const struct machine_cpu *c = &stub.machine.cpus[i];
+		kprintf("cpu %u apic %u node %u %s\n", i, c->apic_id, c->node,
+			cpu_state_name(stub.state[i]));
+	}
+	return 0;
+}
+
+static int cmd_sleep(int argc, char **argv)
+{
+	uint64_t ms;
+	if (argc != 2 || !parse_u64(argv[1], strlen(argv[1]), &ms))
+		return error("usage: sleep <milliseconds>");
+	if (ms > 600000)
+		return error("sleep %lu ms: at most 600000 (10 minutes)", (unsigned long)ms);
+	mdelay(ms);
+	return 0;
+}
+
+static int cmd_help(int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	for (const struct command *c = commands; c->name; c++)
+		kprintf("  %-22s %s\n", c->usage, c->help);
+	return 0;
+}
+
+static int cmd_poweroff(int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	kprintf("linux-stub: power off\n");
+	qemu_exit(QEMU_EXIT_SUCCESS);
+}
+
+static const struct command commands[] = {
+	{"status", "status", "one line per CPU: index, APIC ID, node, state", cmd_status},
+	{"sleep", "sleep <ms>", "wait that many milliseconds", cmd_sleep},
+	{"help", "help", "this list", cmd_help},
+	{"poweroff", "poweroff", "leave QEMU", cmd_poweroff},
+	{NULL, NULL, NULL, NULL},
+};
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+int monitor_execute(char *line)
+{
+	char *argv[MAX_ARGS];
+	int argc = 0;
+
+	for (char *p = line; *p;) {
+		while (is_blank(*p))
+			*p++ = '\0';
+		if (!*p)
+			break;
+		if (argc == MAX_ARGS)
+			return error("more than %d words", MAX_ARGS);
+		argv[argc++] = p;
+		while (*p && !is_blank(*p))
+			p++;
+	}
+	if (argc == 0)
+		return 0;
+	for (const struct command *c = commands; c->name; c++)
+		if (strcmp(c->name, argv[0]) == 0)
+			return c->run(argc, argv);
+	return error("unknown command '%s' (try 'help')", argv[0]);
+}
+
+void monitor_run_script(const char *script, size_t len)
+{
+	char line[256];
+	int ran = 0, failed = 0;
+
+	for (size_t i = 0; i <= len;) {
+		size_t end = i;
+		while (end < len && script[end] != ';')
+			end++;
+		size_t n = end - i < sizeof(line) - 1 ? end - i : sizeof(line) - 1;
+		memcpy(line, script + i, n);
+		line[n] = '\0';
+		i = end + 1;
+		char *cmd = line;
+		while (is_blank(*cmd))
+			cmd++;
+		if (!*cmd)
+			continue;
+		kprintf("stub> %s\n", cmd);
+		ran++;
+		if (monitor_execute(cmd))
+			failed++;
+	}
+	kprintf("run: %d commands, %d failed\n", ran, failed);
+	qemu_exit(failed ? QEMU_EXIT_FAILURE : QEMU_EXIT_SUCCESS);
+}
+
+void monitor_loop(void)
+{
+	char line[256];
+	size_t n = 0;
+
+	kprintf("linux-stub: monitor ready; type 'help'\nstub> ");
+	for (;;) {
+		int c = console_getc();
+		if (c < 0) {
+			__asm__ volatile("pause");
+			continue;
+		}
+		if (c == '\r' || c == '\n') {
+			kprintf("\n");
+			line[n] = '\0';
+			monitor_execute(line);
+			n = 0;
+			kprintf("stub> ");
+		} else if ((c == 0x7f || c == '\b') && n > 0) {
+			n--;
+			kprintf("\b \b");
+		} else if (c >= ' ' && c < 0x7f && n < sizeof(line) - 1) {
+			line[n++] = (char)c;
+			kprintf("%c", c);
+		}
+	}
+}

@@ -1,0 +1,42 @@
+/*
+ * stub.h - what linux-stub's files share.
+ */
+#ifndef STUB_H
+#define STUB_H
+
+#include "bootparam.h"
+#include "machine.h"
+
+/* What linux-stub knows about each CPU of the machine. */
+enum cpu_state {
+	CPU_OFFLINE, /* nobody runs it (no sidecar yet, or not started) */
+	CPU_LINUX,   /* runs linux-stub */
+};
+
+struct stub {
+	struct boot_params params; /* our copy of the zero page */
+	char cmdline[2048];        /* our copy of the command line */
+	struct machine machine;    /* from ACPI, as Linux reads it */
+	enum cpu_state state[MAX_CPUS];
+	uint32_t bsp;              /* CPU index of the CPU we booted on */
+};
+
+extern struct stub stub;
+
+/* linux-stub/paging.c */
+void paging_init(void);
+
+/* linux-stub/cpus.c */
+void cpus_init(void);
+const char *cpu_state_name(enum cpu_state s);
+
+/* linux-stub/monitor.c: run one command line; 0 if it succeeded. */
+int monitor_execute(char *line);
+/* Interactive: read lines from the serial port forever. */
+__attribute__((noreturn)) void monitor_loop(void);
+/* Run "cmd; cmd; ..." then power off, succeeding only if every command did. */
+__attribute__((noreturn)) void monitor_run_script(const char *script, size_t len);
+
+extern const struct acpi_mem identity_acpi_mem;
+
+#endif

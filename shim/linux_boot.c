@@ -1,0 +1,162 @@
+/*
+ * linux_boot.c - booting the main kernel through the Linux x86 boot protocol.
+ *
+ * The same code boots linux-stub (labs 0-6) and Debian's kernel (lab 7): both
+ * are bzImages, and the shim is their boot loader. Documentation/arch/x86/
+ * boot.rst, "64-bit Boot Protocol", asks the loader to
+ *   - load the protected-mode code at an address aligned to kernel_alignment
+ *     with init_size bytes free from there (or at pref_address if the kernel
+ *     is not relocatable),
+ *   - fill a zero page (struct boot_params): a copy of the setup header, the
+ *     e820 memory map, the command line and initrd addresses, the RSDP,
+ *   - jump to the load address + 0x200 in 64-bit mode with %rsi = the zero
+ *     page, interrupts off, and everything above identity mapped.
+ */
+#include "shim.h"
+#include "cmdline.h"
+#include "console.h"
+
+#define PAGE 4096ull
+/* Where kernels usually want to be (Debian's pref_address): 16 MiB. */
+#define KERNEL_MIN_ADDRESS MiB(16)
+
+/* Decide where the protected-mode code goes. */
+static int place_kernel(struct shim *s, const struct bzimage_info *k, uint64_t *load)
+{
+	uint64_t size = ALIGN_UP(k->init_size, PAGE);
+	if (k->pref_address && physmem_is_free(&s->memory, k->pref_address, size)) {
+		*load = k->pref_address;
+		return physmem_reserve(&s->memory, *load, size);
+	}
+	if (!k->relocatable) {
+		kprintf("shim: main kernel is not relocatable and 0x%lx-0x%lx (its pref_address "
+			"+ init_size) is not free RAM\n",
+			(unsigned long)k->pref_address, (unsigned long)(k->pref_address + size - 1));
+		return E_NOMEM;
+	}
+	int r = physmem_alloc(&s->memory, size, k->alignment, KERNEL_MIN_ADDRESS, GiB(4), load);
+	if (r)
+		kprintf("shim: no free 0x%lx bytes aligned to 0x%lx below 4 GiB for the main kernel\n",
+			(unsigned long)size, (unsigned long)k->alignment);
+	return r;
+}
+
+/* The ACPI RSDP: Linux reads boot_params.acpi_rsdp_addr (protocol 2.14). GRUB
+ * gave us only a copy, so find the original in the BIOS read-only area
+ * (ACPI 6.5, 5.2.5.1: on 16-byte boundaries in 0xe0000-0xfffff). */
+static uint64_t find_rsdp(const struct shim *s)
+{
+	size_t n = s->boot.rsdp_len < 20 ? s->boot.rsdp_len : 20;
+	for (uint64_t pa = 0xe0000; pa < 0x100000; pa += 16)
+		if (memcmp((const void *)pa, s->boot.rsdp, n) == 0)
+			return pa;
+	return 0;
+}
+
+static int build_cmdline(const struct shim *s, const struct mb2_module *kernel, char *buf,
+			 size_t size, struct diag *d)
+{
+	/* The module string is "kernel <the kernel's own parameters>". */
+	const char *own = kernel->string + strlen("kernel");
+	while (*own == ' ')
+		own++;
+	buf[0] = '\0';
+	(void)s;
+	return cmdline_append(buf, size, own, d);
+}
+
+static int fill_e820(const struct shim *s, struct boot_params *bp, struct diag *d)
+{
+	static struct e820_range firmware[MB2_MAX_MMAP];
+	for (uint32_t i = 0; i < s->boot.nmemory; i++)
+		firmware[i] = (struct e820_range){s->boot.memory[i].base, s->boot.memory[i].length,
+						  s->boot.memory[i].type};
+	int n = e820_build(bp->e820_table, E820_MAX_ENTRIES, firmware, s->boot.nmemory, NULL, 0, d);
+	if (n < 0)
+		return n;
+	bp->e820_entries = (uint8_t)n;
+	return 0;
+}
+
+void shim_boot_linux(struct shim *s)
+{
+	struct diag d = {""};
+	const struct mb2_module *kernel = mb2_find_module(&s->boot, "kernel");
+	if (!kernel) {
+		kprintf("shim: no main kernel: grub.cfg has no module2 line whose string starts "
+			"with \"kernel\"\n");
+		return;
+	}
+	const void *image = (const void *)kernel->start;
+	size_t image_size = kernel->end - kernel->start;
+
+	struct bzimage_info k;
+	int r = bzimage_parse(image, image_size, &k, &d);
+	if (r) {
+		kprintf("shim: the main kernel module (%lu bytes) is not a bootable bzImage: %s\n",
+			(unsigned long)image_size, d.msg);
+		return;
+	}
+
+	uint64_t load;
+	if (place_kernel(s, &k, &load))
+		return;
+	memcpy((void *)load, (const uint8_t *)image + k.code_offset, k.code_size);
+
+	/* The zero page and the command line: below 4 GiB, since cmd_line_ptr
+	 * is 32 bits (ext_cmd_line_ptr would allow more; we do not need it). */
+	uint64_t bp_pa, cmdline_pa;
+	if (physmem_alloc(&s->memory, PAGE, PAGE, MiB(1), GiB(4), &bp_pa) ||
+	    physmem_alloc(&s->memory, PAGE, PAGE, MiB(1), GiB(4), &cmdline_pa)) {
+		kprintf("shim: no memory for the zero page\n");
+		return;
+	}
+	struct boot_params *bp = (void *)bp_pa;
+	memset(bp, 0, sizeof(*bp));
+
+	/* boot.rst: the setup header ends at 0x202 + the byte at 0x201 (the
+	 * offset of the jump at 0x200); copy exactly that much. */
+	size_t hdr_len = 0x202 + ((const uint8_t *)image)[0x201] - SETUP_HEADER_OFFSET;
+	if (hdr_len > sizeof(bp->hdr))
+		hdr_len = sizeof(bp->hdr);
+	memcpy(&bp->hdr, k.hdr, hdr_len);
+	bp->hdr.type_of_loader = 0xff; /* "undefined" loader: we have no ID */
+	bp->hdr.vid_mode = 0xffff;     /* "normal" video mode */
+	bp->hdr.code32_start = (uint32_t)load;
+
+	char *cmdline = (char *)cmdline_pa;
+	size_t cmdline_max = k.cmdline_max + 1 < PAGE ? k.cmdline_max + 1 : PAGE;
+	if (build_cmdline(s, kernel, cmdline, cmdline_max, &d)) {
+		kprintf("shim: main kernel command line: %s\n", d.msg);
+		return;
+	}
+	bp->hdr.cmd_line_ptr = (uint32_t)cmdline_pa;
+
+	const struct mb2_module *initrd = mb2_find_module(&s->boot, "initrd");
+	if (initrd) {
+		uint64_t end = initrd->end;
+		if (k.version >= 0x0203 && end - 1 > k.hdr->initrd_addr_max) {
+			kprintf("shim: initrd ends at 0x%lx, above the kernel's initrd_addr_max 0x%x\n",
+				(unsigned long)end, k.hdr->initrd_addr_max);
+			return;
+		}
+		bp->hdr.ramdisk_image = (uint32_t)initrd->start;
+		bp->ext_ramdisk_image = (uint32_t)(initrd->start >> 32);
+		bp->hdr.ramdisk_size = (uint32_t)(initrd->end - initrd->start);
+	}
+
+	if (fill_e820(s, bp, &d)) {
+		kprintf("shim: cannot build the e820 map: %s\n", d.msg);
+		return;
+	}
+	bp->acpi_rsdp_addr = find_rsdp(s);
+
+	kprintf("shim: main kernel: boot protocol %u.%02u, %lu KiB at 0x%lx (init_size %lu KiB), "
+		"%u e820 entries%s\n",
+		k.version >> 8, k.version & 0xff, (unsigned long)(k.code_size >> 10),
+		(unsigned long)load, (unsigned long)(k.init_size >> 10), bp->e820_entries,
+		initrd ? ", initrd" : "");
+	kprintf("shim: main kernel command line \"%s\"\n", cmdline);
+	kprintf("shim: jumping to the 64-bit entry at 0x%lx\n", (unsigned long)(load + 0x200));
+	boot_linux64(load + 0x200, bp);
+}

@@ -1,0 +1,206 @@
+#!/usr/bin/env python3
+"""qemu.py - boot a Sidecar OS build in QEMU: make a GRUB ISO, run, report.
+
+Used by `make qemu`, `make run`, the boot tests and the grader. It writes a
+grub.cfg that loads the shim (multiboot2) with the main kernel and optional
+initrd as modules, builds a BIOS ISO with grub-mkrescue, and runs QEMU with
+the serial port on stdout and an isa-debug-exit device, through which the
+guest ends QEMU with a status: 33 means the guest reported success, 35 that
+it reported a failure. This script maps those to 0 and 1; a triple fault
+(QEMU exits 0 because of -no-reboot), a timeout or a QEMU error map to 2+.
+"""
+import argparse
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+GUEST_SUCCESS = (0x10 << 1) | 1
+GUEST_FAILURE = (0x11 << 1) | 1
+EXIT_TIMEOUT = 124
+
+
+def grub_quote(s):
+    """GRUB script single quotes keep everything literal but a single quote."""
+    if "'" in s:
+        sys.exit("qemu.py: a single quote cannot be passed through grub.cfg: %r" % s)
+    return "'" + s + "'"
+
+
+def numa_args(smp, nodes, mem_mib):
+    """Spread CPUs and memory over the nodes: node n gets a contiguous block of
+    CPUs and an equal share of memory (QEMU emits the SRAT from this)."""
+    if nodes <= 1:
+        return []
+    if nodes > smp:
+        sys.exit("qemu.py: NODES=%d is more than SMP=%d" % (nodes, smp))
+    args = []
+    share = (mem_mib // nodes) // 2 * 2  # whole, even MiB per node
+    for n in range(nodes):
+        first = n * smp // nodes
+        last = (n + 1) * smp // nodes - 1
+        size = share if n < nodes - 1 else mem_mib - share * (nodes - 1)
+        args += ["-object", "memory-backend-ram,id=m%d,size=%dM" % (n, size),
+                 "-numa", "node,nodeid=%d,cpus=%d-%d,memdev=m%d" % (n, first, last, n)]
+    return args
+
+
+def make_iso(workdir, shim, kernel, initrd, shim_args, kernel_args):
+    root = os.path.join(workdir, "iso")
+    boot = os.path.join(root, "boot")
+    os.makedirs(os.path.join(boot, "grub"))
+    shutil.copy(shim, os.path.join(boot, "shim.elf"))
+    shutil.copy(kernel, os.path.join(boot, "kernel"))
+    lines = [
+        "set timeout=0",
+        "set default=0",
+        'menuentry "Sidecar OS" {',
+        "  multiboot2 /boot/shim.elf " + " ".join(grub_quote(a) for a in shim_args),
+        "  module2 --nounzip /boot/kernel kernel " + " ".join(grub_quote(a) for a in kernel_args),
+    ]
+    if initrd:
+        shutil.copy(initrd, os.path.join(boot, "initrd"))
+        lines.append("  module2 --nounzip /boot/initrd initrd")
+    lines.append("}")
+    with open(os.path.join(boot, "grub", "grub.cfg"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+    iso = os.path.join(workdir, "sidecar.iso")
+    r = subprocess.run(["grub-mkrescue", "-o", iso, root], stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, text=True)
+    if r.returncode != 0 or not os.path.exists(iso):
+        sys.exit("qemu.py: grub-mkrescue failed:\n" + r.stdout)
+    return iso
+
+
+def qemu_command(a, iso, interactive):
+    cmd = ["qemu-system-x86_64", "-machine", "q35", "-accel", a.accel,
+           "-smp", str(a.smp), "-m", "%dM" % a.mem,
+           "-cdrom", iso, "-boot", "d", "-display", "none", "-no-reboot",
+           "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+    cmd += numa_args(a.smp, a.nodes, a.mem)
+    if a.accel == "kvm":
+        cmd += ["-cpu", "host"]
+    cmd += ["-serial", "mon:stdio" if interactive else "stdio", "-monitor", "none"] \
+        if not interactive else ["-serial", "mon:stdio"]
+    if a.gdb:
+        cmd += ["-s", "-S"]
+    return cmd
+
+
+def write_gdbinit(path, symbols):
+    with open(path, "w") as f:
+        f.write("# written by tools/qemu.py for make qemu-gdb\n")
+        f.write("set confirm off\nset architecture i386:x86-64\n")
+        for i, elf in enumerate(symbols):
+            f.write(("file %s\n" if i == 0 else "add-symbol-file %s\n") % os.path.abspath(elf))
+        f.write("target remote localhost:1234\n")
+    print("qemu.py: QEMU waits for gdb; in another terminal run: gdb -x %s" % path)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--smp", type=int, default=4)
+    p.add_argument("--nodes", type=int, default=1)
+    p.add_argument("--mem", type=int, default=512, help="MiB")
+    p.add_argument("--accel", default="tcg")
+    p.add_argument("--shim", required=True)
+    p.add_argument("--kernel", required=True)
+    p.add_argument("--initrd")
+    p.add_argument("--shim-args", default="")
+    p.add_argument("--kernel-args", default="console=ttyS0")
+    p.add_argument("--run", help="monitor commands to run, then power off")
+    p.add_argument("--run-param", default="stub.run",
+                   help="the kernel parameter that carries --run")
+    p.add_argument("--timeout", type=float, default=120)
+    p.add_argument("--log", help="also write the serial output here")
+    p.add_argument("--quiet", action="store_true", help="do not echo the serial output")
+    p.add_argument("--gdb", action="store_true")
+    p.add_argument("--symbols", nargs="*", default=[])
+    a = p.parse_args()
+
+    if not 1 <= a.smp <= 255:
+        sys.exit("qemu.py: SMP=%d: between 1 and 255 (xAPIC IDs)" % a.smp)
+    if a.nodes < 1:
+        sys.exit("qemu.py: NODES=%d: at least 1" % a.nodes)
+    for what, path in (("shim", a.shim), ("KERNEL", a.kernel), ("initrd", a.initrd)):
+        if path and not os.path.isfile(path):
+            sys.exit("qemu.py: %s image %s does not exist" % (what, path))
+
+    kernel_args = a.kernel_args.split()
+    if a.run is not None:
+        kernel_args.append("%s=%s" % (a.run_param, a.run))
+    interactive = a.run is None and not a.log
+
+    workdir = tempfile.mkdtemp(prefix="sidecar-qemu-")
+    try:
+        iso = make_iso(workdir, a.shim, a.kernel, a.initrd, a.shim_args.split(), kernel_args)
+        cmd = qemu_command(a, iso, interactive)
+        if a.gdb:
+            write_gdbinit(os.path.join("build", "gdbinit"), a.symbols)
+        if interactive:
+            print("qemu.py: %s (Ctrl-A X quits)" % " ".join(cmd[:12]), file=sys.stderr)
+            os.execvp(cmd[0], cmd)
+        return run_captured(a, cmd)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def run_captured(a, cmd):
+    start = time.monotonic()
+    log = open(a.log, "w") if a.log else None
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    os.set_blocking(proc.stdout.fileno(), False)
+    timed_out = False
+    while True:
+        chunk = proc.stdout.read()
+        if chunk:
+            text = chunk.decode("utf-8", "replace").replace("\r", "")
+            if not a.quiet:
+                sys.stdout.write(text)
+                sys.stdout.flush()
+            if log:
+                log.write(text)
+        if proc.poll() is not None:
+            rest = proc.stdout.read()
+            if rest:
+                text = rest.decode("utf-8", "replace").replace("\r", "")
+                if not a.quiet:
+                    sys.stdout.write(text)
+                    sys.stdout.flush()
+                if log:
+                    log.write(text)
+            break
+        if time.monotonic() - start > a.timeout:
+            timed_out = True
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            break
+        time.sleep(0.02)
+    elapsed = time.monotonic() - start
+    status = proc.returncode
+    if timed_out:
+        verdict, code = "timed out after %.0f s: the guest hung" % a.timeout, EXIT_TIMEOUT
+    elif status == GUEST_SUCCESS:
+        verdict, code = "the guest reported success", 0
+    elif status == GUEST_FAILURE:
+        verdict, code = "the guest reported failure", 1
+    elif status == 0:
+        verdict, code = "the guest reset or triple-faulted (QEMU ran with -no-reboot)", 3
+    else:
+        verdict, code = "QEMU failed with status %d" % status, 4
+    summary = "qemu: %s (%.2f s wall)" % (verdict, elapsed)
+    if code != 0 and not a.kernel.startswith("build/"):
+        summary += "; main kernel was %s" % a.kernel
+    print(summary, file=sys.stderr)
+    if log:
+        log.write(summary + "\n")
+        log.close()
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
