@@ -62,29 +62,37 @@ CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubu
 LIB_PORTABLE := lib/fmt.c lib/diag.c lib/parse.c lib/mb2.c lib/acpi.c lib/machine.c \
 	lib/e820.c lib/cmdline.c lib/physmem.c
 LIB_KERNEL   := $(LIB_PORTABLE) lib/string.c lib/console.c lib/panic.c lib/timer.c \
-	lib/trap.c lib/identity.c lib/trap_entry.asm
+	lib/trap.c lib/identity.c lib/lapic.c lib/trap_entry.asm
 
-# The students' files (or the solutions, or the pristine skeleton).
-LAB_SRC := $(sort $(wildcard $(LABSRC)/*/*.c) $(wildcard $(LABSRC)/*/*.asm))
+# The students' files (or the solutions, or the pristine skeleton). The C
+# files go into an archive so each image takes only what it calls; the
+# trampoline is assembled on its own as a flat binary.
+LAB_C   := $(sort $(wildcard $(LABSRC)/*/*.c))
+LAB_TRAMPOLINE := $(wildcard $(LABSRC)/01-*/trampoline.asm)
 
-SHIM_SRC := shim/entry.asm $(wildcard shim/*.c)
-STUB_SRC := linux-stub/head.asm $(wildcard linux-stub/*.c)
+SHIM_SRC   := shim/entry.asm $(wildcard shim/*.c)
+STUB_SRC   := linux-stub/head.asm $(wildcard linux-stub/*.c)
+KERNEL_SRC := kernel/image.asm kernel/vectors.asm $(wildcard kernel/*.c)
 
 obj = $(patsubst %,$(B)/obj/%.o,$(1))
 
-SHIM_OBJ := $(call obj,$(SHIM_SRC) $(LIB_KERNEL) $(LAB_SRC))
-STUB_OBJ := $(call obj,$(STUB_SRC) $(LIB_KERNEL) $(LAB_SRC))
+LIB_A := $(B)/lib.a
+LAB_A := $(B)/lab.a
+LIBS  := --start-group $(LIB_A) $(LAB_A) --end-group
 
-SHIM_ELF := $(B)/shim.elf
-STUB_ELF := $(B)/linux-stub.elf
-STUB_BZ  := $(B)/linux-stub.bzImage
+SHIM_ELF   := $(B)/shim.elf
+STUB_ELF   := $(B)/linux-stub.elf
+STUB_BZ    := $(B)/linux-stub.bzImage
+KERNEL_ELF := $(B)/sidecar.elf
+KERNEL_BIN := $(B)/sidecar.bin
+TRAMPOLINE := $(B)/trampoline.bin
 
-.PHONY: all images tools deps run qemu qemu-gdb test unit grade labs check-labs book bench \
+.PHONY: all images tools deps run qemu qemu-gdb test unit unit-build grade labs check-labs book bench \
 	clean compile_commands.json
 .DEFAULT_GOAL := all
 
 all: images tools
-images: $(SHIM_ELF) $(STUB_BZ)
+images: $(SHIM_ELF) $(STUB_BZ) $(KERNEL_BIN)
 tools: $(BT)/mklab $(BT)/mkbzimage
 
 # --- images -----------------------------------------------------------------
@@ -92,20 +100,47 @@ tools: $(BT)/mklab $(BT)/mkbzimage
 $(B)/obj/%.c.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	@$(CC) $(KCFLAGS) -MMD -MP -c $< -o $@
+	@$(CC) $(KCFLAGS) -Ikernel -MMD -MP -c $< -o $@
 
 $(B)/obj/%.asm.o: %.asm
 	@mkdir -p $(dir $@)
 	@echo "  NASM    $<"
 	@$(NASM) $(NASMFLAGS) $< -o $@
 
-$(SHIM_ELF): $(SHIM_OBJ) shim/shim.ld
-	@echo "  LD      $@"
-	@$(LD) $(KLDFLAGS) -T shim/shim.ld $(SHIM_OBJ) -o $@
+$(LIB_A): $(call obj,$(LIB_KERNEL))
+	@rm -f $@
+	@$(AR) rcs $@ $^
 
-$(STUB_ELF): $(STUB_OBJ) linux-stub/stub.ld
+$(LAB_A): $(call obj,$(LAB_C))
+	@rm -f $@
+	@$(AR) rcs $@ $^
+
+$(SHIM_ELF): $(call obj,$(SHIM_SRC)) $(LIB_A) $(LAB_A) shim/shim.ld
 	@echo "  LD      $@"
-	@$(LD) $(KLDFLAGS) -T linux-stub/stub.ld $(STUB_OBJ) -o $@
+	@$(LD) $(KLDFLAGS) -T shim/shim.ld $(call obj,$(SHIM_SRC)) $(LIBS) -o $@
+
+$(STUB_ELF): $(call obj,$(STUB_SRC)) $(LIB_A) $(LAB_A) linux-stub/stub.ld
+	@echo "  LD      $@"
+	@$(LD) $(KLDFLAGS) -T linux-stub/stub.ld $(call obj,$(STUB_SRC)) $(LIBS) -o $@
+
+# The sidecar kernel: the trampoline (a flat binary, lab 1) is carried inside
+# the image (kernel/image.asm), which is itself flattened for the shim to copy.
+$(TRAMPOLINE): $(LAB_TRAMPOLINE)
+	@mkdir -p $(dir $@)
+	@echo "  NASM    $<"
+	@$(NASM) -f bin $< -o $@
+
+$(B)/obj/kernel/image.asm.o: kernel/image.asm $(TRAMPOLINE)
+	@mkdir -p $(dir $@)
+	@echo "  NASM    $<"
+	@$(NASM) $(NASMFLAGS) -DTRAMPOLINE_BIN='"$(TRAMPOLINE)"' $< -o $@
+
+$(KERNEL_ELF): $(call obj,$(KERNEL_SRC)) $(LIB_A) $(LAB_A) kernel/kernel.ld
+	@echo "  LD      $@"
+	@$(LD) $(KLDFLAGS) -T kernel/kernel.ld $(call obj,$(KERNEL_SRC)) $(LIBS) -o $@
+
+$(KERNEL_BIN): $(KERNEL_ELF)
+	@$(OBJCOPY) -O binary $< $@
 
 $(B)/linux-stub.setup: linux-stub/setup.asm
 	@mkdir -p $(dir $@)
@@ -131,14 +166,14 @@ $(BT)/%: tools/%.c
 # --- running ----------------------------------------------------------------
 
 QEMU_ARGS = --smp $(SMP) --nodes $(NODES) --mem $(MEM) --accel $(ACCEL) \
-	--shim $(SHIM_ELF) --kernel "$(if $(KERNEL),$(KERNEL),$(STUB_BZ))" \
+	--shim $(SHIM_ELF) --sidecar $(KERNEL_BIN) --kernel "$(if $(KERNEL),$(KERNEL),$(STUB_BZ))" \
 	--shim-args "$(SHIM_ARGS)" --timeout $(TIMEOUT) $(if $(RUN),--run "$(RUN)")
 
 qemu: images
 	@$(PYTHON) tools/qemu.py $(QEMU_ARGS)
 
 qemu-gdb: images
-	@$(PYTHON) tools/qemu.py $(QEMU_ARGS) --gdb --symbols $(SHIM_ELF) $(STUB_ELF)
+	@$(PYTHON) tools/qemu.py $(QEMU_ARGS) --gdb --symbols $(SHIM_ELF) $(KERNEL_ELF) $(STUB_ELF)
 
 # The complete system, always from the solutions.
 run: deps
@@ -153,19 +188,25 @@ $(PRISTINE): $(BT)/mklab $(wildcard solutions/*/*)
 	@rm -rf $@ && mkdir -p $@
 	$(BT)/mklab --tree solutions $@
 
+# Host unit tests link the portable library and the lab files that run on
+# the host (lab 0's parsers); the others need the hardware.
+LAB_HOST := $(wildcard $(LABSRC)/00-*/*.c)
 unit-bin = build/$(1)/unit-tests
-$(call unit-bin,$(TREE)): $(LIB_PORTABLE) $(LAB_SRC) $(wildcard tests/unit/*.c tests/unit/*.h) $(BT)/mklab
+$(call unit-bin,$(TREE)): $(LIB_PORTABLE) $(LAB_HOST) $(wildcard tests/unit/*.c tests/unit/*.h) $(BT)/mklab
 	@mkdir -p $(dir $@)
-	$(CC) $(HCFLAGS) -Itests/unit $(LIB_PORTABLE) $(LAB_SRC) \
+	@echo "  HOSTCC  $@"
+	@$(CC) $(HCFLAGS) -Itests/unit $(LIB_PORTABLE) $(LAB_HOST) \
 		tests/unit/*.c -o $@ $(CHECK_LIBS)
 
-unit: $(call unit-bin,$(TREE))
+unit-build: $(call unit-bin,$(TREE))
+
+unit: unit-build
 	$(call unit-bin,$(TREE))
 
 test: deps
 	@$(PYTHON) tools/test.py
 
-grade: images $(call unit-bin,$(TREE))
+grade: images unit-build
 	@$(PYTHON) tools/grade.py --tree $(TREE) $(if $(LAB),--lab $(LAB))
 
 # Regenerate labs/*/ sources from solutions/*/ (handouts are kept).

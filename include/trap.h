@@ -23,6 +23,12 @@ void trap_init(void);
 /* Load the already filled IDT on another CPU. */
 void trap_load(void);
 
+/* Fill gate `vector` of an IDT (256 gates, 4 KiB) with an interrupt gate to
+ * handler, and load an IDT on this CPU. trap_stub(v) is the exception stub. */
+void idt_set_gate(void *idt, unsigned vector, const void *handler);
+void idt_load(const void *idt);
+const void *trap_stub(unsigned vector);
+
 /* Called by the entry stubs. The default panics with the vector's name. */
 void trap_handler(struct trap_frame *f);
 const char *trap_name(uint64_t vector);

@@ -27,24 +27,38 @@ _Static_assert(sizeof(struct idt_gate) == 16, "SDM 6.14.1: 64-bit gates are 16 b
 static struct idt_gate idt[256] __attribute__((aligned(16)));
 extern const uint8_t trap_stubs[]; /* lib/trap_entry.asm: 32 stubs, 16 bytes apart */
 
+void idt_set_gate(void *table, unsigned vector, const void *handler)
+{
+	uint64_t h = (uint64_t)handler;
+	((struct idt_gate *)table)[vector & 0xff] = (struct idt_gate){
+		.offset_lo = h & 0xffff,
+		.selector = KERNEL_CS,
+		.type = 0x8e,
+		.offset_mid = (h >> 16) & 0xffff,
+		.offset_hi = h >> 32,
+	};
+}
+
+void idt_load(const void *table)
+{
+	struct dtr d = {256 * sizeof(struct idt_gate) - 1, (uint64_t)table};
+	__asm__ volatile("lidt %0" : : "m"(d));
+}
+
+const void *trap_stub(unsigned vector)
+{
+	return trap_stubs + 16 * vector;
+}
+
 void trap_load(void)
 {
-	struct dtr d = {sizeof(idt) - 1, (uint64_t)idt};
-	__asm__ volatile("lidt %0" : : "m"(d));
+	idt_load(idt);
 }
 
 void trap_init(void)
 {
-	for (int v = 0; v < 32; v++) {
-		uint64_t h = (uint64_t)(trap_stubs + 16 * v);
-		idt[v] = (struct idt_gate){
-			.offset_lo = h & 0xffff,
-			.selector = KERNEL_CS,
-			.type = 0x8e,
-			.offset_mid = (h >> 16) & 0xffff,
-			.offset_hi = h >> 32,
-		};
-	}
+	for (unsigned v = 0; v < 32; v++)
+		idt_set_gate(idt, v, trap_stub(v));
 	trap_load();
 }
 

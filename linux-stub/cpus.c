@@ -2,7 +2,8 @@
  * cpus.c - which CPU is doing what, as linux-stub sees it.
  *
  * linux-stub runs on the CPU the shim booted it on (the BSP). Every other CPU
- * is offline until the sidecar kernel (lab 1 on) reports it.
+ * either belongs to the sidecar, which reports its state in its node's
+ * control page (idle, run, failed, ...), or is offline.
  */
 #include "stub.h"
 #include "console.h"
@@ -18,6 +19,14 @@ void cpus_init(void)
 		stub.state[i] = i == stub.bsp ? CPU_LINUX : CPU_OFFLINE;
 	kprintf("linux-stub: %u CPUs in %u node%s, running on cpu %u\n", stub.machine.ncpus,
 		stub.machine.nnodes, stub.machine.nnodes == 1 ? "" : "s", stub.bsp);
+}
+
+const char *cpu_state_name_of(uint32_t cpu)
+{
+	const char *sidecar = sidecar_state_name(cpu);
+	if (stub.state[cpu] != CPU_LINUX && sidecar)
+		return sidecar;
+	return cpu_state_name(stub.state[cpu]);
 }
 
 const char *cpu_state_name(enum cpu_state s)

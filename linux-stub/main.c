@@ -15,6 +15,7 @@
 #include "stub.h"
 #include "cmdline.h"
 #include "console.h"
+#include "lapic.h"
 #include "timer.h"
 #include "trap.h"
 #include "x86.h"
@@ -65,7 +66,9 @@ void stub_main(const struct boot_params *bp)
 		(unsigned long)(ram >> 20));
 
 	read_machine();
+	lapic_init_access();
 	cpus_init();
+	sidecar_attach();
 
 	struct cmdline_param run;
 	if (cmdline_find(stub.cmdline, "stub.run", &run))

@@ -42,7 +42,7 @@ static int cmd_status(int argc, char **argv)
 	for (uint32_t i = 0; i < stub.machine.ncpus; i++) {
 		const struct machine_cpu *c = &stub.machine.cpus[i];
 		kprintf("cpu %u apic %u node %u %s\n", i, c->apic_id, c->node,
-			cpu_state_name(stub.state[i]));
+			cpu_state_name_of(i));
 	}
 	return 0;
 }
@@ -76,6 +76,8 @@ static int cmd_poweroff(int argc, char **argv)
 static const struct command commands[] = {
 	{"status", "status", "one line per CPU: index, APIC ID, node, state", cmd_status},
 	{"sleep", "sleep <ms>", "wait that many milliseconds", cmd_sleep},
+	{"wake", "wake <cpu|all> [rounds]", "wake sidecar CPUs by IPI; round-trip latency",
+	 cmd_wake},
 	{"help", "help", "this list", cmd_help},
 	{"poweroff", "poweroff", "leave QEMU", cmd_poweroff},
 	{NULL, NULL, NULL, NULL},

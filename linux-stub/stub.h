@@ -29,6 +29,17 @@ void paging_init(void);
 /* linux-stub/cpus.c */
 void cpus_init(void);
 const char *cpu_state_name(enum cpu_state s);
+const char *cpu_state_name_of(uint32_t cpu); /* linux, idle, failed, offline, ... */
+
+/* linux-stub/sidecar_client.c: find the sidecar through "sidecar=" */
+void sidecar_attach(void);
+struct sidecar_control;
+struct sidecar_command_page;
+bool sidecar_cpu(uint32_t cpu, struct sidecar_control **control, uint32_t *slot,
+		 struct sidecar_command_page **command);
+const char *sidecar_state_name(uint32_t cpu); /* NULL: not a sidecar CPU */
+/* Sort helper for latency figures (linux-stub/wake.c). */
+int cmd_wake(int argc, char **argv);
 
 /* linux-stub/monitor.c: run one command line; 0 if it succeeded. */
 int monitor_execute(char *line);

@@ -61,8 +61,13 @@ static int build_cmdline(const struct shim *s, const struct mb2_module *kernel, 
 	while (*own == ' ')
 		own++;
 	buf[0] = '\0';
-	(void)s;
-	return cmdline_append(buf, size, own, d);
+	int r = cmdline_append(buf, size, own, d);
+	if (r || !s->sidecar_output)
+		return r;
+	/* Tell the main kernel where the sidecar's output page is. */
+	char param[40];
+	fmt_snprintf(param, sizeof(param), "sidecar=0x%lx", (unsigned long)s->sidecar_output);
+	return cmdline_append(buf, size, param, d);
 }
 
 static int fill_e820(const struct shim *s, struct boot_params *bp, struct diag *d)
@@ -71,7 +76,8 @@ static int fill_e820(const struct shim *s, struct boot_params *bp, struct diag *
 	for (uint32_t i = 0; i < s->boot.nmemory; i++)
 		firmware[i] = (struct e820_range){s->boot.memory[i].base, s->boot.memory[i].length,
 						  s->boot.memory[i].type};
-	int n = e820_build(bp->e820_table, E820_MAX_ENTRIES, firmware, s->boot.nmemory, NULL, 0, d);
+	int n = e820_build(bp->e820_table, E820_MAX_ENTRIES, firmware, s->boot.nmemory,
+			   s->reserved, s->nreserved, d);
 	if (n < 0)
 		return n;
 	bp->e820_entries = (uint8_t)n;

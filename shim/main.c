@@ -8,7 +8,8 @@
  *   2. reads the machine from ACPI: CPUs from the MADT, NUMA nodes from the
  *      SRAT (lib/machine.c, lab 0's MADT walk),
  *   3. takes stock of free memory (shim/memory.c),
- *   4. boots the main kernel through the Linux boot protocol on this CPU,
+ *   4. starts the sidecar kernel on every other CPU (shim/sidecar.c),
+ *   5. boots the main kernel through the Linux boot protocol on this CPU,
  *      the BSP (shim/linux_boot.c).
  * Every step that can fail says what it found wrong and stops QEMU with a
  * failure status: the shim never hangs.
@@ -52,14 +53,27 @@ void shim_main(uint32_t magic, uint32_t info)
 		panic("cannot read the machine from ACPI: %s", d.msg);
 	timer_calibrate();
 
+	if (shim.options.have_phantom) {
+		uint32_t node = shim.machine.nnodes - 1;
+		r = machine_add_cpu(&shim.machine, shim.options.phantom_cpu, node, &d);
+		if (r)
+			panic("phantom_cpu=%u: %s", shim.options.phantom_cpu, d.msg);
+		kprintf("shim: fault injection: phantom CPU with APIC ID %u in node %u\n",
+			shim.options.phantom_cpu, node);
+	}
+
 	/* 3. Memory. */
 	const struct mb2_info_header *h = (const void *)(uintptr_t)info;
+	shim.mb2_info = info;
 	r = shim_memory_init(&shim, info, h->total_size);
 	if (r)
 		panic("cannot take stock of memory");
 	shim_print_machine(&shim);
 
-	/* 4. The main kernel. */
+	/* 4. The sidecar. */
+	shim_start_sidecar(&shim);
+
+	/* 5. The main kernel. */
 	shim_boot_linux(&shim);
 	panic("could not boot the main kernel (see the message above)");
 }

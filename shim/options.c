@@ -5,7 +5,10 @@
  * `make qemu SHIM_ARGS=...`. Unknown options are reported, not fatal: a typo
  * should not stop a boot.
  *
- *   verbose        print the memory map and every allocation
+ *   verbose              print the memory map, allocations, each AP coming up
+ *   phantom_cpu=<apic>   fault injection: add a CPU with this APIC ID that has
+ *                        no processor behind it (it must end up FAILED)
+ *   ap_timeout_ms=<ms>   how long the sidecar waits for an AP (default 1000)
  */
 #include "shim.h"
 #include "cmdline.h"
@@ -23,8 +26,18 @@ void shim_parse_options(const char *cmdline, struct shim_options *o)
 
 	memset(o, 0, sizeof(*o));
 	while (cmdline_next(&c, &p)) {
+		uint64_t v;
+		bool number = p.value && parse_u64(p.value, p.value_len, &v);
 		if (is(&p, "verbose"))
 			o->verbose = true;
+		else if (is(&p, "phantom_cpu") && number && v < 255) {
+			o->phantom_cpu = (uint32_t)v;
+			o->have_phantom = true;
+		} else if (is(&p, "ap_timeout_ms") && number && v > 0 && v <= 60000)
+			o->ap_timeout_ms = v;
+		else if (is(&p, "phantom_cpu") || is(&p, "ap_timeout_ms"))
+			kprintf("shim: warning: bad value in '%.*s' ignored\n",
+				(int)(p.key_len + (p.value ? p.value_len + 1 : 0)), p.key);
 		else
 			kprintf("shim: warning: unknown option '%.*s' ignored\n", (int)p.key_len,
 				p.key);

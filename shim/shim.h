@@ -8,10 +8,14 @@
 #include "machine.h"
 #include "mb2.h"
 #include "physmem.h"
+#include "sidecar.h"
 
 /* Options from the shim's own command line (GRUB's multiboot2 line). */
 struct shim_options {
 	bool verbose;
+	uint32_t phantom_cpu;   /* APIC ID of a CPU that does not exist, or 0 */
+	bool have_phantom;
+	uint64_t ap_timeout_ms; /* how long the sidecar waits for an AP (0: default) */
 };
 
 void shim_parse_options(const char *cmdline, struct shim_options *o);
@@ -22,11 +26,22 @@ struct shim {
 	struct machine machine;
 	struct physmem memory;
 	struct shim_options options;
+	uint64_t mb2_info;
+	/* Memory the main kernel must not use (the sidecar's), for its e820. */
+	uint32_t nreserved;
+	struct e820_range reserved[8];
+	uint64_t sidecar_output; /* physical address of the output page, or 0 */
+	uint32_t param_index[MAX_CPUS]; /* machine CPU index -> parameter page index */
 };
 
 /* shim/memory.c */
 int shim_memory_init(struct shim *s, uint64_t mb2_info, uint32_t mb2_size);
 void shim_print_machine(const struct shim *s);
+
+/* shim/sidecar.c: start the sidecar kernel if grub.cfg loaded one. */
+void shim_start_sidecar(struct shim *s);
+int sidecar_image_check(const void *image, size_t size,
+			const struct sidecar_image_header **out, struct diag *d);
 
 /* shim/linux_boot.c: load the "kernel" module and jump to it; returns only
  * on error (after printing why). */

@@ -48,7 +48,7 @@ def numa_args(smp, nodes, mem_mib):
     return args
 
 
-def make_iso(workdir, shim, kernel, initrd, shim_args, kernel_args):
+def make_iso(workdir, shim, sidecar, kernel, initrd, shim_args, kernel_args):
     root = os.path.join(workdir, "iso")
     boot = os.path.join(root, "boot")
     os.makedirs(os.path.join(boot, "grub"))
@@ -61,6 +61,9 @@ def make_iso(workdir, shim, kernel, initrd, shim_args, kernel_args):
         "  multiboot2 /boot/shim.elf " + " ".join(grub_quote(a) for a in shim_args),
         "  module2 --nounzip /boot/kernel kernel " + " ".join(grub_quote(a) for a in kernel_args),
     ]
+    if sidecar:
+        shutil.copy(sidecar, os.path.join(boot, "sidecar"))
+        lines.append("  module2 --nounzip /boot/sidecar sidecar")
     if initrd:
         shutil.copy(initrd, os.path.join(boot, "initrd"))
         lines.append("  module2 --nounzip /boot/initrd initrd")
@@ -78,13 +81,15 @@ def make_iso(workdir, shim, kernel, initrd, shim_args, kernel_args):
 def qemu_command(a, iso, interactive):
     cmd = ["qemu-system-x86_64", "-machine", "q35", "-accel", a.accel,
            "-smp", str(a.smp), "-m", "%dM" % a.mem,
-           "-cdrom", iso, "-boot", "d", "-display", "none", "-no-reboot",
+           "-cdrom", iso, "-boot", "d", "-display", "none", "-no-reboot", "-nic", "none",
            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
     cmd += numa_args(a.smp, a.nodes, a.mem)
     if a.accel == "kvm":
         cmd += ["-cpu", "host"]
-    cmd += ["-serial", "mon:stdio" if interactive else "stdio", "-monitor", "none"] \
-        if not interactive else ["-serial", "mon:stdio"]
+    if interactive:
+        cmd += ["-serial", "mon:stdio"]  # Ctrl-A X quits, Ctrl-A C is QEMU's monitor
+    else:
+        cmd += ["-serial", "stdio", "-monitor", "none"]
     if a.gdb:
         cmd += ["-s", "-S"]
     return cmd
@@ -108,6 +113,7 @@ def main():
     p.add_argument("--accel", default="tcg")
     p.add_argument("--shim", required=True)
     p.add_argument("--kernel", required=True)
+    p.add_argument("--sidecar", help="the sidecar kernel image (omit: no sidecar)")
     p.add_argument("--initrd")
     p.add_argument("--shim-args", default="")
     p.add_argument("--kernel-args", default="console=ttyS0")
@@ -125,7 +131,8 @@ def main():
         sys.exit("qemu.py: SMP=%d: between 1 and 255 (xAPIC IDs)" % a.smp)
     if a.nodes < 1:
         sys.exit("qemu.py: NODES=%d: at least 1" % a.nodes)
-    for what, path in (("shim", a.shim), ("KERNEL", a.kernel), ("initrd", a.initrd)):
+    for what, path in (("shim", a.shim), ("KERNEL", a.kernel), ("initrd", a.initrd),
+                       ("sidecar", a.sidecar)):
         if path and not os.path.isfile(path):
             sys.exit("qemu.py: %s image %s does not exist" % (what, path))
 
@@ -136,7 +143,7 @@ def main():
 
     workdir = tempfile.mkdtemp(prefix="sidecar-qemu-")
     try:
-        iso = make_iso(workdir, a.shim, a.kernel, a.initrd, a.shim_args.split(), kernel_args)
+        iso = make_iso(workdir, a.shim, a.sidecar, a.kernel, a.initrd, a.shim_args.split(), kernel_args)
         cmd = qemu_command(a, iso, interactive)
         if a.gdb:
             write_gdbinit(os.path.join("build", "gdbinit"), a.symbols)

@@ -1,0 +1,72 @@
+/*
+ * lapic.h - the local APIC, in xAPIC (MMIO) or x2APIC (MSR) mode.
+ *
+ * Intel SDM vol. 3A chapter 10 (11 in recent editions), "Advanced
+ * Programmable Interrupt Controller". Each CPU has a local APIC; in xAPIC
+ * mode its registers are 4 KiB of memory at IA32_APIC_BASE (normally
+ * 0xfee00000), in x2APIC mode they are MSRs 0x800 + offset/16 (10.12.1.2).
+ * QEMU's software emulation (TCG) has no x2APIC, so xAPIC is the path that
+ * must work; x2APIC is used when CPUID offers it and firmware enabled it.
+ */
+#ifndef LAPIC_H
+#define LAPIC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Register offsets (SDM vol. 3A Table 10-1). */
+#define LAPIC_ID 0x020
+#define LAPIC_VERSION 0x030
+#define LAPIC_TPR 0x080
+#define LAPIC_EOI 0x0b0
+#define LAPIC_SVR 0x0f0
+#define LAPIC_ESR 0x280
+#define LAPIC_ICR_LOW 0x300
+#define LAPIC_ICR_HIGH 0x310
+#define LAPIC_LVT_TIMER 0x320
+#define LAPIC_LVT_LINT0 0x350
+#define LAPIC_LVT_LINT1 0x360
+#define LAPIC_LVT_ERROR 0x370
+
+/* SVR (10.9): bit 8 enables the APIC in software; bits 7:0 the spurious vector. */
+#define LAPIC_SVR_ENABLE 0x100
+
+/* ICR low (10.6.1, Figure 10-12). */
+#define ICR_FIXED (0u << 8)
+#define ICR_INIT (5u << 8)
+#define ICR_STARTUP (6u << 8)
+#define ICR_DELIVERY_PENDING (1u << 12) /* xAPIC only: "send pending" */
+#define ICR_LEVEL_ASSERT (1u << 14)
+#define ICR_TRIGGER_LEVEL (1u << 15)
+#define LVT_MASKED (1u << 16)
+
+#define MSR_APIC_BASE 0x1b
+#define APIC_BASE_X2APIC (1u << 10) /* EXTD */
+#define APIC_BASE_ENABLE (1u << 11) /* EN */
+
+/* Find out how this CPU's APIC is accessed (call once per CPU). */
+void lapic_init_access(void);
+/* Put this CPU's APIC in x2APIC mode if CPUID offers it (sidecar CPUs). */
+void lapic_enable_x2apic_if_available(void);
+bool lapic_is_x2apic(void);
+
+uint32_t lapic_read(uint32_t reg);
+void lapic_write(uint32_t reg, uint32_t value);
+uint32_t lapic_id(void);
+void lapic_eoi(void);
+
+/*
+ * Write the interrupt command register for destination apic_id (physical
+ * destination mode) and, in xAPIC mode, wait up to timeout_us for the
+ * delivery status to go idle. Returns 0, or -1 if it never went idle.
+ */
+int lapic_send_icr(uint32_t apic_id, uint32_t icr_low, uint64_t timeout_us);
+
+/*
+ * Lab 3 (labs/03-ipi/ipi.c): send a fixed interrupt with this vector to the
+ * CPU with this APIC ID; 0, or -1 when the vector is invalid, the delivery
+ * never completed or the APIC reported an error (ESR).
+ */
+int ipi_send(uint32_t apic_id, uint8_t vector);
+
+#endif

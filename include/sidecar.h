@@ -1,0 +1,182 @@
+/*
+ * sidecar.h - the sidecar ABI: every page the shim, the sidecar kernel and
+ * the main kernel (linux-stub or Linux's driver) share.
+ *
+ * Modelled on OpenHCL's sidecar_defs: only layouts live here, each with its
+ * size checked. Pages are physical memory seen by several kernels at once, so
+ * every field that changes after boot is read and written with __atomic
+ * builtins and the memory order the protocol states:
+ *
+ *   client (main kernel)                      sidecar CPU
+ *   write the command page
+ *   store cpu_status = RUN   (release)  --->  load cpu_status    (acquire)
+ *   send the request IPI                      run the command, write the reply
+ *                                             store cpu_status = IDLE (release)
+ *   load cpu_status          (acquire)  <---  set needs_attention, response IPI
+ *
+ * Pages:
+ *   parameter page  shim -> sidecar: the machine and which CPUs to start
+ *   output page     sidecar -> shim -> main kernel: where everything is
+ *   control page    one per NUMA node: the status of each of its CPUs
+ *   command page    one per CPU: the command and its reply
+ */
+#ifndef SIDECAR_H
+#define SIDECAR_H
+
+#include <stdint.h>
+
+#define SIDECAR_ABI_VERSION 1
+#define SIDECAR_MAX_NODES 16
+#define SIDECAR_MAX_CPUS 256
+#define SIDECAR_PAGE 4096
+
+/* The sidecar image: a flat binary that starts with this header. */
+#define SIDECAR_IMAGE_MAGIC 0x5241434544495353ull /* "SSIDECAR" */
+struct sidecar_image_header {
+	uint64_t magic;
+	uint32_t abi_version;
+	uint32_t header_size;
+	uint64_t load_address; /* linked there; the shim copies it there */
+	uint64_t file_size;    /* bytes in the file */
+	uint64_t memory_size;  /* bytes from load_address it needs, .bss included */
+	uint64_t bsp_entry;    /* absolute address of sidecar_start() */
+};
+_Static_assert(sizeof(struct sidecar_image_header) == 48, "image header");
+
+/* Where the shim puts the sidecar image: a hole at the end of the shim's own
+ * image (shim/shim.ld), so GRUB never puts a module there. */
+#define SIDECAR_IMAGE_BASE 0x200000ull
+#define SIDECAR_IMAGE_MAX 0x200000ull
+
+/*
+ * A node's memory block, laid out by the sidecar:
+ *   control page | one command page per CPU of the node | per sidecar CPU:
+ *   per-CPU data page, IDT page, two-page stack
+ * so a sidecar CPU costs 5 pages, 20 KiB (OpenHCL's costs 52 KiB; a Linux
+ * CPU about 1 MiB).
+ */
+#define SIDECAR_STACK_PAGES 2
+#define SIDECAR_PRIVATE_PAGES (2 + SIDECAR_STACK_PAGES)
+#define SIDECAR_BYTES_PER_CPU ((1 + SIDECAR_PRIVATE_PAGES) * SIDECAR_PAGE)
+#define SIDECAR_NODE_BYTES(cpus, started) \
+	(SIDECAR_PAGE * (1 + (uint64_t)(cpus)) + (uint64_t)(started) * SIDECAR_PRIVATE_PAGES * SIDECAR_PAGE)
+
+/* Interrupt vectors the sidecar uses unless told otherwise. */
+#define SIDECAR_REQUEST_VECTOR 0xf0
+#define SIDECAR_SPURIOUS_VECTOR 0xff
+
+/* ---- parameter page (shim -> sidecar) ---------------------------------- */
+
+struct sidecar_param_node {
+	uint64_t memory_base; /* memory the shim reserved for this node's pages */
+	uint64_t memory_size;
+	uint32_t first_cpu; /* index into cpus[] of the node's first CPU */
+	uint32_t cpu_count; /* the node's CPUs are cpus[first_cpu .. +cpu_count) */
+};
+_Static_assert(sizeof(struct sidecar_param_node) == 24, "param node");
+
+struct sidecar_param_cpu {
+	uint32_t apic_id;
+	uint16_t node;
+	uint8_t start; /* 1: the sidecar starts this CPU; 0: it belongs to the main kernel */
+	uint8_t reserved;
+};
+_Static_assert(sizeof(struct sidecar_param_cpu) == 8, "param cpu");
+
+#define SIDECAR_LOG 0x1 /* flags: the sidecar prints what it does */
+
+struct sidecar_params {
+	uint32_t abi_version;
+	uint32_t flags;
+	uint32_t node_count;
+	uint32_t cpu_count;
+	uint64_t tsc_khz;          /* measured by the shim */
+	uint64_t trampoline_page;  /* a free page below 1 MiB for the AP trampoline */
+	uint64_t local_apic_base;  /* from the MADT, normally 0xfee00000 */
+	uint64_t start_timeout_us; /* how long to wait for an AP before FAILED */
+	uint64_t output_page;      /* where the sidecar writes struct sidecar_output */
+	uint8_t reserved[8];
+	struct sidecar_param_node nodes[SIDECAR_MAX_NODES];
+	struct sidecar_param_cpu cpus[SIDECAR_MAX_CPUS];
+};
+_Static_assert(__builtin_offsetof(struct sidecar_params, nodes) == 64, "params header");
+_Static_assert(sizeof(struct sidecar_params) <= SIDECAR_PAGE, "params fit a page");
+
+/* ---- output page (sidecar -> shim -> main kernel) ---------------------- */
+
+struct sidecar_output_node {
+	uint64_t control_page;  /* physical address of struct sidecar_control */
+	uint64_t command_pages; /* physical address of the node's first command page */
+	uint32_t cpu_count;     /* command pages are one per CPU of the node, in order */
+	uint32_t reserved;
+};
+_Static_assert(sizeof(struct sidecar_output_node) == 24, "output node");
+
+struct sidecar_output {
+	char error[128];     /* empty when the sidecar started */
+	uint32_t node_count;
+	uint32_t cpu_count;
+	uint32_t bytes_per_cpu; /* memory the sidecar reserved per CPU it started */
+	uint32_t started;       /* CPUs now IDLE */
+	uint32_t failed;        /* CPUs marked FAILED */
+	uint32_t reserved;
+	uint64_t start_tsc;     /* when sidecar_start() began */
+	uint64_t done_tsc;      /* when every CPU was IDLE or FAILED */
+	struct sidecar_output_node nodes[SIDECAR_MAX_NODES];
+	struct {
+		uint32_t apic_id;
+		uint16_t node;
+		uint16_t slot; /* index in its node's cpu_status[] and command pages */
+	} cpus[SIDECAR_MAX_CPUS]; /* in parameter-page order */
+	uint64_t checkin_tsc[SIDECAR_MAX_CPUS]; /* when each CPU reported IDLE */
+};
+_Static_assert(sizeof(struct sidecar_output) <= 3 * SIDECAR_PAGE, "output fits 3 pages");
+#define SIDECAR_OUTPUT_PAGES 3
+
+/* ---- control page (one per node) --------------------------------------- */
+
+/* cpu_status[] values, as in OpenHCL's sidecar_defs CpuStatus, plus FAILED. */
+enum sidecar_cpu_status {
+	CPU_STATUS_REMOVED = 0, /* not (or no longer) a sidecar CPU */
+	CPU_STATUS_IDLE = 1,    /* waiting for a command */
+	CPU_STATUS_RUN = 2,     /* the client asks it to run its command page's command */
+	CPU_STATUS_STOP = 3,    /* the client asks a running command to stop */
+	CPU_STATUS_REMOVE = 4,  /* the client asks the CPU to leave the sidecar */
+	CPU_STATUS_FAILED = 5,  /* never came up */
+};
+
+#define SIDECAR_CONTROL_MAX_CPUS ((SIDECAR_PAGE - 64) / 4)
+
+struct sidecar_control {
+	uint32_t index;           /* node number */
+	uint32_t base_cpu;        /* CPU index of cpu_status[0] */
+	uint32_t cpu_count;
+	uint32_t request_vector;  /* the vector clients send to wake a CPU */
+	uint32_t response_cpu;    /* APIC ID to notify when a command finishes, or 0 */
+	uint32_t response_vector; /* 0: no response interrupt */
+	uint32_t needs_attention; /* set by the sidecar, cleared by the client */
+	uint32_t reserved[9];
+	uint32_t cpu_status[SIDECAR_CONTROL_MAX_CPUS];
+};
+_Static_assert(__builtin_offsetof(struct sidecar_control, cpu_status) == 64, "control header");
+_Static_assert(sizeof(struct sidecar_control) == SIDECAR_PAGE, "control page");
+
+/* ---- command page (one per CPU) ---------------------------------------- */
+
+enum sidecar_command {
+	SIDECAR_CMD_NONE = 0, /* just acknowledge: the wake-up of lab 3 */
+};
+
+struct sidecar_command_page {
+	uint32_t command;
+	uint32_t error; /* 1: the command failed; error_text says why */
+	uint64_t completed; /* commands this CPU has finished, ever */
+	char error_text[112];
+	uint8_t data[SIDECAR_PAGE - 128];
+};
+_Static_assert(sizeof(struct sidecar_command_page) == SIDECAR_PAGE, "command page");
+
+/* The BSP entry: returns 0 when it started, or -1 with output->error set. */
+typedef int (*sidecar_entry_fn)(const struct sidecar_params *params);
+
+#endif

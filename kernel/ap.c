@@ -1,0 +1,62 @@
+/*
+ * ap.c - an application processor's life in the sidecar, and how it starts.
+ *
+ * Runs on every AP (ap_main) and on whichever CPU starts it
+ * (ap_start_and_wait). The AP and its starter race on percpu.boot_state:
+ * the AP swaps STARTING -> UP when it arrives, the starter swaps STARTING ->
+ * FAILED when it gives up. Compare-and-swap makes exactly one of them win,
+ * so a late AP can never run after it was reported FAILED: it parks.
+ */
+#include "kernel.h"
+#include "console.h"
+#include "timer.h"
+#include "x86.h"
+
+#define MSR_GS_BASE 0xc0000101
+
+static __attribute__((noreturn)) void park(void)
+{
+	for (;;)
+		__asm__ volatile("cli; hlt");
+}
+
+void ap_start_and_wait(struct percpu *pc)
+{
+	__atomic_store_n(&pc->boot_state, AP_STARTING, __ATOMIC_RELEASE);
+	int r = ap_send_init_sipi(pc->apic_id, params->trampoline_page);
+
+	uint64_t start = timer_ns(), limit = params->start_timeout_us * 1000;
+	while (r == 0 && __atomic_load_n(&pc->boot_state, __ATOMIC_ACQUIRE) == AP_STARTING &&
+	       timer_ns() - start < limit)
+		cpu_relax();
+
+	uint32_t expected = AP_STARTING;
+	if (__atomic_compare_exchange_n(&pc->boot_state, &expected, AP_FAILED, false,
+					__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		__atomic_store_n(&pc->control->cpu_status[pc->slot], CPU_STATUS_FAILED,
+				 __ATOMIC_RELEASE);
+		__atomic_add_fetch(&output->failed, 1, __ATOMIC_ACQ_REL);
+		kprintf("sidecar: cpu %u apic %u did not start (%s); marked failed\n", pc->cpu,
+			pc->apic_id, r ? "INIT-SIPI-SIPI was not delivered" : "no answer in time");
+	}
+}
+
+void ap_main(struct percpu *pc)
+{
+	wrmsr(MSR_GS_BASE, (uint64_t)pc);
+	uint32_t expected = AP_STARTING;
+	if (!__atomic_compare_exchange_n(&pc->boot_state, &expected, AP_UP, false,
+					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		park(); /* too late: our starter already reported us failed */
+
+	halt_cpu_init(pc);
+	if (params->flags & SIDECAR_LOG)
+		kprintf("sidecar: cpu %u apic %u node %u up\n", pc->cpu, pc->apic_id, pc->node);
+
+	fanout_start_node(pc->node_state); /* help start the rest of our node */
+
+	output->checkin_tsc[pc->cpu] = rdtsc();
+	__atomic_store_n(&pc->control->cpu_status[pc->slot], CPU_STATUS_IDLE, __ATOMIC_RELEASE);
+	__atomic_add_fetch(&output->started, 1, __ATOMIC_ACQ_REL);
+	halt_loop(pc);
+}

@@ -1,0 +1,103 @@
+/*
+ * kernel.h - the sidecar kernel's own data: per-CPU state and nodes.
+ *
+ * Which CPU runs what (as in OpenHCL's sidecar, init.rs vs vp.rs):
+ *   BSP only   kernel/start.c   sidecar_start(): lay out memory, start APs,
+ *                               wait, report, return to the shim
+ *   every AP   kernel/ap.c      ap_main(): set up this CPU, check in, help
+ *                               start the rest of the node, then idle
+ *   every AP   labs 1-3         trampoline, INIT-SIPI-SIPI, fan-out, the
+ *                               halt loop, IPIs
+ */
+#ifndef KERNEL_H
+#define KERNEL_H
+
+#include "klib.h"
+#include "sidecar.h"
+
+/* Where an AP is in its start-up; the AP and its starter race on this with
+ * compare-and-swap so that exactly one of "checked in" and "timed out" wins. */
+enum ap_boot_state {
+	AP_NOT_STARTED = 0,
+	AP_STARTING = 1, /* INIT-SIPI-SIPI sent */
+	AP_UP = 2,       /* the AP checked in */
+	AP_FAILED = 3,   /* its starter gave up on it */
+};
+
+struct node;
+
+/* One per sidecar CPU, in its node's memory (the per-CPU data page). */
+struct percpu {
+	struct percpu *self;
+	uint32_t cpu;     /* CPU index in the parameter page */
+	uint32_t apic_id;
+	uint32_t node;
+	uint32_t slot;    /* index within its node: cpu_status[slot] */
+	uint64_t stack_top;
+	struct node *node_state;
+	struct sidecar_control *control;
+	struct sidecar_command_page *command;
+	void *idt;        /* this CPU's IDT page (lab 2) */
+	uint32_t boot_state; /* enum ap_boot_state, atomic */
+	uint32_t reserved;
+	uint64_t wakeups;    /* times hlt returned */
+	uint64_t interrupts; /* request-vector interrupts taken */
+};
+
+struct node {
+	uint32_t index;
+	uint32_t count;     /* sidecar CPUs in this node */
+	uint32_t next_slot; /* fan-out: the next CPU to start, atomic */
+	uint32_t reserved;
+	struct sidecar_control *control;
+	struct percpu *cpus[SIDECAR_MAX_CPUS];
+};
+
+/* The trampoline's lookup table (kernel/trampoline_layout.h). */
+struct ap_slot {
+	uint32_t apic_id;
+	uint32_t reserved;
+	uint64_t stack_top;
+	uint64_t percpu;
+};
+
+extern const struct sidecar_params *params;
+extern struct sidecar_output *output;
+extern struct node nodes[SIDECAR_MAX_NODES];
+
+/* kernel/start.c */
+void sidecar_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* kernel/ap.c: where every AP's C code begins (jumped to by the trampoline
+ * with its own stack and %rdi = its struct percpu). */
+__attribute__((noreturn)) void ap_main(struct percpu *pc);
+/* Start one CPU and wait for it to check in or time out (kernel/ap.c). */
+void ap_start_and_wait(struct percpu *pc);
+
+/* Lab 1 (labs/01-apstart/): */
+int ap_send_init_sipi(uint32_t apic_id, uint64_t trampoline_page);
+void fanout_start_node(struct node *node);
+
+/* Lab 2 (labs/02-halt/): */
+void halt_cpu_init(struct percpu *pc);
+__attribute__((noreturn)) void halt_loop(struct percpu *pc);
+
+/* Lab 3 (labs/03-ipi/), the sidecar's side: */
+void ipi_request_interrupt(struct percpu *pc);
+void ipi_acknowledge(struct percpu *pc);
+
+/* kernel/command.c: run the command in pc's command page (status is RUN). */
+void command_run(struct percpu *pc);
+
+/* kernel/vectors.asm */
+extern const uint8_t irq_request_entry[], irq_spurious_entry[];
+
+/* This CPU's struct percpu, kept in GS base (IA32_GS_BASE, MSR 0xc0000101). */
+static inline struct percpu *this_cpu(void)
+{
+	struct percpu *pc;
+	__asm__ volatile("mov %%gs:0, %0" : "=r"(pc));
+	return pc;
+}
+
+#endif

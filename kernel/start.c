@@ -1,0 +1,237 @@
+/*
+ * start.c - the sidecar kernel's BSP entry: from the shim's call to every
+ * sidecar CPU idle.
+ *
+ * Runs once, on the BSP, inside the shim's environment (its page tables,
+ * GDT, IDT and stack), and returns to the shim. In order:
+ *   1. check the parameter page (never trust shared memory, not even the shim's),
+ *   2. lay out each node's memory block: control page, command pages,
+ *      per-CPU pages (include/sidecar.h),
+ *   3. build the page tables the APs will use, copy the trampoline below
+ *      1 MiB and fill in its data block (kernel/trampoline.h),
+ *   4. start the first CPU of every node; each AP then helps start the rest
+ *      of its node (fan-out, lab 1),
+ *   5. wait until every CPU is IDLE or FAILED - with a deadline, so a CPU
+ *      that hangs half-way cannot hang the boot - and report.
+ */
+#include "kernel.h"
+#include "console.h"
+#include "lapic.h"
+#include "timer.h"
+#include "trampoline.h"
+#include "x86.h"
+
+const char image_name[] = "sidecar";
+
+const struct sidecar_params *params;
+struct sidecar_output *output;
+struct node nodes[SIDECAR_MAX_NODES];
+
+static struct ap_slot slots[SIDECAR_MAX_CPUS];
+extern const uint8_t trampoline_blob[], trampoline_blob_end[];
+uint64_t paging_build(void);
+
+static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int fail(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fmt_vsnprintf(output->error, sizeof(output->error), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+void sidecar_log(const char *fmt, ...)
+{
+	if (!(params->flags & SIDECAR_LOG))
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	kvprintf(fmt, ap);
+	va_end(ap);
+}
+
+/* 1. Everything later code relies on, checked once. */
+static int check_params(const struct sidecar_params *p)
+{
+	if (p->abi_version != SIDECAR_ABI_VERSION)
+		return fail("parameter page ABI version %u, expected %u", p->abi_version,
+			    SIDECAR_ABI_VERSION);
+	if (p->node_count == 0 || p->node_count > SIDECAR_MAX_NODES)
+		return fail("node_count %u out of range 1..%d", p->node_count, SIDECAR_MAX_NODES);
+	if (p->cpu_count == 0 || p->cpu_count > SIDECAR_MAX_CPUS)
+		return fail("cpu_count %u out of range 1..%d", p->cpu_count, SIDECAR_MAX_CPUS);
+	if (p->trampoline_page & 0xfff || p->trampoline_page == 0 ||
+	    p->trampoline_page >= 0x100000)
+		return fail("trampoline page 0x%lx is not a page below 1 MiB",
+			    (unsigned long)p->trampoline_page);
+	if (p->tsc_khz == 0 || p->start_timeout_us == 0)
+		return fail("tsc_khz and start_timeout_us must be set");
+	for (uint32_t n = 0; n < p->node_count; n++) {
+		const struct sidecar_param_node *node = &p->nodes[n];
+		uint32_t started = 0;
+		if (node->first_cpu + node->cpu_count > p->cpu_count ||
+		    node->cpu_count > SIDECAR_CONTROL_MAX_CPUS)
+			return fail("node %u: CPUs %u..%u out of range", n, node->first_cpu,
+				    node->first_cpu + node->cpu_count);
+		for (uint32_t i = node->first_cpu; i < node->first_cpu + node->cpu_count; i++) {
+			if (p->cpus[i].node != n)
+				return fail("cpu %u is listed in node %u but says node %u", i, n,
+					    p->cpus[i].node);
+			started += p->cpus[i].start != 0;
+		}
+		uint64_t need = SIDECAR_NODE_BYTES(node->cpu_count, started);
+		if (started && node->memory_size < need)
+			return fail("node %u: %lu bytes of memory for %u CPUs, need %lu", n,
+				    (unsigned long)node->memory_size, started, (unsigned long)need);
+		if (started && (node->memory_base & 0xfff || node->memory_base + need > GiB(4)))
+			return fail("node %u: memory at 0x%lx is not a page below 4 GiB", n,
+				    (unsigned long)node->memory_base);
+	}
+	return 0;
+}
+
+/* 2. A node's block: control | command pages | per sidecar CPU 4 pages. */
+static uint32_t layout_node(uint32_t n)
+{
+	const struct sidecar_param_node *pn = &params->nodes[n];
+	struct node *node = &nodes[n];
+	uint8_t *block = (uint8_t *)pn->memory_base;
+	uint8_t *private = block + SIDECAR_PAGE * (1 + (uint64_t)pn->cpu_count);
+
+	node->index = n;
+	node->count = 0;
+	node->next_slot = 0;
+	node->control = (struct sidecar_control *)block;
+	memset(block, 0, SIDECAR_PAGE * (1 + (uint64_t)pn->cpu_count));
+	node->control->index = n;
+	node->control->base_cpu = pn->first_cpu;
+	node->control->cpu_count = pn->cpu_count;
+	node->control->request_vector = SIDECAR_REQUEST_VECTOR;
+
+	output->nodes[n] = (struct sidecar_output_node){
+		.control_page = (uint64_t)block,
+		.command_pages = (uint64_t)block + SIDECAR_PAGE,
+		.cpu_count = pn->cpu_count,
+	};
+
+	for (uint32_t slot = 0; slot < pn->cpu_count; slot++) {
+		uint32_t cpu = pn->first_cpu + slot;
+		output->cpus[cpu].apic_id = params->cpus[cpu].apic_id;
+		output->cpus[cpu].node = (uint16_t)n;
+		output->cpus[cpu].slot = (uint16_t)slot;
+		if (!params->cpus[cpu].start)
+			continue;
+		memset(private, 0, SIDECAR_PRIVATE_PAGES * SIDECAR_PAGE);
+		struct percpu *pc = (struct percpu *)private;
+		*pc = (struct percpu){
+			.self = pc,
+			.cpu = cpu,
+			.apic_id = params->cpus[cpu].apic_id,
+			.node = n,
+			.slot = slot,
+			.stack_top = (uint64_t)private + SIDECAR_PRIVATE_PAGES * SIDECAR_PAGE,
+			.node_state = node,
+			.control = node->control,
+			.command = (void *)(block + SIDECAR_PAGE * (1 + (uint64_t)slot)),
+			.idt = private + SIDECAR_PAGE,
+		};
+		node->cpus[node->count++] = pc;
+		private += SIDECAR_PRIVATE_PAGES * SIDECAR_PAGE;
+	}
+	return node->count;
+}
+
+/* 3. The trampoline: copy, check, relocate, and give it the lookup table. */
+static int install_trampoline(uint64_t cr3, uint32_t nslots)
+{
+	size_t size = trampoline_blob_end - trampoline_blob;
+	if (size > SIDECAR_PAGE)
+		return fail("trampoline is %zu bytes, more than a page", size);
+	struct trampoline_data *t = (void *)params->trampoline_page;
+	memcpy(t, trampoline_blob, size);
+	if (t->magic != TRAMPOLINE_MAGIC)
+		return fail("trampoline has no TRMP magic at offset 4: not built from "
+			    "trampoline.asm's layout?");
+	uint32_t base = (uint32_t)params->trampoline_page;
+	t->gdt_base += base;
+	t->pm32_offset += base;
+	t->lm64_offset += base;
+	t->cr3 = (uint32_t)cr3;
+	t->slot_count = nslots;
+	t->slots = (uint64_t)slots;
+	t->entry = (uint64_t)ap_main;
+	return 0;
+}
+
+/* 5. Every CPU IDLE or FAILED, or the deadline passed. */
+static void wait_for_all(uint32_t total)
+{
+	uint64_t deadline_ns = 4 * params->start_timeout_us * 1000 + 5000000000ull;
+	uint64_t start = timer_ns();
+	while (__atomic_load_n(&output->started, __ATOMIC_ACQUIRE) +
+		       __atomic_load_n(&output->failed, __ATOMIC_ACQUIRE) <
+	       total) {
+		if (timer_ns() - start > deadline_ns) {
+			kprintf("sidecar: bring-up deadline passed; marking stragglers failed\n");
+			for (uint32_t n = 0; n < params->node_count; n++)
+				for (uint32_t i = 0; i < nodes[n].count; i++) {
+					struct percpu *pc = nodes[n].cpus[i];
+					uint32_t s = __atomic_load_n(&pc->control->cpu_status[pc->slot],
+								     __ATOMIC_ACQUIRE);
+					if (s != CPU_STATUS_IDLE && s != CPU_STATUS_FAILED) {
+						__atomic_store_n(&pc->control->cpu_status[pc->slot],
+								 CPU_STATUS_FAILED, __ATOMIC_RELEASE);
+						__atomic_add_fetch(&output->failed, 1,
+								   __ATOMIC_ACQ_REL);
+					}
+				}
+			return;
+		}
+		cpu_relax();
+	}
+}
+
+int sidecar_start(const struct sidecar_params *p)
+{
+	uint64_t start_tsc = rdtsc();
+	params = p;
+	output = (struct sidecar_output *)p->output_page;
+	memset(output, 0, sizeof(*output));
+	output->start_tsc = start_tsc;
+	if (check_params(p))
+		return -1;
+	timer_set_tsc_khz(p->tsc_khz);
+	lapic_init_access();
+
+	uint32_t total = 0;
+	for (uint32_t n = 0; n < p->node_count; n++) {
+		uint32_t count = layout_node(n);
+		for (uint32_t i = 0; i < count; i++) {
+			struct percpu *pc = nodes[n].cpus[i];
+			slots[total++] = (struct ap_slot){pc->apic_id, 0, pc->stack_top,
+							  (uint64_t)pc};
+		}
+	}
+	output->node_count = p->node_count;
+	output->cpu_count = p->cpu_count;
+	output->bytes_per_cpu = SIDECAR_BYTES_PER_CPU;
+	if (install_trampoline(paging_build(), total))
+		return -1;
+
+	/* 4. Round-robin over the nodes so every node gets its first AP early;
+	 * from then on each node's APs start the rest of it. */
+	for (bool more = true; more;) {
+		more = false;
+		for (uint32_t n = 0; n < p->node_count; n++) {
+			uint32_t slot = __atomic_fetch_add(&nodes[n].next_slot, 1, __ATOMIC_ACQ_REL);
+			if (slot < nodes[n].count) {
+				ap_start_and_wait(nodes[n].cpus[slot]);
+				more = true;
+			}
+		}
+	}
+	wait_for_all(total);
+	output->done_tsc = rdtsc();
+	return 0;
+}

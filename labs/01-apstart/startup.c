@@ -1,0 +1,31 @@
+/*
+ * Lab 1 - starting one AP: INIT, then two Startup IPIs.
+ *
+ * After reset every AP waits for an INIT IPI, then for a Startup IPI (SIPI)
+ * whose 8-bit vector names the 4 KiB page below 1 MiB where it starts in
+ * real mode. The Intel SDM (vol. 3A 8.4.4.1 in older editions, 9.4.4.1 in
+ * newer: "Typical BSP Initialization Sequence") gives the recipe:
+ *     send INIT; wait 10 ms; send SIPI; wait 200 us; send SIPI; wait 200 us.
+ * The second SIPI is for CPUs that missed the first; a CPU that already left
+ * the wait-for-SIPI state ignores it. Linux does the same in
+ * wakeup_secondary_cpu_via_init() (arch/x86/kernel/smpboot.c), where modern
+ * CPUs may skip the 10 ms; we keep the SDM's delays.
+ *
+ * Use lapic_send_icr() (include/lapic.h): it writes the destination, then
+ * the low word that sends, then waits for the delivery status to go idle.
+ *
+ * Implement: ap_send_init_sipi() (declared in kernel/kernel.h).
+ * Tests: every lab 1 boot test.
+ */
+#include "kernel.h"
+#include "lab.h"
+#include "lapic.h"
+#include "timer.h"
+
+#define ICR_DELIVERY_TIMEOUT_US 1000
+
+int ap_send_init_sipi(uint32_t apic_id, uint64_t trampoline_page)
+{
+	// TODO(lab 1): INIT (assert, level), 10 ms, then SIPI twice, 200 us apart
+	lab_todo(1, __func__);
+}

@@ -1,0 +1,66 @@
+; Lab 1 - the AP trampoline: real mode to long mode, for many CPUs at once.
+;
+; A started AP begins in real mode at CS:IP = (vector << 8):0000, that is at
+; the start of the page whose number the Startup IPI carried (SDM vol. 3A
+; 8.4.4.1 / 9.4.4.1, "Typical AP Initialization Sequence"). This file is
+; assembled as a flat binary (org 0) and copied by kernel/start.c to that page,
+; so every address here is an offset into the page.
+;
+; Several APs run this code at the same time (fan-out starts them in
+; parallel), so it must be re-entrant: it writes no memory and uses no stack
+; until each AP has found its own. It goes
+;   16-bit real mode -> 32-bit protected mode -> 64-bit long mode
+; and then looks its own APIC ID up in the table the BSP filled (slots) to
+; find its stack and its struct percpu, and jumps to ap_main(percpu).
+;
+; The data block (the first 96 bytes) is kernel/trampoline.h's struct
+; trampoline_data: keep the offsets. Fields marked "relocated" hold offsets
+; in this page; the BSP adds the page's address.
+;
+; Implement: the code after the data block (start16, start32, start64).
+; Tests: every lab 1 boot test (tests/lab_tests.py).
+
+bits 16
+org 0
+
+	jmp short start16               ; 0
+	align 4, db 0
+magic:          dd 0x504d5254           ; 4: "TRMP"
+gdt_ptr:        dw gdt_end - gdt - 1    ; 8: lgdt operand
+                dd gdt                  ; relocated
+                dw 0
+pm32_ptr:       dd start32              ; 16: far pointer, relocated
+                dw 0x08
+                dw 0
+lm64_ptr:       dd start64              ; 24: far pointer, relocated
+                dw 0x10
+                dw 0
+cr3_value:      dd 0                    ; 32
+slot_count:     dd 0                    ; 36
+slots:          dq 0                    ; 40: struct ap_slot { u32 apic_id, pad; u64 stack_top, percpu; }
+entry:          dq 0                    ; 48: ap_main
+                dq 0                    ; 56
+gdt:                                    ; 64
+	dq 0                            ; null
+	dq 0x00cf9a000000ffff           ; 0x08: 32-bit code, flat 4 GiB
+	dq 0x00af9a000000ffff           ; 0x10: 64-bit code (L=1)
+	dq 0x00cf92000000ffff           ; 0x18: data, flat 4 GiB
+gdt_end:
+
+%define SLOT_SIZE 24
+
+start16:
+	; TODO(lab 1): real mode -> protected mode
+	cli
+	hlt                          ; nothing here yet: the AP stops
+	jmp start16
+
+bits 32
+start32:
+	; TODO(lab 1): protected mode -> long mode (SDM vol. 3A 9.8.5)
+	hlt
+
+bits 64
+start64:
+	; TODO(lab 1): find this CPU's slot by APIC ID, take its stack, call ap_main
+	hlt

@@ -1,0 +1,35 @@
+/*
+ * Lab 2 - the halt loop: sleep until there is work, without losing a wake-up.
+ *
+ * A sidecar CPU spends its life here. Its state is its entry in the node's
+ * control page, cpu_status[pc->slot] (include/sidecar.h):
+ *   IDLE    nothing to do: sleep (hlt) until an interrupt
+ *   RUN     the client wrote a command: run it (command_run(), which stores
+ *           IDLE back when it is done)
+ *   STOP    a stop request with nothing running: acknowledge it with IDLE
+ *   REMOVE  leaving the sidecar: lab 6; until then, keep sleeping
+ * The trap is the window between looking at the status and halting: if the
+ * client's RUN and IPI land in it, the interrupt fires before hlt, hlt then
+ * sleeps, and the wake-up is lost. The cure (SDM vol. 3A 6.8.3 and the STI
+ * instruction's description in vol. 2B): check with interrupts disabled, and
+ * halt with "sti; hlt" - STI only takes effect after the next instruction, so
+ * an interrupt already pending is taken right after hlt begins, and wakes it.
+ * Wake-ups with no work (a spurious interrupt, a second IPI) just loop.
+ * The status is loaded with acquire order: it pairs with the client's release
+ * store, so the command page the client wrote is visible once RUN is seen.
+ *
+ * Implement: halt_loop() (declared in kernel/kernel.h).
+ * Tests: lab 2's tests (idle CPUs do not spin; every CPU reaches idle).
+ */
+#include "kernel.h"
+#include "lab.h"
+
+void halt_loop(struct percpu *pc)
+{
+	uint32_t *status = &pc->control->cpu_status[pc->slot];
+
+	for (;;) {
+		// TODO(lab 2): cli; load the status (acquire); act on it, or "sti; hlt"
+		lab_todo(2, __func__);
+	}
+}

@@ -1,0 +1,89 @@
+/*
+ * lapic.c - reading and writing local APIC registers, either way.
+ *
+ * xAPIC: the registers are memory at the APIC base; every access must be a
+ * 32-bit load or store (SDM vol. 3A 10.4.1), and the page must be uncached
+ * (the page tables of every image map it with PCD set).
+ * x2APIC: RDMSR/WRMSR of 0x800 + offset/16; the ICR is a single 64-bit MSR
+ * (0x830) with the destination in bits 63:32 (10.12.9), and there is no
+ * delivery-status bit to wait for.
+ */
+#include "lapic.h"
+#include "timer.h"
+#include "x86.h"
+
+#define DEFAULT_APIC_BASE 0xfee00000ull
+#define CPUID_1_ECX_X2APIC (1u << 21)
+
+/* Per CPU in principle, but every CPU of one image uses the same mode. */
+static volatile uint32_t *xapic = (volatile uint32_t *)DEFAULT_APIC_BASE;
+static bool x2apic;
+
+void lapic_init_access(void)
+{
+	uint64_t base = rdmsr(MSR_APIC_BASE);
+	x2apic = (base & APIC_BASE_X2APIC) != 0;
+	xapic = (volatile uint32_t *)(uintptr_t)(base & ~0xfffull);
+}
+
+void lapic_enable_x2apic_if_available(void)
+{
+	uint32_t a, b, c, d;
+	cpuid(1, 0, &a, &b, &c, &d);
+	if (c & CPUID_1_ECX_X2APIC) {
+		/* 10.12.1: xAPIC -> x2APIC by setting EXTD with EN already set. */
+		wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | APIC_BASE_ENABLE | APIC_BASE_X2APIC);
+	}
+	lapic_init_access();
+}
+
+bool lapic_is_x2apic(void)
+{
+	return x2apic;
+}
+
+uint32_t lapic_read(uint32_t reg)
+{
+	if (x2apic)
+		return (uint32_t)rdmsr(0x800 + (reg >> 4));
+	return xapic[reg / 4];
+}
+
+void lapic_write(uint32_t reg, uint32_t value)
+{
+	if (x2apic)
+		wrmsr(0x800 + (reg >> 4), value);
+	else
+		xapic[reg / 4] = value;
+}
+
+uint32_t lapic_id(void)
+{
+	/* 10.4.6: xAPIC ID in bits 31:24; x2APIC ID is the whole register. */
+	uint32_t id = lapic_read(LAPIC_ID);
+	return x2apic ? id : id >> 24;
+}
+
+void lapic_eoi(void)
+{
+	lapic_write(LAPIC_EOI, 0);
+}
+
+int lapic_send_icr(uint32_t apic_id, uint32_t icr_low, uint64_t timeout_us)
+{
+	if (x2apic) {
+		wrmsr(0x830, (uint64_t)apic_id << 32 | icr_low);
+		return 0;
+	}
+	/* 10.6.1: write the high half (destination, bits 63:56) first: writing
+	 * the low half is what sends the IPI. */
+	lapic_write(LAPIC_ICR_HIGH, apic_id << 24);
+	lapic_write(LAPIC_ICR_LOW, icr_low);
+	uint64_t start = timer_ns();
+	while (lapic_read(LAPIC_ICR_LOW) & ICR_DELIVERY_PENDING) {
+		if (timer_ns() - start > timeout_us * 1000)
+			return -1;
+		cpu_relax();
+	}
+	return 0;
+}

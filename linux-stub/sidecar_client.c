@@ -1,0 +1,121 @@
+/*
+ * sidecar_client.c - linux-stub as the sidecar's client.
+ *
+ * The shim appended "sidecar=<address>" to our command line: the physical
+ * address of the sidecar's output page. From it we learn each node's control
+ * page and command pages, and which CPU (by APIC ID) sits in which node and
+ * slot. Like the sidecar, we check what we read before we use it: a bad
+ * output page means "no sidecar", with a message, not a crash.
+ */
+#include "stub.h"
+#include "cmdline.h"
+#include "console.h"
+#include "sidecar_client.h"
+#include "timer.h"
+#include "x86.h"
+
+static const struct sidecar_output *output;
+
+/* For each machine CPU: where it is in the sidecar, if it is a sidecar CPU. */
+static struct {
+	bool present;
+	struct sidecar_control *control;
+	struct sidecar_command_page *command;
+	uint32_t slot;
+} where[MAX_CPUS];
+
+static int check_output(const struct sidecar_output *o)
+{
+	if (o->error[0])
+		return kprintf("linux-stub: the sidecar reported: %.128s\n", o->error), -1;
+	if (o->node_count == 0 || o->node_count > SIDECAR_MAX_NODES || o->cpu_count == 0 ||
+	    o->cpu_count > SIDECAR_MAX_CPUS)
+		return kprintf("linux-stub: sidecar output page: %u nodes, %u CPUs?\n",
+			       o->node_count, o->cpu_count), -1;
+	for (uint32_t n = 0; n < o->node_count; n++) {
+		const struct sidecar_output_node *node = &o->nodes[n];
+		if (node->control_page == 0)
+			continue; /* a node with no sidecar CPU */
+		const struct sidecar_control *c = (const void *)node->control_page;
+		if (node->control_page >= GiB(4) || c->index != n ||
+		    c->cpu_count != node->cpu_count)
+			return kprintf("linux-stub: node %u's control page at 0x%lx is not valid\n", n,
+				       (unsigned long)node->control_page), -1;
+	}
+	return 0;
+}
+
+void sidecar_attach(void)
+{
+	struct cmdline_param p;
+	uint64_t pa;
+	if (!cmdline_find(stub.cmdline, "sidecar", &p))
+		return;
+	if (!p.value || !parse_u64(p.value, p.value_len, &pa) || pa == 0 || pa >= GiB(4)) {
+		kprintf("linux-stub: ignoring sidecar=%.*s: not a physical address below 4 GiB\n",
+			(int)p.value_len, p.value ? p.value : "");
+		return;
+	}
+	const struct sidecar_output *o = (const void *)pa;
+	if (check_output(o))
+		return;
+	for (uint32_t i = 0; i < o->cpu_count; i++) {
+		const struct sidecar_output_node *node = &o->nodes[o->cpus[i].node % SIDECAR_MAX_NODES];
+		if (!node->control_page || o->cpus[i].slot >= node->cpu_count)
+			continue;
+		struct sidecar_control *c = (void *)node->control_page;
+		int cpu = machine_cpu_index(&stub.machine, o->cpus[i].apic_id);
+		if (cpu < 0) {
+			/* A CPU the firmware does not list (the phantom of a fault
+			 * injection test): show it, so its FAILED state is visible. */
+			struct diag d;
+			if (machine_add_cpu(&stub.machine, o->cpus[i].apic_id, o->cpus[i].node, &d))
+				continue;
+			cpu = (int)stub.machine.ncpus - 1;
+		}
+		where[cpu].present = true;
+		where[cpu].control = c;
+		where[cpu].slot = o->cpus[i].slot;
+		where[cpu].command = (void *)(node->command_pages +
+					      (uint64_t)o->cpus[i].slot * SIDECAR_PAGE);
+	}
+	output = o;
+	uint64_t us = timer_tsc_to_ns(o->done_tsc - o->start_tsc) / 1000;
+	kprintf("linux-stub: sidecar: %u CPUs idle, %u failed; APs up in %lu.%03lu ms; "
+		"%u KiB per sidecar CPU\n",
+		o->started, o->failed, (unsigned long)(us / 1000), (unsigned long)(us % 1000),
+		o->bytes_per_cpu / 1024);
+}
+
+bool sidecar_cpu(uint32_t cpu, struct sidecar_control **control, uint32_t *slot,
+		 struct sidecar_command_page **command)
+{
+	if (cpu >= MAX_CPUS || !where[cpu].present)
+		return false;
+	*control = where[cpu].control;
+	*slot = where[cpu].slot;
+	if (command)
+		*command = where[cpu].command;
+	return true;
+}
+
+const char *sidecar_state_name(uint32_t cpu)
+{
+	struct sidecar_control *c;
+	uint32_t slot;
+	if (!sidecar_cpu(cpu, &c, &slot, NULL))
+		return NULL;
+	switch (__atomic_load_n(&c->cpu_status[slot], __ATOMIC_ACQUIRE)) {
+	case CPU_STATUS_IDLE:
+		return "idle";
+	case CPU_STATUS_RUN:
+	case CPU_STATUS_STOP:
+		return "run";
+	case CPU_STATUS_REMOVE:
+		return "removing";
+	case CPU_STATUS_FAILED:
+		return "failed";
+	default:
+		return "removed";
+	}
+}

@@ -1,0 +1,193 @@
+/*
+ * sidecar.c - handing the CPUs to the sidecar kernel before Linux starts.
+ *
+ * If grub.cfg loaded a "sidecar" module, the shim
+ *   1. checks the image's header and copies it to SIDECAR_IMAGE_BASE, a hole
+ *      the shim's own linker script keeps free (shim/shim.ld),
+ *   2. decides which CPUs the sidecar starts (every CPU but the BSP, which
+ *      boots the main kernel),
+ *   3. reserves each node's memory block, from that node's own memory when
+ *      the SRAT says where it is, and a page below 1 MiB for the trampoline,
+ *   4. fills the parameter page and calls the sidecar's BSP entry, which
+ *      returns when every CPU is idle or failed,
+ *   5. remembers everything it reserved, so that the e820 map hides it from
+ *      the main kernel, and the output page, which the main kernel is told
+ *      about on its command line.
+ */
+#include "shim.h"
+#include "console.h"
+#include "sidecar.h"
+#include "timer.h"
+#include "x86.h"
+
+#define PAGE 4096ull
+#define DEFAULT_AP_TIMEOUT_MS 1000
+
+static struct sidecar_params params __attribute__((aligned(4096)));
+
+int sidecar_image_check(const void *image, size_t size, const struct sidecar_image_header **out,
+			struct diag *d)
+{
+	const struct sidecar_image_header *h = image;
+	if (size < sizeof(*h))
+		return diag_fail(d, E_INVAL, "sidecar: image of %zu bytes has no header", size);
+	if (h->magic != SIDECAR_IMAGE_MAGIC)
+		return diag_fail(d, E_INVAL, "sidecar: bad image magic 0x%lx",
+				 (unsigned long)h->magic);
+	if (h->abi_version != SIDECAR_ABI_VERSION)
+		return diag_fail(d, E_UNSUPPORTED, "sidecar: image ABI %u, shim speaks %u",
+				 h->abi_version, SIDECAR_ABI_VERSION);
+	if (h->load_address != SIDECAR_IMAGE_BASE)
+		return diag_fail(d, E_INVAL, "sidecar: linked at 0x%lx, expected 0x%llx",
+				 (unsigned long)h->load_address, SIDECAR_IMAGE_BASE);
+	if (h->file_size > size || h->memory_size < h->file_size ||
+	    h->memory_size > SIDECAR_IMAGE_MAX)
+		return diag_fail(d, E_INVAL, "sidecar: sizes file %lu memory %lu (module %zu, max %llu)",
+				 (unsigned long)h->file_size, (unsigned long)h->memory_size, size,
+				 SIDECAR_IMAGE_MAX);
+	if (h->bsp_entry < h->load_address || h->bsp_entry >= h->load_address + h->file_size)
+		return diag_fail(d, E_INVAL, "sidecar: entry 0x%lx outside the image",
+				 (unsigned long)h->bsp_entry);
+	*out = h;
+	return 0;
+}
+
+static void remember(struct shim *s, uint64_t base, uint64_t size)
+{
+	if (s->nreserved < ARRAY_SIZE(s->reserved))
+		s->reserved[s->nreserved++] = (struct e820_range){base, size, E820_RESERVED};
+}
+
+/* A usable page below 1 MiB that nothing else uses (not page 0, not GRUB's
+ * boot information). The BIOS's data lives in memory the map marks reserved. */
+static uint64_t find_trampoline_page(const struct shim *s, uint64_t mb2_info, uint64_t mb2_size)
+{
+	for (uint32_t i = 0; i < s->boot.nmemory; i++) {
+		const struct mb2_memory *m = &s->boot.memory[i];
+		if (m->type != E820_RAM)
+			continue;
+		for (uint64_t pa = ALIGN_UP(m->base, PAGE); pa + PAGE <= m->base + m->length &&
+							    pa + PAGE <= 0x100000;
+		     pa += PAGE) {
+			if (pa < 0x1000 || (pa < mb2_info + mb2_size && mb2_info < pa + PAGE))
+				continue;
+			return pa;
+		}
+	}
+	return 0;
+}
+
+/* Node n's block: from the node's own SRAT ranges first. */
+static int alloc_node_block(struct shim *s, uint32_t n, uint64_t size, uint64_t *out, bool *local)
+{
+	const struct machine *m = &s->machine;
+	for (uint32_t i = 0; m->have_srat && i < m->nmemory; i++) {
+		const struct machine_memory *r = &m->memory[i];
+		if (r->node == n && physmem_alloc(&s->memory, size, PAGE, r->base,
+						  r->base + r->length, out) == 0) {
+			*local = true;
+			return 0;
+		}
+	}
+	*local = false;
+	return physmem_alloc(&s->memory, size, PAGE, MiB(1), GiB(4), out);
+}
+
+static void assign_cpus(struct shim *s)
+{
+	const struct machine *m = &s->machine;
+	uint32_t bsp = (uint32_t)machine_cpu_index(m, cpu_apic_id());
+
+	/* Parameter CPUs are grouped by node; the node's first_cpu/cpu_count
+	 * then describe contiguous runs. */
+	uint32_t k = 0;
+	for (uint32_t n = 0; n < m->nnodes; n++) {
+		params.nodes[n].first_cpu = k;
+		for (uint32_t i = 0; i < m->ncpus; i++) {
+			if (m->cpus[i].node != n)
+				continue;
+			s->param_index[i] = k;
+			params.cpus[k++] = (struct sidecar_param_cpu){
+				.apic_id = m->cpus[i].apic_id,
+				.node = (uint16_t)n,
+				.start = i != bsp,
+			};
+		}
+		params.nodes[n].cpu_count = k - params.nodes[n].first_cpu;
+	}
+	params.node_count = m->nnodes;
+	params.cpu_count = k;
+}
+
+void shim_start_sidecar(struct shim *s)
+{
+	struct diag d = {""};
+	const struct mb2_module *mod = mb2_find_module(&s->boot, "sidecar");
+	if (!mod) {
+		kprintf("shim: no sidecar module: every CPU but the BSP stays offline\n");
+		return;
+	}
+	const struct sidecar_image_header *h;
+	if (sidecar_image_check((const void *)mod->start, mod->end - mod->start, &h, &d)) {
+		kprintf("shim: %s; booting without a sidecar\n", d.msg);
+		return;
+	}
+	memcpy((void *)SIDECAR_IMAGE_BASE, h, h->file_size);
+	memset((uint8_t *)SIDECAR_IMAGE_BASE + h->file_size, 0, h->memory_size - h->file_size);
+
+	memset(&params, 0, sizeof(params));
+	params.abi_version = SIDECAR_ABI_VERSION;
+	params.flags = s->options.verbose ? SIDECAR_LOG : 0;
+	params.tsc_khz = timer_tsc_khz();
+	params.local_apic_base = s->machine.local_apic_address;
+	params.start_timeout_us = (s->options.ap_timeout_ms ? s->options.ap_timeout_ms
+							    : DEFAULT_AP_TIMEOUT_MS) * 1000;
+	assign_cpus(s);
+
+	const struct mb2_info_header *info = (const void *)s->mb2_info;
+	params.trampoline_page = find_trampoline_page(s, s->mb2_info, info->total_size);
+	uint64_t out_pa;
+	if (!params.trampoline_page ||
+	    physmem_alloc(&s->memory, SIDECAR_OUTPUT_PAGES * PAGE, PAGE, MiB(1), GiB(4), &out_pa)) {
+		kprintf("shim: no memory for the sidecar's trampoline or output page\n");
+		return;
+	}
+	params.output_page = out_pa;
+	remember(s, params.trampoline_page, PAGE);
+	remember(s, out_pa, SIDECAR_OUTPUT_PAGES * PAGE);
+	remember(s, (uint64_t)&params, PAGE);
+	remember(s, SIDECAR_IMAGE_BASE, SIDECAR_IMAGE_MAX);
+
+	for (uint32_t n = 0; n < params.node_count; n++) {
+		struct sidecar_param_node *pn = &params.nodes[n];
+		uint32_t started = 0;
+		for (uint32_t i = 0; i < pn->cpu_count; i++)
+			started += params.cpus[pn->first_cpu + i].start;
+		if (!started)
+			continue;
+		uint64_t size = SIDECAR_NODE_BYTES(pn->cpu_count, started);
+		bool local;
+		if (alloc_node_block(s, n, size, &pn->memory_base, &local)) {
+			kprintf("shim: no memory for node %u's sidecar pages\n", n);
+			return;
+		}
+		pn->memory_size = size;
+		remember(s, pn->memory_base, size);
+		if (!local && s->machine.have_srat)
+			kprintf("shim: warning: node %u has no memory of its own; its sidecar pages "
+				"are at 0x%lx\n", n, (unsigned long)pn->memory_base);
+	}
+
+	sidecar_entry_fn entry = (sidecar_entry_fn)h->bsp_entry;
+	int r = entry(&params);
+	struct sidecar_output *out = (void *)out_pa;
+	if (r) {
+		kprintf("shim: the sidecar did not start: %s\n", out->error);
+		return;
+	}
+	s->sidecar_output = out_pa;
+	uint64_t us = timer_tsc_to_ns(out->done_tsc - out->start_tsc) / 1000;
+	kprintf("shim: sidecar: %u CPUs idle, %u failed, bring-up %lu.%03lu ms, %u KiB per CPU\n",
+		out->started, out->failed, (unsigned long)(us / 1000), (unsigned long)(us % 1000),
+		out->bytes_per_cpu / 1024);
+}

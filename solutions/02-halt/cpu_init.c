@@ -1,0 +1,38 @@
+/*
+ * Lab 2 - getting a sidecar CPU ready to sleep and be woken.
+ *
+ * A CPU that halts must be able to take the interrupt that wakes it, so
+ * before its first hlt every sidecar CPU needs
+ *   - its own IDT (it lives in the CPU's IDT page, pc->idt): gates 0-31 for
+ *     exceptions (trap_stub(v) from lib/trap_entry.asm, which panic with the
+ *     CPU and the reason), the request vector from its node's control page
+ *     (irq_request_entry, kernel/vectors.asm) and the spurious vector
+ *     (irq_spurious_entry);
+ *   - its local APIC enabled in software: the spurious-interrupt vector
+ *     register (SDM vol. 3A 10.9) with bit 8 set and the spurious vector in
+ *     bits 7:0, and a task priority of 0 so that every vector is delivered
+ *     (10.8.3.1). Use x2APIC where CPUID offers it
+ *     (lapic_enable_x2apic_if_available()).
+ *
+ * Implement: halt_cpu_init() (declared in kernel/kernel.h).
+ * Tests: every lab 2 test; without it no lab 1 CPU survives its first wake-up.
+ */
+#include "kernel.h"
+#include "lab.h"
+#include "lapic.h"
+#include "trap.h"
+
+void halt_cpu_init(struct percpu *pc)
+{
+	// BEGIN LAB 2: fill and load this CPU's IDT, then enable its local APIC
+	for (unsigned v = 0; v < 32; v++)
+		idt_set_gate(pc->idt, v, trap_stub(v));
+	idt_set_gate(pc->idt, pc->control->request_vector & 0xff, irq_request_entry);
+	idt_set_gate(pc->idt, SIDECAR_SPURIOUS_VECTOR, irq_spurious_entry);
+	idt_load(pc->idt);
+
+	lapic_enable_x2apic_if_available();
+	lapic_write(LAPIC_TPR, 0);
+	lapic_write(LAPIC_SVR, LAPIC_SVR_ENABLE | SIDECAR_SPURIOUS_VECTOR);
+	// END LAB 2
+}

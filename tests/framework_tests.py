@@ -1,0 +1,31 @@
+"""framework_tests.py - tests of the framework itself (not graded).
+
+They run against the solutions in `make test`: the framework's own parsers
+and builders (unit suites), the monitor's behaviour, the shim's options.
+"""
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
+from harness import Boot, Unit, expect_line  # noqa: E402
+
+FRAMEWORK = [
+    Unit("acpi tables", "acpi"),
+    Unit("machine from ACPI", "machine"),
+    Unit("e820 map builder", "e820"),
+    Unit("command lines", "cmdline"),
+    Unit("physical memory allocator", "physmem"),
+    Unit("formatting and numbers", "fmt"),
+    Unit("skeleton generator", "mklab"),
+    Boot("monitor: a failing command fails the run", "status; frobnicate", smp=1,
+         expect_exit=1,
+         checks=[expect_line(r"^error: unknown command 'frobnicate'"),
+                 expect_line(r"^run: 2 commands, 1 failed$")]),
+    Boot("monitor: help and sleep", "help; sleep 100", smp=1,
+         checks=[expect_line(r"^  status "), expect_line(r"^run: 2 commands, 0 failed$")]),
+    Boot("monitor: bad arguments are errors", "sleep; sleep x", smp=1, expect_exit=1,
+         checks=[expect_line(r"^error: usage: sleep <milliseconds>"),
+                 expect_line(r"^run: 2 commands, 2 failed$")]),
+    Boot("shim: unknown options are reported", "status", smp=1, shim_args="frobnicate=1",
+         checks=[expect_line(r"^shim: warning: unknown option 'frobnicate' ignored")]),
+]

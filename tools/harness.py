@@ -1,0 +1,150 @@
+"""harness.py - running the tests that grade.py and test.py share.
+
+Two kinds of test:
+  Unit   a Check suite of build/<tree>/unit-tests (the host unit tests);
+  Boot   a QEMU boot of build/<tree>/ images with monitor commands, whose
+         serial output is checked line by line.
+Each test's run(tree) returns (passed, detail); detail says why it failed.
+The tests themselves are listed in tests/lab_tests.py.
+"""
+import os
+import re
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+LOGDIR = os.path.join(ROOT, "build", "test-logs")
+
+STATUS_LINE = re.compile(r"^cpu (\d+) apic (\d+) node (\d+) (\w+)\s*$")
+CHECK_SUMMARY = re.compile(r"(\d+)%: Checks: (\d+), Failures: (\d+), Errors: (\d+)")
+
+
+def tree_dir(tree):
+    return os.path.join(ROOT, "build", tree)
+
+
+def slug(name):
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+class Unit:
+    """A Check suite; passes when every check in it passes."""
+    kind = "unit"
+
+    def __init__(self, name, suite, points=0):
+        self.name, self.suite, self.points = name, suite, points
+
+    def run(self, tree):
+        binary = os.path.join(tree_dir(tree), "unit-tests")
+        if not os.path.exists(binary):
+            return False, "%s was not built" % binary
+        try:
+            r = subprocess.run([binary, self.suite], stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True, timeout=120,
+                               env=dict(os.environ, CK_DEFAULT_TIMEOUT="10"))
+        except subprocess.TimeoutExpired:
+            return False, "suite %s timed out" % self.suite
+        m = CHECK_SUMMARY.search(r.stdout)
+        if r.returncode == 0 and m and m.group(3) == "0" and m.group(4) == "0":
+            return True, "%s checks" % m.group(2)
+        first = next((l for l in r.stdout.splitlines() if ":F:" in l or ":E:" in l), "")
+        summary = m.group(0) if m else "no Check summary (exit %d)" % r.returncode
+        return False, (summary + ("; first: " + first.strip() if first else ""))[:300]
+
+
+class Boot:
+    """A boot in QEMU: run monitor commands, then check the output.
+
+    expect_exit: 0 when the guest must report success, 1 for reported failure.
+    checks: functions (lines, test) -> error string or None.
+    """
+    kind = "boot"
+
+    def __init__(self, name, run, points=0, smp=1, nodes=1, mem=256, shim_args="",
+                 kernel=None, expect_exit=0, checks=(), timeout=60):
+        self.name, self.run_cmds, self.points = name, run, points
+        self.smp, self.nodes, self.mem, self.shim_args = smp, nodes, mem, shim_args
+        self.kernel, self.expect_exit, self.checks = kernel, expect_exit, checks
+        self.timeout = timeout
+
+    def run(self, tree):
+        os.makedirs(LOGDIR, exist_ok=True)
+        log = os.path.join(LOGDIR, "%s-%s.log" % (tree, slug(self.name)))
+        kernel = self.kernel() if callable(self.kernel) else self.kernel
+        cmd = [sys.executable, os.path.join(ROOT, "tools", "qemu.py"),
+               "--smp", str(self.smp), "--nodes", str(self.nodes), "--mem", str(self.mem),
+               "--shim", os.path.join(tree_dir(tree), "shim.elf"),
+               "--sidecar", os.path.join(tree_dir(tree), "sidecar.bin"),
+               "--kernel", kernel or os.path.join(tree_dir(tree), "linux-stub.bzImage"),
+               "--shim-args", self.shim_args, "--run", self.run_cmds,
+               "--timeout", str(self.timeout), "--log", log, "--quiet"]
+        r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        try:
+            with open(log) as f:
+                lines = f.read().splitlines()
+        except OSError:
+            return False, "no log: " + r.stdout.strip()[-300:]
+        if r.returncode != self.expect_exit:
+            last = lines[-1] if lines else r.stdout.strip()
+            hint = next((l for l in lines if l.startswith(("lab ", "panic:", "error:"))), "")
+            return False, "exit %d, expected %d: %s%s (log: %s)" % (
+                r.returncode, self.expect_exit, last, "; " + hint if hint else "",
+                os.path.relpath(log, ROOT))
+        for check in self.checks:
+            problem = check(lines, self)
+            if problem:
+                return False, "%s (log: %s)" % (problem, os.path.relpath(log, ROOT))
+        return True, ""
+
+
+# --- checks used by boot tests ------------------------------------------------
+
+def node_of(cpu, smp, nodes):
+    """tools/qemu.py gives node n the CPUs [n*smp/nodes, (n+1)*smp/nodes)."""
+    for n in range(nodes):
+        if n * smp // nodes <= cpu < (n + 1) * smp // nodes:
+            return n
+    return 0
+
+
+def status_lines(lines):
+    return [tuple(int(x) if x.isdigit() else x for x in m.groups())
+            for m in map(STATUS_LINE.match, lines) if m]
+
+
+def expect_status(states):
+    """The last `status` output lists every CPU with its APIC ID (= index on
+    QEMU), its node, and the state states(index, test) says."""
+    def check(lines, t):
+        rows = status_lines(lines)[-t.smp:]
+        if len(rows) != t.smp:
+            return "expected %d 'cpu ...' status lines, found %d" % (t.smp, len(rows))
+        for i, (cpu, apic, node, state) in enumerate(rows):
+            want = states(i, t)
+            if cpu != i or apic != i:
+                return "status line %d says cpu %d apic %d" % (i, cpu, apic)
+            if node != node_of(i, t.smp, t.nodes):
+                return "cpu %d is in node %d, expected %d" % (i, node, node_of(i, t.smp, t.nodes))
+            if state != want:
+                return "cpu %d is '%s', expected '%s'" % (i, state, want)
+        return None
+    return check
+
+
+def expect_line(pattern, what=None):
+    rx = re.compile(pattern)
+
+    def check(lines, t):
+        if any(rx.search(l) for l in lines):
+            return None
+        return "no line matching /%s/%s" % (pattern, " (" + what + ")" if what else "")
+    return check
+
+
+def expect_no_line(pattern):
+    rx = re.compile(pattern)
+
+    def check(lines, t):
+        bad = next((l for l in lines if rx.search(l)), None)
+        return "unexpected line: %s" % bad if bad else None
+    return check
