@@ -8,6 +8,7 @@
 #
 # Knobs: SMP= NODES= MEM= (MiB) ACCEL=tcg|kvm KERNEL=<bzImage> SHIM_ARGS= RUN='cmd; cmd'
 #        SOLUTION=1 (build with solutions/ instead of labs/) TIMEOUT= (seconds, with RUN)
+#        SIDECAR=0 (boot without the sidecar kernel: lab 0's chain only)
 #
 # Everything built goes under build/: build/<tree>/ for the images of one
 # tree of lab files (student = labs/, solution = solutions/, pristine = the
@@ -18,6 +19,7 @@ NODES    ?= 1
 MEM      ?= 512
 ACCEL    ?= tcg
 SOLUTION ?= 0
+SIDECAR  ?= 1
 KERNEL   ?=
 SHIM_ARGS ?=
 RUN      ?=
@@ -166,7 +168,7 @@ $(BT)/%: tools/%.c
 # --- running ----------------------------------------------------------------
 
 QEMU_ARGS = --smp $(SMP) --nodes $(NODES) --mem $(MEM) --accel $(ACCEL) \
-	--shim $(SHIM_ELF) --sidecar $(KERNEL_BIN) --kernel "$(if $(KERNEL),$(KERNEL),$(STUB_BZ))" \
+	--shim $(SHIM_ELF) $(if $(filter 1,$(SIDECAR)),--sidecar $(KERNEL_BIN)) --kernel "$(if $(KERNEL),$(KERNEL),$(STUB_BZ))" \
 	--shim-args "$(SHIM_ARGS)" --timeout $(TIMEOUT) $(if $(RUN),--run "$(RUN)")
 
 qemu: images

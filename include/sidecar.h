@@ -83,7 +83,8 @@ struct sidecar_param_cpu {
 };
 _Static_assert(sizeof(struct sidecar_param_cpu) == 8, "param cpu");
 
-#define SIDECAR_LOG 0x1 /* flags: the sidecar prints what it does */
+#define SIDECAR_LOG 0x1          /* flags: the sidecar prints what it does */
+#define SIDECAR_SERIAL_START 0x2 /* the BSP starts every AP itself (no fan-out): for comparison */
 
 struct sidecar_params {
 	uint32_t abi_version;
@@ -126,7 +127,9 @@ struct sidecar_output {
 	struct {
 		uint32_t apic_id;
 		uint16_t node;
-		uint16_t slot; /* index in its node's cpu_status[] and command pages */
+		uint16_t slot;    /* index in its node's cpu_status[] and command pages */
+		uint32_t sidecar; /* 1: a sidecar CPU; 0: the main kernel's */
+		uint32_t reserved;
 	} cpus[SIDECAR_MAX_CPUS]; /* in parameter-page order */
 	uint64_t checkin_tsc[SIDECAR_MAX_CPUS]; /* when each CPU reported IDLE */
 };

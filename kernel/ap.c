@@ -53,7 +53,8 @@ void ap_main(struct percpu *pc)
 	if (params->flags & SIDECAR_LOG)
 		kprintf("sidecar: cpu %u apic %u node %u up\n", pc->cpu, pc->apic_id, pc->node);
 
-	fanout_start_node(pc->node_state); /* help start the rest of our node */
+	if (!(params->flags & SIDECAR_SERIAL_START))
+		fanout_start_node(pc->node_state); /* help start the rest of our node */
 
 	output->checkin_tsc[pc->cpu] = rdtsc();
 	__atomic_store_n(&pc->control->cpu_status[pc->slot], CPU_STATUS_IDLE, __ATOMIC_RELEASE);

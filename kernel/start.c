@@ -120,6 +120,7 @@ static uint32_t layout_node(uint32_t n)
 		output->cpus[cpu].apic_id = params->cpus[cpu].apic_id;
 		output->cpus[cpu].node = (uint16_t)n;
 		output->cpus[cpu].slot = (uint16_t)slot;
+		output->cpus[cpu].sidecar = params->cpus[cpu].start != 0;
 		if (!params->cpus[cpu].start)
 			continue;
 		memset(private, 0, SIDECAR_PRIVATE_PAGES * SIDECAR_PAGE);

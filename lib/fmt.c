@@ -4,7 +4,9 @@
  * Every message the images print goes through fmt_vsnprintf, and so do the
  * diagnostics the parsers write. It knows the conversions a kernel needs:
  * %d %i %u %x %X %p %s %c %%, the length modifiers l, ll and z, a field
- * width, '0' padding and '-' for left alignment.
+ * width, '0' padding, '-' for left alignment, and a precision for strings
+ * (%.4s, %.*s: at most that many bytes, for strings without a NUL such as
+ * ACPI signatures).
  */
 #include "klib.h"
 
@@ -78,6 +80,18 @@ int fmt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 		int width = 0;
 		while (*p >= '0' && *p <= '9')
 			width = width * 10 + (*p++ - '0');
+		int precision = -1;
+		if (*p == '.') {
+			p++;
+			precision = 0;
+			if (*p == '*') {
+				precision = va_arg(ap, int);
+				p++;
+			} else {
+				while (*p >= '0' && *p <= '9')
+					precision = precision * 10 + (*p++ - '0');
+			}
+		}
 		int longs = 0;
 		for (; *p == 'l' || *p == 'z'; p++)
 			longs = *p == 'z' ? 2 : longs + 1;
@@ -110,7 +124,8 @@ int fmt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 			const char *s = va_arg(ap, const char *);
 			if (!s)
 				s = "(null)";
-			put_padded(&o, s, strlen(s), width, left, ' ');
+			size_t n = precision >= 0 ? strnlen(s, (size_t)precision) : strlen(s);
+			put_padded(&o, s, n, width, left, ' ');
 			break;
 		}
 		case 'c':

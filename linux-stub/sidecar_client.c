@@ -61,7 +61,8 @@ void sidecar_attach(void)
 		return;
 	for (uint32_t i = 0; i < o->cpu_count; i++) {
 		const struct sidecar_output_node *node = &o->nodes[o->cpus[i].node % SIDECAR_MAX_NODES];
-		if (!node->control_page || o->cpus[i].slot >= node->cpu_count)
+		if (!o->cpus[i].sidecar || !node->control_page ||
+		    o->cpus[i].slot >= node->cpu_count)
 			continue;
 		struct sidecar_control *c = (void *)node->control_page;
 		int cpu = machine_cpu_index(&stub.machine, o->cpus[i].apic_id);

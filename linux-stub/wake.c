@@ -89,7 +89,7 @@ int cmd_wake(int argc, char **argv)
 	if (choose(argv[1], &n))
 		return -1;
 
-	uint64_t lost = 0, doubled = 0, failed_sends = 0, nsamples = 0;
+	uint64_t lost = 0, doubled = 0, failed_sends = 0, nsamples = 0, answered = 0;
 	for (uint64_t r = 0; r < rounds && !lost; r++) {
 		for (uint32_t i = 0; i < n; i++) {
 			struct target *t = &targets[i];
@@ -116,6 +116,7 @@ int cmd_wake(int argc, char **argv)
 									 __ATOMIC_ACQUIRE);
 					doubled += after > t->before + 1;
 					lost += after == t->before;
+					answered++;
 					if (nsamples < MAX_SAMPLES)
 						samples[nsamples++] = rtt;
 					t->done = true;
@@ -137,7 +138,7 @@ int cmd_wake(int argc, char **argv)
 
 	kprintf("wake: %u CPU%s x %lu round%s: %lu wake-ups, %lu lost, %lu doubled, %lu refused\n",
 		n, n == 1 ? "" : "s", (unsigned long)rounds, rounds == 1 ? "" : "s",
-		(unsigned long)nsamples, (unsigned long)lost, (unsigned long)doubled,
+		(unsigned long)answered, (unsigned long)lost, (unsigned long)doubled,
 		(unsigned long)failed_sends);
 	if (nsamples) {
 		sort(samples, nsamples);

@@ -9,6 +9,8 @@
  *   phantom_cpu=<apic>   fault injection: add a CPU with this APIC ID that has
  *                        no processor behind it (it must end up FAILED)
  *   ap_timeout_ms=<ms>   how long the sidecar waits for an AP (default 1000)
+ *   serial_start         the BSP starts every AP itself, one after the other,
+ *                        as Linux traditionally does (make bench compares)
  */
 #include "shim.h"
 #include "cmdline.h"
@@ -30,6 +32,8 @@ void shim_parse_options(const char *cmdline, struct shim_options *o)
 		bool number = p.value && parse_u64(p.value, p.value_len, &v);
 		if (is(&p, "verbose"))
 			o->verbose = true;
+		else if (is(&p, "serial_start"))
+			o->serial_start = true;
 		else if (is(&p, "phantom_cpu") && number && v < 255) {
 			o->phantom_cpu = (uint32_t)v;
 			o->have_phantom = true;

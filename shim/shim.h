@@ -13,6 +13,7 @@
 /* Options from the shim's own command line (GRUB's multiboot2 line). */
 struct shim_options {
 	bool verbose;
+	bool serial_start;      /* no fan-out: the BSP starts every AP */
 	uint32_t phantom_cpu;   /* APIC ID of a CPU that does not exist, or 0 */
 	bool have_phantom;
 	uint64_t ap_timeout_ms; /* how long the sidecar waits for an AP (0: default) */

@@ -60,8 +60,11 @@ class Boot:
     """
     kind = "boot"
 
+    exclusive = False  # True: run alone, not beside another QEMU
+
     def __init__(self, name, run, points=0, smp=1, nodes=1, mem=256, shim_args="",
-                 kernel=None, expect_exit=0, checks=(), timeout=60):
+                 kernel=None, expect_exit=0, checks=(), timeout=60, sidecar=True):
+        self.sidecar = sidecar
         self.name, self.run_cmds, self.points = name, run, points
         self.smp, self.nodes, self.mem, self.shim_args = smp, nodes, mem, shim_args
         self.kernel, self.expect_exit, self.checks = kernel, expect_exit, checks
@@ -74,10 +77,11 @@ class Boot:
         cmd = [sys.executable, os.path.join(ROOT, "tools", "qemu.py"),
                "--smp", str(self.smp), "--nodes", str(self.nodes), "--mem", str(self.mem),
                "--shim", os.path.join(tree_dir(tree), "shim.elf"),
-               "--sidecar", os.path.join(tree_dir(tree), "sidecar.bin"),
                "--kernel", kernel or os.path.join(tree_dir(tree), "linux-stub.bzImage"),
                "--shim-args", self.shim_args, "--run", self.run_cmds,
                "--timeout", str(self.timeout), "--log", log, "--quiet"]
+        if self.sidecar:
+            cmd += ["--sidecar", os.path.join(tree_dir(tree), "sidecar.bin")]
         r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         try:
             with open(log) as f:
@@ -90,11 +94,42 @@ class Boot:
             return False, "exit %d, expected %d: %s%s (log: %s)" % (
                 r.returncode, self.expect_exit, last, "; " + hint if hint else "",
                 os.path.relpath(log, ROOT))
+        m = next((re.search(r"([0-9.]+) s CPU\)", l) for l in reversed(lines)
+                  if l.startswith("qemu: ")), None)
+        self.cpu_seconds = float(m.group(1)) if m else float("nan")
         for check in self.checks:
             problem = check(lines, self)
             if problem:
                 return False, "%s (log: %s)" % (problem, os.path.relpath(log, ROOT))
         return True, ""
+
+
+class CpuCompare:
+    """Host CPU time of QEMU for the same commands on two machine shapes.
+
+    Passes when the big machine costs at most `slack` seconds more than the
+    small one. Used to show that idle CPUs sleep: a vCPU that spins burns a
+    host core for the whole run, one that halts costs almost nothing.
+    """
+    kind = "boot"
+    exclusive = True  # host CPU time is only comparable on an otherwise quiet host
+
+    def __init__(self, name, run, small, big, slack, points=0, timeout=120):
+        self.name, self.points, self.slack = name, points, slack
+        self.small = Boot(name + " (small)", run, smp=small, timeout=timeout)
+        self.big = Boot(name + " (big)", run, smp=big, timeout=timeout)
+
+    def run(self, tree):
+        seconds = []
+        for boot in (self.small, self.big):
+            ok, detail = boot.run(tree)
+            if not ok:
+                return False, detail
+            seconds.append(boot.cpu_seconds)
+        extra = seconds[1] - seconds[0]
+        verdict = "%d CPUs used %.2f s of host CPU, %d CPUs %.2f s: %+.2f s (bound %.1f s)" % (
+            self.small.smp, seconds[0], self.big.smp, seconds[1], extra, self.slack)
+        return extra <= self.slack, verdict
 
 
 # --- checks used by boot tests ------------------------------------------------

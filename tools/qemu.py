@@ -11,6 +11,7 @@ it reported a failure. This script maps those to 0 and 1; a triple fault
 """
 import argparse
 import os
+import resource
 import shutil
 import signal
 import subprocess
@@ -155,7 +156,13 @@ def main():
         shutil.rmtree(workdir, ignore_errors=True)
 
 
+def children_cpu_seconds():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
 def run_captured(a, cmd):
+    cpu_before = children_cpu_seconds()
     start = time.monotonic()
     log = open(a.log, "w") if a.log else None
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
@@ -188,6 +195,7 @@ def run_captured(a, cmd):
             break
         time.sleep(0.02)
     elapsed = time.monotonic() - start
+    cpu = children_cpu_seconds() - cpu_before  # QEMU's host CPU time, all its threads
     status = proc.returncode
     if timed_out:
         verdict, code = "timed out after %.0f s: the guest hung" % a.timeout, EXIT_TIMEOUT
@@ -199,8 +207,8 @@ def run_captured(a, cmd):
         verdict, code = "the guest reset or triple-faulted (QEMU ran with -no-reboot)", 3
     else:
         verdict, code = "QEMU failed with status %d" % status, 4
-    summary = "qemu: %s (%.2f s wall)" % (verdict, elapsed)
-    if code != 0 and not a.kernel.startswith("build/"):
+    summary = "qemu: %s (%.2f s wall, %.2f s CPU)" % (verdict, elapsed, cpu)
+    if code != 0 and "/build/" not in os.path.abspath(a.kernel):
         summary += "; main kernel was %s" % a.kernel
     print(summary, file=sys.stderr)
     if log:

@@ -26,7 +26,7 @@ int bzimage_parse(const void *image, size_t size, struct bzimage_info *out, stru
 	const size_t header_end = SETUP_HEADER_OFFSET + sizeof(struct setup_header);
 
 	memset(out, 0, sizeof(*out));
-	if (size < 0x206)
+	if (size < 0x208) /* up to and including the version field */
 		return diag_fail(d, E_INVAL, "bzimage: %zu bytes is too small for a setup header",
 				 size);
 	const struct setup_header *h = (const void *)(bytes + SETUP_HEADER_OFFSET);
