@@ -60,6 +60,9 @@ int physmem_reserve(struct physmem *pm, uint64_t base, uint64_t size)
 		struct physmem_range r = pm->free[i];
 		if (r.end <= base || r.base >= end)
 			continue;
+		/* A hole in the middle needs one more slot: check before changing anything. */
+		if (r.base < base && r.end > end && pm->nfree == PHYSMEM_MAX_RANGES)
+			return E_NOMEM;
 		remove_at(pm, i);
 		uint32_t at = i;
 		if (r.base < base && insert_at(pm, at++, r.base, base))
@@ -86,10 +89,10 @@ int physmem_alloc(struct physmem *pm, uint64_t size, uint64_t align, uint64_t mi
 	if (size == 0 || align == 0 || (align & (align - 1)))
 		return E_INVAL;
 	for (uint32_t i = 0; i < pm->nfree; i++) {
-		uint64_t base = pm->free[i].base < min ? min : pm->free[i].base;
-		base = ALIGN_UP(base, align);
-		if (base < min || base + size < base)
-			continue;
+		uint64_t start = pm->free[i].base < min ? min : pm->free[i].base;
+		uint64_t base = ALIGN_UP(start, align);
+		if (base < start || base + size < base)
+			continue; /* aligning up or the size wrapped past 2^64 */
 		if (base + size <= pm->free[i].end && base + size <= max) {
 			*out = base;
 			return physmem_reserve(pm, base, size);
