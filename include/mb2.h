@@ -1,8 +1,8 @@
 /*
  * mb2.h - the multiboot2 boot information, as GRUB hands it to the shim.
  *
- * Multiboot2 Specification (version 2.0), section 3.6 "Boot information
- * format": the information starts with u32 total_size and u32 reserved,
+ * Multiboot2 Specification (version 2.0), section 3.6 "Boot information"
+ * (3.6.1 format, 3.6.2 basic tags structure): the information starts with u32 total_size and u32 reserved,
  * followed by tags. Every tag starts with u32 type and u32 size (size counts
  * the 8-byte tag header but not the padding), and every tag starts on an
  * 8-byte boundary. A tag of type 0 and size 8 ends the list.
@@ -40,7 +40,7 @@ struct mb2_tag {
 	uint32_t size;
 };
 
-/* 3.6.3 Modules: mod_start and mod_end are physical addresses. */
+/* 3.6.6 Modules: mod_start and mod_end are physical addresses. */
 struct mb2_tag_module {
 	uint32_t type, size;
 	uint32_t mod_start;

@@ -167,16 +167,110 @@ _Static_assert(sizeof(struct sidecar_control) == SIDECAR_PAGE, "control page");
 /* ---- command page (one per CPU) ---------------------------------------- */
 
 enum sidecar_command {
-	SIDECAR_CMD_NONE = 0, /* just acknowledge: the wake-up of lab 3 */
+	SIDECAR_CMD_NONE = 0,              /* just acknowledge: the wake-up of lab 3 */
+	SIDECAR_CMD_RUN_VP = 1,            /* run the VP until its next exit */
+	SIDECAR_CMD_GET_VP_REGISTERS = 2,  /* registers -> request.registers.values */
+	SIDECAR_CMD_SET_VP_REGISTERS = 3,  /* request.registers.values -> registers */
+	SIDECAR_CMD_TRANSLATE_GVA = 4,     /* walk the guest's page tables */
 };
+
+/*
+ * A VP ("virtual processor", DESIGN.md section 4) is a guest context run in
+ * ring 3 on the sidecar CPU. Its memory is given by the VMM with every
+ * command that needs it: guest physical address (GPA) g is host physical
+ * base + g, for g < size. The guest's own 4-level page tables (in guest
+ * memory, holding GPAs, rooted at page_table) map its virtual addresses
+ * (GVAs); the sidecar builds the real page tables from them in the scratch
+ * pages the VMM lends (never in its own memory). GVAs below 512 GiB (the
+ * first PML4 entry) and in the upper half belong to the sidecar: a guest
+ * may not map them.
+ */
+#define SIDECAR_GUEST_GVA_MIN 0x8000000000ull     /* 512 GiB: PML4 entry 1 */
+#define SIDECAR_GUEST_GVA_LIMIT 0x800000000000ull /* 128 TiB: the lower half's end */
+
+struct sidecar_vp_memory {
+	uint64_t base;       /* host physical address of GPA 0, page aligned */
+	uint64_t size;       /* bytes of guest memory, a multiple of 4 KiB */
+	uint64_t page_table; /* GPA of the guest's PML4 */
+	uint64_t scratch;    /* host physical: pages for the real page tables */
+	uint32_t scratch_pages;
+	uint32_t reserved;
+};
+_Static_assert(sizeof(struct sidecar_vp_memory) == 40, "vp memory");
+
+/* Register names for GET/SET_VP_REGISTERS, in the order of struct vp_regs. */
+enum sidecar_vp_register {
+	VP_RAX, VP_RCX, VP_RDX, VP_RBX, VP_RSP, VP_RBP, VP_RSI, VP_RDI,
+	VP_R8, VP_R9, VP_R10, VP_R11, VP_R12, VP_R13, VP_R14, VP_R15,
+	VP_RIP, VP_RFLAGS,
+	VP_REGISTER_COUNT
+};
+#define SIDECAR_MAX_REGISTERS 32
+
+struct sidecar_registers {
+	uint32_t count; /* <= SIDECAR_MAX_REGISTERS */
+	uint32_t names[SIDECAR_MAX_REGISTERS];
+	uint32_t reserved;
+	uint64_t values[SIDECAR_MAX_REGISTERS];
+};
+_Static_assert(sizeof(struct sidecar_registers) == 392, "registers request");
+
+#define TRANSLATE_WRITE 0x1 /* ask whether the GVA is writable too */
+struct sidecar_translate {
+	uint64_t gva;    /* in */
+	uint32_t access; /* in: TRANSLATE_WRITE */
+	uint32_t writable; /* out: 1 if every level allows writes */
+	uint64_t gpa;    /* out */
+};
+_Static_assert(sizeof(struct sidecar_translate) == 24, "translate request");
+
+/* Why RUN_VP returned (DESIGN.md section 4). */
+enum sidecar_vp_exit_reason {
+	VP_EXIT_NONE = 0,
+	VP_EXIT_IO = 1,        /* in/out: port, size, write, value */
+	VP_EXIT_HLT = 2,       /* the guest executed hlt */
+	VP_EXIT_HYPERCALL = 3, /* vmcall: rax is the call, value the result to return */
+	VP_EXIT_MMIO = 4,      /* a page fault outside guest memory: address, write */
+	VP_EXIT_EXCEPTION = 5, /* any other exception: vector, error_code */
+	VP_EXIT_STOPPED = 6,   /* the client asked the VP to stop (STOP) */
+};
+
+/*
+ * The exit, written by RUN_VP. On the next RUN_VP the sidecar completes an
+ * IO, HLT or HYPERCALL exit the way hardware would: it steps over the
+ * instruction (rip += instruction_length) and, for "in" and hypercalls,
+ * puts value (which the VMM may write meanwhile) in rax.
+ */
+struct sidecar_vp_exit {
+	uint32_t reason;
+	uint32_t vector;     /* EXCEPTION, MMIO (14) */
+	uint64_t error_code; /* EXCEPTION, MMIO */
+	uint64_t rip;        /* the guest instruction that exited */
+	uint64_t address;    /* MMIO: the GVA */
+	uint32_t instruction_length;
+	uint16_t port;       /* IO */
+	uint8_t size;        /* IO: 1, 2 or 4 bytes */
+	uint8_t write;       /* IO: 1 for out; MMIO: 1 for a write */
+	uint64_t value;      /* IO out: the value written; in/hypercall: the answer */
+};
+_Static_assert(sizeof(struct sidecar_vp_exit) == 48, "vp exit");
 
 struct sidecar_command_page {
 	uint32_t command;
-	uint32_t error; /* 1: the command failed; error_text says why */
+	uint32_t error;     /* 1: the command failed; error_text says why */
 	uint64_t completed; /* commands this CPU has finished, ever */
 	char error_text[112];
-	uint8_t data[SIDECAR_PAGE - 128];
+	struct sidecar_vp_memory memory; /* RUN_VP, TRANSLATE_GVA */
+	uint8_t reserved[24];
+	union {
+		struct sidecar_registers registers;
+		struct sidecar_translate translate;
+		struct sidecar_vp_exit exit;
+		uint8_t raw[SIDECAR_PAGE - 192];
+	} request;
 };
+_Static_assert(__builtin_offsetof(struct sidecar_command_page, memory) == 128, "cmd memory");
+_Static_assert(__builtin_offsetof(struct sidecar_command_page, request) == 192, "cmd request");
 _Static_assert(sizeof(struct sidecar_command_page) == SIDECAR_PAGE, "command page");
 
 /* The BSP entry: returns 0 when it started, or -1 with output->error set. */

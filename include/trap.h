@@ -32,5 +32,7 @@ const void *trap_stub(unsigned vector);
 /* Called by the entry stubs. The default panics with the vector's name. */
 void trap_handler(struct trap_frame *f);
 const char *trap_name(uint64_t vector);
+/* Stop with the exception's name, where and why (the default handler). */
+__attribute__((noreturn)) void trap_panic(struct trap_frame *f);
 
 #endif

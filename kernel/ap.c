@@ -49,6 +49,7 @@ void ap_main(struct percpu *pc)
 					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
 		park(); /* too late: our starter already reported us failed */
 
+	gdt_init(pc);
 	halt_cpu_init(pc);
 	if (params->flags & SIDECAR_LOG)
 		kprintf("sidecar: cpu %u apic %u node %u up\n", pc->cpu, pc->apic_id, pc->node);

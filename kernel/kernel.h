@@ -14,6 +14,7 @@
 
 #include "klib.h"
 #include "sidecar.h"
+#include "vp.h"
 
 /* Where an AP is in its start-up; the AP and its starter race on this with
  * compare-and-swap so that exactly one of "checked in" and "timed out" wins. */
@@ -25,6 +26,28 @@ enum ap_boot_state {
 };
 
 struct node;
+
+/* The 64-bit task-state segment (SDM vol. 3A 7.7): where the CPU finds the
+ * kernel stack (rsp0) when an interrupt arrives in ring 3. No I/O bitmap:
+ * iomap_base past the end, so every in/out in ring 3 faults. */
+struct __attribute__((packed)) tss {
+	uint32_t reserved0;
+	uint64_t rsp0, rsp1, rsp2;
+	uint64_t reserved1;
+	uint64_t ist[7];
+	uint64_t reserved2;
+	uint16_t reserved3;
+	uint16_t iomap_base;
+};
+_Static_assert(sizeof(struct tss) == 104, "SDM: the 64-bit TSS is 104 bytes");
+
+/* Selectors in every sidecar CPU's GDT (kernel/gdt.c). */
+#define GDT_KERNEL_CODE 0x10
+#define GDT_KERNEL_DATA 0x18
+#define GDT_USER_DATA 0x20
+#define GDT_USER_CODE 0x28
+#define GDT_TSS 0x30
+#define TRAP_REQUEST 256 /* vector marker pushed by irq_request_entry */
 
 /* One per sidecar CPU, in its node's memory (the per-CPU data page). */
 struct percpu {
@@ -42,6 +65,10 @@ struct percpu {
 	uint32_t reserved;
 	uint64_t wakeups;    /* times hlt returned */
 	uint64_t interrupts; /* request-vector interrupts taken */
+	/* From lab 4: this CPU's GDT and TSS (ring 3 needs both) and its VP. */
+	uint64_t gdt[8] __attribute__((aligned(16)));
+	struct tss tss __attribute__((aligned(16)));
+	struct vp_state vp;
 };
 
 struct node {
@@ -88,6 +115,20 @@ void ipi_acknowledge(struct percpu *pc);
 
 /* kernel/command.c: run the command in pc's command page (status is RUN). */
 void command_run(struct percpu *pc);
+
+/* kernel/gdt.c: load this CPU's own GDT and TSS. */
+void gdt_init(struct percpu *pc);
+
+/* kernel/vp.c: RUN_VP and TRANSLATE_GVA; 0 or an error with d filled. */
+int vp_run(struct percpu *pc, struct sidecar_command_page *page, struct diag *d);
+int vp_translate_command(struct percpu *pc, struct sidecar_command_page *page, struct diag *d);
+/* Check the guest memory a command names and make a view of it. */
+int vp_memory_check(const struct sidecar_vp_memory *m, struct vp_memory_view *view,
+		    struct diag *d);
+
+/* kernel/vp_entry.asm */
+void vp_enter(struct vp_state *vp, struct tss *tss);
+__attribute__((noreturn)) void vp_leave(uint64_t kernel_rsp);
 
 /* kernel/vectors.asm */
 extern const uint8_t irq_request_entry[], irq_spurious_entry[];

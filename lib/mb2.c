@@ -3,8 +3,8 @@
  *
  * The walk over the tags is lab 0's (labs/00-boot/mb2_walk.c); this file
  * looks at each tag the walk hands it and checks that its size fits its type
- * before anything is read from it (Multiboot2 spec 3.6.3 modules, 3.6.8
- * memory map, 3.6.15/3.6.16 ACPI RSDP copies).
+ * before anything is read from it (Multiboot2 spec 3.6.6 modules, 3.6.8
+ * memory map, 3.6.16/3.6.17 ACPI RSDP copies).
  */
 #include "mb2.h"
 

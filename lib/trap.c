@@ -78,6 +78,11 @@ const char *trap_name(uint64_t vector)
 
 __attribute__((weak)) void trap_handler(struct trap_frame *f)
 {
+	trap_panic(f);
+}
+
+void trap_panic(struct trap_frame *f)
+{
 	uint64_t cr2 = f->vector == 14 ? read_cr2() : 0;
 	panic("%s (vector %lu) at rip 0x%lx, error 0x%lx, cr2 0x%lx, rsp 0x%lx", trap_name(f->vector),
 	      f->vector, f->rip, f->error_code, cr2, f->rsp);

@@ -4,12 +4,16 @@
 ; vol. 3A 6.15) and nothing for the others; the stubs push a 0 for those so
 ; that every frame has the same shape, then the vector number, then jump to
 ; the common code that saves the general registers and calls C.
+;
+; Coming from ring 3 (a VP, from lab 4 on) the GS base is the guest's: swapgs
+; exchanges it with the kernel's (IA32_KERNEL_GS_BASE, SDM vol. 2B SWAPGS)
+; on the way in, and back on the way out. The saved CS says where we came from.
 
 bits 64
 section .text
 
 extern trap_handler
-global trap_stubs
+global trap_stubs, trap_common
 
 %macro stub 1
 align 16
@@ -31,8 +35,11 @@ trap_stubs:
 %endrep
 
 trap_common:
-	; the frame so far: ss rsp rflags cs rip error vector; fix the order of
-	; error and vector for the stubs that pushed the vector above the CPU's code
+	; the frame so far: ss rsp rflags cs rip error vector
+	test qword [rsp + 3*8], 3       ; the CS the CPU pushed: ring 3?
+	jz .from_kernel
+	swapgs
+.from_kernel:
 	push rax
 	push rbx
 	push rcx
@@ -67,4 +74,8 @@ trap_common:
 	pop rbx
 	pop rax
 	add rsp, 16             ; vector and error code
+	test qword [rsp + 8], 3         ; returning to ring 3?
+	jz .to_kernel
+	swapgs
+.to_kernel:
 	iretq

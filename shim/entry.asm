@@ -1,6 +1,6 @@
 ; entry.asm - where GRUB jumps: from 32-bit protected mode into long mode.
 ;
-; Multiboot2 spec 3.2 "Machine state": GRUB enters here in 32-bit protected
+; Multiboot2 spec 3.3 "I386 machine state": GRUB enters here in 32-bit protected
 ; mode with paging off, interrupts off, EAX = 0x36d76289 and EBX = the
 ; physical address of the boot information. To run C compiled for x86-64 we
 ; must enter long mode (SDM vol. 3A 9.8.5 "Initializing IA-32e Mode"):

@@ -131,14 +131,15 @@ int skeleton_from_solution(const char *name, const char *text, size_t n, struct 
 				return -1;
 			}
 			char head[512];
-			snprintf(head, sizeof(head), "%s%s TODO(lab %d): %s\n", indent, comment,
-				 region_lab, hint);
+			snprintf(head, sizeof(head), "%s%s TODO(lab %d)%s%s\n", indent, comment,
+				 region_lab, hint[0] ? ": " : "", hint);
 			buf_puts(out, head);
 			if (custom.len) {
 				buf_put(out, custom.data, custom.len);
 			} else if (is_asm) {
 				snprintf(err, errsize, "%s:%d: an assembly region needs ';>' skeleton lines",
 					 name, region_line);
+				free(custom.data);
 				return -1;
 			} else {
 				snprintf(head, sizeof(head), "%slab_todo(%d, __func__);\n", indent,

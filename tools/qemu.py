@@ -150,7 +150,9 @@ def main():
             write_gdbinit(os.path.join("build", "gdbinit"), a.symbols)
         if interactive:
             print("qemu.py: %s (Ctrl-A X quits)" % " ".join(cmd[:12]), file=sys.stderr)
-            os.execvp(cmd[0], cmd)
+            status = subprocess.call(cmd)
+            # poweroff ends QEMU through isa-debug-exit: that is success.
+            return 0 if status in (GUEST_SUCCESS, 0) else 1
         return run_captured(a, cmd)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

@@ -31,6 +31,7 @@ def skeleton_tree(lab):
     """build/skeleton-N/labs: solutions/, but lab N from the pristine skeleton."""
     root = os.path.join(ROOT, "build", "skeleton-%d" % lab, "labs")
     subprocess.run(["rm", "-rf", os.path.dirname(root)], check=True)
+    os.makedirs(os.path.dirname(root))
     subprocess.run(["cp", "-r", os.path.join(ROOT, "solutions"), root], check=True)
     for d in os.listdir(os.path.join(ROOT, PRISTINE)):
         if d.startswith("%02d-" % lab):

@@ -2,7 +2,7 @@
  * Lab 0 - walking the multiboot2 boot information.
  *
  * GRUB leaves a list of tags in memory and passes its address to the shim in
- * %ebx (Multiboot2 spec 3.2, "Machine state"). Everything the shim knows
+ * %ebx (Multiboot2 spec 3.3, "I386 machine state"). Everything the shim knows
  * about the machine at first - the memory map, its command line, the modules
  * (the sidecar and the main kernel) and a copy of the ACPI RSDP - is in those
  * tags. lib/mb2.c interprets each tag; you write the walk itself, and you

@@ -2,7 +2,7 @@
  * Lab 0 - walking the multiboot2 boot information.
  *
  * GRUB leaves a list of tags in memory and passes its address to the shim in
- * %ebx (Multiboot2 spec 3.2, "Machine state"). Everything the shim knows
+ * %ebx (Multiboot2 spec 3.3, "I386 machine state"). Everything the shim knows
  * about the machine at first - the memory map, its command line, the modules
  * (the sidecar and the main kernel) and a copy of the ACPI RSDP - is in those
  * tags. lib/mb2.c interprets each tag; you write the walk itself, and you
@@ -21,7 +21,7 @@ int mb2_walk(const void *info, size_t limit, mb2_tag_fn fn, void *ctx, struct di
 	// BEGIN LAB 0: check the header, then visit every tag up to the end tag
 	const uint8_t *base = info;
 
-	/* 3.6.1: u32 total_size, u32 reserved; the smallest valid information is
+	/* 3.6.2: u32 total_size, u32 reserved; the smallest valid information is
 	 * that header and an end tag: 16 bytes. */
 	if (limit < sizeof(struct mb2_info_header))
 		return diag_fail(d, E_INVAL, "mb2: information truncated: %zu bytes", limit);
@@ -53,7 +53,7 @@ int mb2_walk(const void *info, size_t limit, mb2_tag_fn fn, void *ctx, struct di
 		int r = fn(tag, ctx);
 		if (r)
 			return r;
-		/* 3.6.1: each tag starts on an 8-byte boundary; size excludes padding. */
+		/* 3.6.2: each tag starts on an 8-byte boundary; size excludes padding. */
 		off += ALIGN_UP(tag->size, MB2_TAG_ALIGN);
 	}
 	return diag_fail(d, E_INVAL, "mb2: no end tag within total_size %u", total);

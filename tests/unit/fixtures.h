@@ -72,12 +72,12 @@ struct mb2_builder {
 /* Start with the 8-byte header (total_size and reserved). */
 void mb2b_init(struct mb2_builder *b);
 /* Append a tag of type with n payload bytes (size = 8 + n), padded so the
- * next tag starts on an 8-byte boundary (spec 3.6.1). Returns the tag, so a
+ * next tag starts on an 8-byte boundary (spec 3.6.2). Returns the tag, so a
  * test can break it afterwards. */
 struct mb2_tag *mb2b_tag(struct mb2_builder *b, uint32_t type, const void *payload, size_t n);
 /* A tag whose payload is a NUL-terminated string (command line, loader name). */
 struct mb2_tag *mb2b_string(struct mb2_builder *b, uint32_t type, const char *s);
-/* 3.6.3 a module tag; 3.6.8 a memory map tag with entry_size 24, version 0. */
+/* 3.6.6 a module tag; 3.6.8 a memory map tag with entry_size 24, version 0. */
 struct mb2_tag_module *mb2b_module(struct mb2_builder *b, uint32_t start, uint32_t end,
 				   const char *string);
 struct mb2_tag_mmap *mb2b_mmap(struct mb2_builder *b, const struct mb2_mmap_entry *e, size_t n);

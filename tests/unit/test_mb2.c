@@ -231,7 +231,7 @@ START_TEST(walk_rejects_end_tag_with_wrong_size)
 	struct seen s = {0};
 	struct diag d = {""};
 
-	/* Spec 3.6.1: the end tag has type 0 and size 8. */
+	/* Spec 3.6.2: the end tag has type 0 and size 8. */
 	mb2b_init(&b);
 	mb2b_string(&b, MB2_TAG_CMDLINE, "ok");
 	struct mb2_tag *end = mb2b_tag(&b, MB2_TAG_END, "\0\0\0\0\0\0\0", 8);
@@ -246,7 +246,7 @@ START_TEST(walk_rejects_misaligned_information)
 	struct seen s = {0};
 	struct diag d = {""};
 
-	/* Spec 3.6.1: the information is 8-byte aligned. The same, valid bytes
+	/* Spec 3.6.2: the information is 8-byte aligned. The same, valid bytes
 	 * four bytes further on are refused. */
 	static _Alignas(8) uint8_t shifted[MB2_BUILDER_SIZE + 8];
 	mb2b_typical(&b);
@@ -445,7 +445,7 @@ START_TEST(parse_passes_walk_errors_on)
 }
 END_TEST
 
-/* Spec 3.6.15/3.6.16: tag 14 holds an ACPI 1.0 RSDP, tag 15 a 2.0+ one.
+/* Spec 3.6.16/3.6.17: tag 14 holds an ACPI 1.0 RSDP, tag 15 a 2.0+ one.
  * Whatever the order, the 2.0+ copy wins. */
 static void parse_with_rsdps(bool new_first, struct mb2_parsed *p)
 {

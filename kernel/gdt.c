@@ -1,0 +1,50 @@
+/*
+ * gdt.c - each sidecar CPU's own GDT and TSS.
+ *
+ * The trampoline's GDT has what ring 0 needs. Running a VP in ring 3 needs
+ * more (SDM vol. 3A 5.8 and 7.7): user code and data segments with DPL 3,
+ * and a TSS whose rsp0 tells the CPU which stack to switch to when an
+ * interrupt or exception arrives while the guest runs. The TSS is per CPU
+ * (each CPU has its own kernel stack), so the GDT that points at it is too;
+ * both live in the CPU's per-CPU page.
+ */
+#include "kernel.h"
+#include "x86.h"
+
+void gdt_init(struct percpu *pc)
+{
+	uint64_t tss = (uint64_t)&pc->tss;
+	uint64_t limit = sizeof(pc->tss) - 1;
+
+	memset(&pc->tss, 0, sizeof(pc->tss));
+	pc->tss.iomap_base = sizeof(pc->tss); /* no I/O permission bitmap */
+	pc->tss.rsp0 = pc->stack_top;
+
+	pc->gdt[0] = 0;
+	pc->gdt[1] = 0x00cf9a000000ffff; /* 0x08: 32-bit code (the trampoline's) */
+	pc->gdt[2] = 0x00af9a000000ffff; /* 0x10: kernel code, L=1 */
+	pc->gdt[3] = 0x00cf92000000ffff; /* 0x18: kernel data */
+	pc->gdt[4] = 0x00cff2000000ffff; /* 0x20: user data, DPL 3 */
+	pc->gdt[5] = 0x00affa000000ffff; /* 0x28: user code, DPL 3, L=1 */
+	/* 0x30: a 16-byte system descriptor, type 9 = available 64-bit TSS. */
+	pc->gdt[6] = (limit & 0xffff) | (tss & 0xffffff) << 16 | 0x89ull << 40 |
+		     ((limit >> 16) & 0xf) << 48 | ((tss >> 24) & 0xff) << 56;
+	pc->gdt[7] = tss >> 32;
+
+	struct dtr d = {sizeof(pc->gdt) - 1, (uint64_t)pc->gdt};
+	__asm__ volatile("lgdt %0" : : "m"(d));
+	/* Reload CS with a far return, then the data segments and the TSS. */
+	__asm__ volatile("pushq %0\n\t"
+			 "leaq 1f(%%rip), %%rax\n\t"
+			 "pushq %%rax\n\t"
+			 "lretq\n"
+			 "1:\n\t"
+			 "movw %w1, %%ax\n\t"
+			 "movw %%ax, %%ds\n\t"
+			 "movw %%ax, %%es\n\t"
+			 "movw %%ax, %%ss\n\t"
+			 "ltr %w2"
+			 :
+			 : "i"(GDT_KERNEL_CODE), "r"(GDT_KERNEL_DATA), "r"(GDT_TSS)
+			 : "rax", "memory");
+}

@@ -1,0 +1,25 @@
+/*
+ * Lab 4 - GET_VP_REGISTERS and SET_VP_REGISTERS.
+ *
+ * The VP's registers live in the sidecar's private per-CPU page; the client
+ * reads and writes them through the command page's request area: a count,
+ * a list of register names (enum sidecar_vp_register) and a list of values.
+ * That area is shared memory that the client may still be writing while we
+ * read it, so the rule of OpenHCL's sidecar applies: read each field once
+ * into a local, check it, and use only the local. A count above
+ * SIDECAR_MAX_REGISTERS or an unknown name is an error (with a message
+ * naming the count or the name and its position), and then nothing is read
+ * or written at all.
+ *
+ * Implement: vp_registers() (declared in kernel/vp.h).
+ * Tests: unit suite "registers"; lab 4's boot tests (regs, run).
+ */
+#include "lab.h"
+#include "vp.h"
+
+int vp_registers(uint64_t regs[VP_REGISTER_COUNT], struct sidecar_registers *req, bool set,
+		 struct diag *d)
+{
+	// TODO(lab 4): copy and check the count and every name first, then copy values
+	lab_todo(4, __func__);
+}

@@ -1,0 +1,79 @@
+/*
+ * Lab 4 - decoding a guest's exit: which instruction faulted?
+ *
+ * A VP runs in ring 3 with IOPL 0 and no I/O permission bitmap, so every
+ * in/out faults with #GP(0) (SDM vol. 1 18.5.1); hlt is privileged and faults
+ * with #GP(0) too; vmcall outside VMX operation raises #UD. The framework
+ * hands you the bytes at the guest's RIP; turn the ones the VMM handles into
+ * exits (include/sidecar.h, struct sidecar_vp_exit):
+ *
+ *   E4 ib   in al, imm8        E6 ib   out imm8, al
+ *   E5 ib   in eax, imm8       E7 ib   out imm8, eax
+ *   EC      in al, dx          EE      out dx, al
+ *   ED      in eax, dx         EF      out dx, eax
+ *   F4      hlt                0F 01 C1  vmcall (our hypercall)
+ *
+ * A 66 prefix turns the eax forms into ax forms (2 bytes). For out, value is
+ * rax cut to the size. instruction_length counts prefix, opcode and
+ * immediate: the framework adds it to RIP when the VMM resumes the VP.
+ * Anything else (cli, wrmsr, a string instruction, too few bytes) is not
+ * decoded: return -1 and the framework reports an exception exit.
+ * SDM vol. 2A/2B: IN, OUT, HLT; vol. 3C: VMCALL.
+ *
+ * Implement: vp_decode_instruction() (declared in kernel/vp.h).
+ * Tests: unit suite "decode"; lab 4's boot tests (run hello, escape).
+ */
+#include "lab.h"
+#include "vp.h"
+
+int vp_decode_instruction(const uint8_t *code, size_t n, uint64_t rax, uint64_t rdx,
+			  struct sidecar_vp_exit *exit)
+{
+	// BEGIN LAB 4: an optional 66 prefix, then in/out/hlt/vmcall
+	size_t i = 0;
+	bool operand16 = false;
+	if (n > 0 && code[0] == 0x66) {
+		operand16 = true;
+		i++;
+	}
+	if (i >= n)
+		return -1;
+	uint8_t op = code[i++];
+
+	if (op == 0xf4 && !operand16) {
+		exit->reason = VP_EXIT_HLT;
+		exit->instruction_length = (uint32_t)i;
+		return 0;
+	}
+	if (op == 0x0f && !operand16) {
+		if (n - i < 2 || code[i] != 0x01 || code[i + 1] != 0xc1)
+			return -1;
+		exit->reason = VP_EXIT_HYPERCALL;
+		exit->instruction_length = (uint32_t)i + 2;
+		return 0;
+	}
+
+	bool immediate = op >= 0xe4 && op <= 0xe7;
+	bool via_dx = op >= 0xec && op <= 0xef;
+	if (!immediate && !via_dx)
+		return -1;
+	uint16_t port;
+	if (immediate) {
+		if (i >= n)
+			return -1;
+		port = code[i++];
+	} else {
+		port = (uint16_t)rdx;
+	}
+	uint8_t size = (op & 1) ? (operand16 ? 2 : 4) : 1;
+	bool write = (op & 2) != 0; /* E6/E7/EE/EF are out */
+
+	exit->reason = VP_EXIT_IO;
+	exit->port = port;
+	exit->size = size;
+	exit->write = write;
+	exit->value = write ? rax & (size == 4 ? 0xffffffffull : (1ull << (8 * size)) - 1) : 0;
+	exit->instruction_length = (uint32_t)i;
+	return 0;
+	// END LAB 4
+}

@@ -1,0 +1,44 @@
+/*
+ * Lab 4 - GET_VP_REGISTERS and SET_VP_REGISTERS.
+ *
+ * The VP's registers live in the sidecar's private per-CPU page; the client
+ * reads and writes them through the command page's request area: a count,
+ * a list of register names (enum sidecar_vp_register) and a list of values.
+ * That area is shared memory that the client may still be writing while we
+ * read it, so the rule of OpenHCL's sidecar applies: read each field once
+ * into a local, check it, and use only the local. A count above
+ * SIDECAR_MAX_REGISTERS or an unknown name is an error (with a message
+ * naming the count or the name and its position), and then nothing is read
+ * or written at all.
+ *
+ * Implement: vp_registers() (declared in kernel/vp.h).
+ * Tests: unit suite "registers"; lab 4's boot tests (regs, run).
+ */
+#include "lab.h"
+#include "vp.h"
+
+int vp_registers(uint64_t regs[VP_REGISTER_COUNT], struct sidecar_registers *req, bool set,
+		 struct diag *d)
+{
+	// BEGIN LAB 4: copy and check the count and every name first, then copy values
+	uint32_t count = __atomic_load_n(&req->count, __ATOMIC_RELAXED);
+	uint32_t names[SIDECAR_MAX_REGISTERS];
+
+	if (count > SIDECAR_MAX_REGISTERS)
+		return diag_fail(d, E_RANGE, "register count %u is more than %d", count,
+				 SIDECAR_MAX_REGISTERS);
+	for (uint32_t i = 0; i < count; i++) {
+		names[i] = __atomic_load_n(&req->names[i], __ATOMIC_RELAXED);
+		if (names[i] >= VP_REGISTER_COUNT)
+			return diag_fail(d, E_INVAL, "register name %u (entry %u) is unknown", names[i],
+					 i);
+	}
+	for (uint32_t i = 0; i < count; i++) {
+		if (set)
+			regs[names[i]] = __atomic_load_n(&req->values[i], __ATOMIC_RELAXED);
+		else
+			req->values[i] = regs[names[i]];
+	}
+	return 0;
+	// END LAB 4
+}
