@@ -19,7 +19,8 @@ NODES    ?= 1
 MEM      ?= 512
 ACCEL    ?= tcg
 SOLUTION ?= 0
-SIDECAR  ?= 1
+# LAB=0 boots lab 0's chain only (GRUB -> shim -> linux-stub), without the sidecar.
+SIDECAR  ?= $(if $(filter 0,$(LAB)),0,1)
 KERNEL   ?=
 SHIM_ARGS ?=
 RUN      ?=
@@ -74,7 +75,7 @@ LAB_TRAMPOLINE := $(wildcard $(LABSRC)/01-*/trampoline.asm)
 
 SHIM_SRC   := shim/entry.asm $(wildcard shim/*.c)
 STUB_SRC   := linux-stub/head.asm $(wildcard linux-stub/*.c)
-KERNEL_SRC := kernel/image.asm kernel/vectors.asm $(wildcard kernel/*.c)
+KERNEL_SRC := kernel/image.asm $(filter-out kernel/image.asm,$(wildcard kernel/*.asm)) $(wildcard kernel/*.c)
 
 obj = $(patsubst %,$(B)/obj/%.o,$(1))
 
