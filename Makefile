@@ -74,7 +74,7 @@ LAB_C   := $(sort $(wildcard $(LABSRC)/*/*.c))
 LAB_TRAMPOLINE := $(wildcard $(LABSRC)/01-*/trampoline.asm)
 
 SHIM_SRC   := shim/entry.asm $(wildcard shim/*.c)
-STUB_SRC   := linux-stub/head.asm $(wildcard linux-stub/*.c)
+STUB_SRC   := linux-stub/head.asm linux-stub/guests.asm $(wildcard linux-stub/*.c)
 KERNEL_SRC := kernel/image.asm $(filter-out kernel/image.asm,$(wildcard kernel/*.asm)) $(wildcard kernel/*.c)
 
 obj = $(patsubst %,$(B)/obj/%.o,$(1))
@@ -145,6 +145,21 @@ $(KERNEL_ELF): $(call obj,$(KERNEL_SRC)) $(LIB_A) $(LAB_A) kernel/kernel.ld
 $(KERNEL_BIN): $(KERNEL_ELF)
 	@$(OBJCOPY) -O binary $< $@
 
+# The VMM's guest programs (lab 4): flat binaries, carried inside linux-stub
+# by linux-stub/guests.asm as kernel/image.asm carries the trampoline.
+GUESTS     := $(basename $(notdir $(wildcard linux-stub/guests/*.asm)))
+GUEST_BINS := $(patsubst %,$(B)/guests/%.bin,$(GUESTS))
+
+$(B)/guests/%.bin: linux-stub/guests/%.asm
+	@mkdir -p $(dir $@)
+	@echo "  NASM    $<"
+	@$(NASM) -f bin $< -o $@
+
+$(B)/obj/linux-stub/guests.asm.o: linux-stub/guests.asm $(GUEST_BINS)
+	@mkdir -p $(dir $@)
+	@echo "  NASM    $<"
+	@$(NASM) $(NASMFLAGS) -DGUEST_DIR='"$(B)/guests"' $< -o $@
+
 $(B)/linux-stub.setup: linux-stub/setup.asm
 	@mkdir -p $(dir $@)
 	@echo "  NASM    $<"
@@ -192,13 +207,14 @@ $(PRISTINE): $(BT)/mklab $(wildcard solutions/*/*)
 	$(BT)/mklab --tree solutions $@
 
 # Host unit tests link the portable library and the lab files that run on
-# the host (lab 0's parsers); the others need the hardware.
-LAB_HOST := $(wildcard $(LABSRC)/00-*/*.c)
+# the host (lab 0's parsers, lab 4's decoder, page walk and register copy);
+# the others need the hardware.
+LAB_HOST := $(wildcard $(LABSRC)/00-*/*.c) $(filter-out %/wake.c %/command.c,$(wildcard $(LABSRC)/04-*/*.c))
 unit-bin = build/$(1)/unit-tests
 $(call unit-bin,$(TREE)): $(LIB_PORTABLE) $(LAB_HOST) $(wildcard tests/unit/*.c tests/unit/*.h) $(BT)/mklab
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
-	@$(CC) $(HCFLAGS) -Itests/unit $(LIB_PORTABLE) $(LAB_HOST) \
+	@$(CC) $(HCFLAGS) -Itests/unit -Ikernel $(LIB_PORTABLE) $(LAB_HOST) \
 		tests/unit/*.c -o $@ $(CHECK_LIBS)
 
 unit-build: $(call unit-bin,$(TREE))

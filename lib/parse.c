@@ -3,6 +3,7 @@
  * commands. Decimal, or hexadecimal after "0x"; sizes may end in K, M or G.
  */
 #include "klib.h"
+#include "numa.h"
 
 bool parse_u64(const char *s, size_t len, uint64_t *out)
 {
@@ -60,5 +61,36 @@ bool parse_size(const char *s, size_t len, uint64_t *out)
 	if (!parse_u64(s, len, &v) || (shift && v > (UINT64_MAX >> shift)))
 		return false;
 	*out = v << shift;
+	return true;
+}
+
+bool parse_cpu_list(const char *s, size_t len, bool set[MAX_CPUS])
+{
+	/* Comma-separated CPU indexes or ranges "a-b", as Linux's cpulist format
+	 * (Documentation/admin-guide/kernel-parameters.rst, "cpu lists"). */
+	size_t i = 0;
+	if (len == 0)
+		return false;
+	while (i < len) {
+		size_t j = i;
+		while (j < len && s[j] != ',')
+			j++;
+		size_t dash = i;
+		while (dash < j && s[dash] != '-')
+			dash++;
+		uint64_t lo, hi;
+		if (!parse_u64(s + i, dash - i, &lo))
+			return false;
+		hi = lo;
+		if (dash < j && !parse_u64(s + dash + 1, j - dash - 1, &hi))
+			return false;
+		if (lo > hi || hi >= MAX_CPUS)
+			return false;
+		for (uint64_t c = lo; c <= hi; c++)
+			set[c] = true;
+		i = j + 1;
+		if (j + 1 == len && s[j] == ',')
+			return false; /* a trailing comma */
+	}
 	return true;
 }

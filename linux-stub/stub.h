@@ -26,6 +26,10 @@ extern struct stub stub;
 /* linux-stub/paging.c */
 void paging_init(void);
 
+/* linux-stub/memory.c: zeroed, page-aligned pages of usable RAM (e820),
+ * never freed; NULL when there are not n free pages in a row. */
+void *stub_alloc_pages(size_t n);
+
 /* linux-stub/cpus.c */
 void cpus_init(void);
 const char *cpu_state_name(enum cpu_state s);
@@ -38,8 +42,12 @@ struct sidecar_command_page;
 bool sidecar_cpu(uint32_t cpu, struct sidecar_control **control, uint32_t *slot,
 		 struct sidecar_command_page **command);
 const char *sidecar_state_name(uint32_t cpu); /* NULL: not a sidecar CPU */
-/* Sort helper for latency figures (linux-stub/wake.c). */
+/* Monitor commands: linux-stub/wake.c (lab 3) and linux-stub/vmm.c (lab 4). */
 int cmd_wake(int argc, char **argv);
+int cmd_guests(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_regs(int argc, char **argv);
+int cmd_gva(int argc, char **argv);
 
 /* linux-stub/monitor.c: run one command line; 0 if it succeeded. */
 int monitor_execute(char *line);

@@ -11,6 +11,10 @@
  *   ap_timeout_ms=<ms>   how long the sidecar waits for an AP (default 1000)
  *   serial_start         the BSP starts every AP itself, one after the other,
  *                        as Linux traditionally does (make bench compares)
+ *   sidecar=off          no sidecar: the main kernel keeps every CPU
+ *   main_cpus=<list>     the main kernel keeps these CPUs (indexes, "0,4-5"),
+ *                        the sidecar gets the rest; default: the first CPU of
+ *                        every node
  */
 #include "shim.h"
 #include "cmdline.h"
@@ -34,12 +38,19 @@ void shim_parse_options(const char *cmdline, struct shim_options *o)
 			o->verbose = true;
 		else if (is(&p, "serial_start"))
 			o->serial_start = true;
+		else if (is(&p, "sidecar") && p.value && p.value_len == 3 &&
+			 strncmp(p.value, "off", 3) == 0)
+			o->policy.sidecar_off = true;
+		else if (is(&p, "main_cpus") && p.value &&
+			 parse_cpu_list(p.value, p.value_len, o->policy.main_list))
+			o->policy.have_list = true;
 		else if (is(&p, "phantom_cpu") && number && v < 255) {
 			o->phantom_cpu = (uint32_t)v;
 			o->have_phantom = true;
 		} else if (is(&p, "ap_timeout_ms") && number && v > 0 && v <= 60000)
 			o->ap_timeout_ms = v;
-		else if (is(&p, "phantom_cpu") || is(&p, "ap_timeout_ms"))
+		else if (is(&p, "phantom_cpu") || is(&p, "ap_timeout_ms") || is(&p, "sidecar") ||
+			 is(&p, "main_cpus"))
 			kprintf("shim: warning: bad value in '%.*s' ignored\n",
 				(int)(p.key_len + (p.value ? p.value_len + 1 : 0)), p.key);
 		else

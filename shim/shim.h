@@ -7,6 +7,7 @@
 #include "bootparam.h"
 #include "machine.h"
 #include "mb2.h"
+#include "numa.h"
 #include "physmem.h"
 #include "sidecar.h"
 
@@ -17,6 +18,7 @@ struct shim_options {
 	uint32_t phantom_cpu;   /* APIC ID of a CPU that does not exist, or 0 */
 	bool have_phantom;
 	uint64_t ap_timeout_ms; /* how long the sidecar waits for an AP (0: default) */
+	struct cpu_policy policy; /* sidecar=off, main_cpus=<list> */
 };
 
 void shim_parse_options(const char *cmdline, struct shim_options *o);

@@ -4,8 +4,8 @@
  * If grub.cfg loaded a "sidecar" module, the shim
  *   1. checks the image's header and copies it to SIDECAR_IMAGE_BASE, a hole
  *      the shim's own linker script keeps free (shim/shim.ld),
- *   2. decides which CPUs the sidecar starts (every CPU but the BSP, which
- *      boots the main kernel),
+ *   2. decides which CPUs the sidecar starts (lab 5's policy: by default all
+ *      but the first CPU of each node; the BSP always boots the main kernel),
  *   3. reserves each node's memory block, from that node's own memory when
  *      the SRAT says where it is, and a page below 1 MiB for the trampoline,
  *   4. fills the parameter page and calls the sidecar's BSP entry, which
@@ -77,26 +77,16 @@ static uint64_t find_trampoline_page(const struct shim *s, uint64_t mb2_info, ui
 	return 0;
 }
 
-/* Node n's block: from the node's own SRAT ranges first. */
-static int alloc_node_block(struct shim *s, uint32_t n, uint64_t size, uint64_t *out, bool *local)
-{
-	const struct machine *m = &s->machine;
-	for (uint32_t i = 0; m->have_srat && i < m->nmemory; i++) {
-		const struct machine_memory *r = &m->memory[i];
-		if (r->node == n && physmem_alloc(&s->memory, size, PAGE, r->base,
-						  r->base + r->length, out) == 0) {
-			*local = true;
-			return 0;
-		}
-	}
-	*local = false;
-	return physmem_alloc(&s->memory, size, PAGE, MiB(1), GiB(4), out);
-}
-
-static void assign_cpus(struct shim *s)
+/* Returns the number of CPUs the sidecar starts. */
+static uint32_t assign_cpus(struct shim *s)
 {
 	const struct machine *m = &s->machine;
 	uint32_t bsp = (uint32_t)machine_cpu_index(m, cpu_apic_id());
+	static bool main_cpu[MAX_CPUS];
+	uint32_t started = 0;
+
+	numa_assign_cpus(m, bsp, &s->options.policy, main_cpu); /* lab 5 */
+	main_cpu[bsp] = true;
 
 	/* Parameter CPUs are grouped by node; the node's first_cpu/cpu_count
 	 * then describe contiguous runs. */
@@ -110,13 +100,15 @@ static void assign_cpus(struct shim *s)
 			params.cpus[k++] = (struct sidecar_param_cpu){
 				.apic_id = m->cpus[i].apic_id,
 				.node = (uint16_t)n,
-				.start = i != bsp,
+				.start = !main_cpu[i],
 			};
+			started += !main_cpu[i];
 		}
 		params.nodes[n].cpu_count = k - params.nodes[n].first_cpu;
 	}
 	params.node_count = m->nnodes;
 	params.cpu_count = k;
+	return started;
 }
 
 void shim_start_sidecar(struct shim *s)
@@ -143,7 +135,10 @@ void shim_start_sidecar(struct shim *s)
 	params.local_apic_base = s->machine.local_apic_address;
 	params.start_timeout_us = (s->options.ap_timeout_ms ? s->options.ap_timeout_ms
 							    : DEFAULT_AP_TIMEOUT_MS) * 1000;
-	assign_cpus(s);
+	if (assign_cpus(s) == 0) {
+		kprintf("shim: the policy gives the sidecar no CPU: booting without it\n");
+		return;
+	}
 
 	const struct mb2_info_header *info = (const void *)s->mb2_info;
 	params.trampoline_page = find_trampoline_page(s, s->mb2_info, info->total_size);
@@ -168,7 +163,8 @@ void shim_start_sidecar(struct shim *s)
 			continue;
 		uint64_t size = SIDECAR_NODE_BYTES(pn->cpu_count, started);
 		bool local;
-		if (alloc_node_block(s, n, size, &pn->memory_base, &local)) {
+		if (numa_alloc_node_block(&s->memory, &s->machine, n, size, &pn->memory_base,
+					  &local)) { /* lab 5 */
 			kprintf("shim: no memory for node %u's sidecar pages\n", n);
 			return;
 		}

@@ -12,6 +12,11 @@
 
 #include "lab.h"
 
+void lab_fallback(int lab, const char *function, const char *instead)
+{
+	fprintf(stderr, "lab %d: %s() is not implemented yet; %s\n", lab, function, instead);
+}
+
 void lab_todo(int lab, const char *function)
 {
 	fprintf(stderr, "lab %d: %s() is not implemented yet\n", lab, function);

@@ -1,0 +1,46 @@
+/*
+ * numa.h - which CPUs the main kernel keeps, and where each node's sidecar
+ * pages go (lab 5).
+ *
+ * OpenHCL's boot shim keeps one CPU per NUMA node for Linux (the node's
+ * first) and gives the rest to the sidecar, so that every node has a Linux
+ * CPU near its sidecar CPUs to serve their control page; and it puts each
+ * node's sidecar pages in that node's own memory (the SRAT says where), so a
+ * CPU's stack and command page are local to it.
+ */
+#ifndef NUMA_H
+#define NUMA_H
+
+#include "machine.h"
+#include "physmem.h"
+
+struct cpu_policy {
+	bool sidecar_off;          /* shim option sidecar=off: the main kernel keeps all */
+	bool have_list;            /* shim option main_cpus=<list> */
+	bool main_list[MAX_CPUS];  /* the list, by CPU index */
+};
+
+/*
+ * Lab 5 (labs/05-numa/policy.c): set main_cpu[i] for every CPU of m: true if
+ * the main kernel keeps CPU i, false if the sidecar starts it. The BSP
+ * (index bsp) always stays with the main kernel. Default: the first CPU of
+ * each node (lowest index) stays too. sidecar=off keeps every CPU;
+ * main_cpus=<list> keeps exactly the listed ones (and the BSP).
+ */
+void numa_assign_cpus(const struct machine *m, uint32_t bsp, const struct cpu_policy *p,
+		      bool main_cpu[MAX_CPUS]);
+
+/*
+ * Lab 5 (labs/05-numa/placement.c): allocate size bytes (page aligned) for
+ * node's sidecar pages, from the node's own memory (SRAT memory affinity
+ * ranges of that node) when possible: *local = true. Otherwise (no SRAT, a
+ * node without memory, or its memory full) from any memory between 1 MiB and
+ * 4 GiB: *local = false. Returns 0, or E_NOMEM when there is none at all.
+ */
+int numa_alloc_node_block(struct physmem *pm, const struct machine *m, uint32_t node,
+			  uint64_t size, uint64_t *out, bool *local);
+
+/* lib/parse.c: a CPU list as people write it: "0,4,8-11". */
+bool parse_cpu_list(const char *s, size_t len, bool set[MAX_CPUS]);
+
+#endif
