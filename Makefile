@@ -9,6 +9,7 @@
 # Knobs: SMP= NODES= MEM= (MiB) ACCEL=tcg|kvm KERNEL=<bzImage> SHIM_ARGS= RUN='cmd; cmd'
 #        SOLUTION=1 (build with solutions/ instead of labs/) TIMEOUT= (seconds, with RUN)
 #        SIDECAR=0 (boot without the sidecar kernel: lab 0's chain only)
+#        MEMORYLESS_NODE=<n> (with NODES=: node n gets CPUs but no memory)
 #
 # Everything built goes under build/: build/<tree>/ for the images of one
 # tree of lab files (student = labs/, solution = solutions/, pristine = the
@@ -74,7 +75,8 @@ LAB_C   := $(sort $(wildcard $(LABSRC)/*/*.c))
 LAB_TRAMPOLINE := $(wildcard $(LABSRC)/01-*/trampoline.asm)
 
 SHIM_SRC   := shim/entry.asm $(wildcard shim/*.c)
-STUB_SRC   := linux-stub/head.asm linux-stub/guests.asm $(wildcard linux-stub/*.c)
+STUB_SRC   := linux-stub/head.asm linux-stub/irq.asm linux-stub/guests.asm \
+	linux-stub/trampoline.asm $(wildcard linux-stub/*.c)
 KERNEL_SRC := kernel/image.asm $(filter-out kernel/image.asm,$(wildcard kernel/*.asm)) $(wildcard kernel/*.c)
 
 obj = $(patsubst %,$(B)/obj/%.o,$(1))
@@ -133,6 +135,11 @@ $(TRAMPOLINE): $(LAB_TRAMPOLINE)
 	@echo "  NASM    $<"
 	@$(NASM) -f bin $< -o $@
 
+$(B)/obj/linux-stub/trampoline.asm.o: linux-stub/trampoline.asm $(TRAMPOLINE)
+	@mkdir -p $(dir $@)
+	@echo "  NASM    $<"
+	@$(NASM) $(NASMFLAGS) -DTRAMPOLINE_BIN='"$(TRAMPOLINE)"' $< -o $@
+
 $(B)/obj/kernel/image.asm.o: kernel/image.asm $(TRAMPOLINE)
 	@mkdir -p $(dir $@)
 	@echo "  NASM    $<"
@@ -184,6 +191,7 @@ $(BT)/%: tools/%.c
 # --- running ----------------------------------------------------------------
 
 QEMU_ARGS = --smp $(SMP) --nodes $(NODES) --mem $(MEM) --accel $(ACCEL) \
+	$(if $(MEMORYLESS_NODE),--memoryless-node $(MEMORYLESS_NODE)) \
 	--shim $(SHIM_ELF) $(if $(filter 1,$(SIDECAR)),--sidecar $(KERNEL_BIN)) --kernel "$(if $(KERNEL),$(KERNEL),$(STUB_BZ))" \
 	--shim-args "$(SHIM_ARGS)" --timeout $(TIMEOUT) $(if $(RUN),--run "$(RUN)")
 

@@ -27,6 +27,10 @@
 #define LAPIC_LVT_LINT0 0x350
 #define LAPIC_LVT_LINT1 0x360
 #define LAPIC_LVT_ERROR 0x370
+#define LAPIC_TIMER_INITIAL 0x380
+#define LAPIC_TIMER_CURRENT 0x390
+#define LAPIC_TIMER_DIVIDE 0x3e0
+#define LVT_TIMER_PERIODIC (1u << 17)
 
 /* SVR (10.9): bit 8 enables the APIC in software; bits 7:0 the spurious vector. */
 #define LAPIC_SVR_ENABLE 0x100
@@ -61,6 +65,24 @@ void lapic_eoi(void);
  * delivery status to go idle. Returns 0, or -1 if it never went idle.
  */
 int lapic_send_icr(uint32_t apic_id, uint32_t icr_low, uint64_t timeout_us);
+
+/*
+ * The local APIC timer (SDM vol. 3A 10.5.4): counts down from an initial
+ * count at the bus clock divided by 16 here. lapic_timer_calibrate() measures
+ * its rate against the TSC (on one CPU; all run at the same rate);
+ * lapic_timer_periodic() then makes this CPU's timer raise vector every
+ * period_us microseconds.
+ */
+uint32_t lapic_timer_calibrate(void); /* returns ticks per millisecond */
+void lapic_timer_periodic(uint8_t vector, uint32_t ticks_per_ms, uint32_t period_us);
+
+/*
+ * Lab 1 (labs/01-apstart/startup.c): start the CPU with this APIC ID at the
+ * real-mode trampoline in trampoline_page (below 1 MiB) with INIT and two
+ * Startup IPIs. 0, or -1 if an IPI was not delivered. The sidecar starts
+ * its CPUs with it, and linux-stub its own.
+ */
+int ap_send_init_sipi(uint32_t apic_id, uint64_t trampoline_page);
 
 /*
  * Lab 3 (labs/03-ipi/ipi.c): send a fixed interrupt with this vector to the

@@ -9,6 +9,8 @@
 #ifndef SIDECAR_CLIENT_H
 #define SIDECAR_CLIENT_H
 
+#include <stdbool.h>
+
 #include "sidecar.h"
 
 /*
@@ -17,5 +19,21 @@
  * Returns 0, or -1 if the CPU was not IDLE or the IPI failed.
  */
 int sidecar_wake(struct sidecar_control *control, uint32_t slot, uint32_t apic_id);
+
+/*
+ * Lab 5 (labs/05-numa/attention.c): make the CPU with apic_id this node's
+ * response CPU: sidecar CPUs of the node send vector to it when they finish
+ * a command (response_cpu, then response_vector, which turns it on).
+ */
+void numa_serve_node(struct sidecar_control *control, uint32_t apic_id, uint32_t vector);
+
+/*
+ * Lab 5: after a response IPI (or a tick), find which of the n CPUs in
+ * slots[] that have not answered yet (done[i] false) are IDLE again: mark
+ * them done and return how many. Clear needs_attention before looking, so a
+ * CPU finishing meanwhile raises it again and is not missed.
+ */
+uint32_t client_collect(struct sidecar_control *control, const uint32_t *slots, uint32_t n,
+			bool *done);
 
 #endif

@@ -22,6 +22,8 @@ struct trap_frame {
 void trap_init(void);
 /* Load the already filled IDT on another CPU. */
 void trap_load(void);
+/* The IDT trap_init() filled, for images that add their own gates. */
+void *trap_idt(void);
 
 /* Fill gate `vector` of an IDT (256 gates, 4 KiB) with an interrupt gate to
  * handler, and load an IDT on this CPU. trap_stub(v) is the exception stub. */

@@ -9,6 +9,7 @@
  */
 #include "kernel.h"
 #include "console.h"
+#include "lapic.h"
 #include "timer.h"
 #include "x86.h"
 

@@ -87,3 +87,22 @@ int lapic_send_icr(uint32_t apic_id, uint32_t icr_low, uint64_t timeout_us)
 	}
 	return 0;
 }
+
+uint32_t lapic_timer_calibrate(void)
+{
+	lapic_write(LAPIC_TIMER_DIVIDE, 0x3); /* divide by 16 */
+	lapic_write(LAPIC_LVT_TIMER, LVT_MASKED);
+	lapic_write(LAPIC_TIMER_INITIAL, 0xffffffff);
+	mdelay(10);
+	uint32_t elapsed = 0xffffffff - lapic_read(LAPIC_TIMER_CURRENT);
+	lapic_write(LAPIC_TIMER_INITIAL, 0);
+	return elapsed / 10 ? elapsed / 10 : 1;
+}
+
+void lapic_timer_periodic(uint8_t vector, uint32_t ticks_per_ms, uint32_t period_us)
+{
+	uint64_t ticks = (uint64_t)ticks_per_ms * period_us / 1000;
+	lapic_write(LAPIC_TIMER_DIVIDE, 0x3);
+	lapic_write(LAPIC_LVT_TIMER, LVT_TIMER_PERIODIC | vector);
+	lapic_write(LAPIC_TIMER_INITIAL, ticks ? (uint32_t)ticks : 1);
+}

@@ -50,6 +50,11 @@ const void *trap_stub(unsigned vector)
 	return trap_stubs + 16 * vector;
 }
 
+void *trap_idt(void)
+{
+	return idt;
+}
+
 void trap_load(void)
 {
 	idt_load(idt);

@@ -59,6 +59,7 @@ gdt:
 	dq 0x00af9a000000ffff           ; 0x10: 64-bit code, ring 0
 	dq 0x00cf92000000ffff           ; 0x18: data, ring 0
 gdt_end:
+global gdt_ptr
 gdt_ptr:
 	dw gdt_end - gdt - 1
 	dq gdt

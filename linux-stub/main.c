@@ -69,6 +69,8 @@ void stub_main(const struct boot_params *bp)
 	lapic_init_access();
 	cpus_init();
 	sidecar_attach();
+	smp_init();
+	smp_start_main_cpus();
 
 	struct cmdline_param run;
 	if (cmdline_find(stub.cmdline, "stub.run", &run))

@@ -18,6 +18,7 @@ struct command {
 	const char *usage;
 	const char *help;
 	int (*run)(int argc, char **argv);
+	bool on_node; /* argv[1] is a CPU: run on the CPU of ours serving its node */
 };
 
 static const struct command commands[];
@@ -74,20 +75,48 @@ static int cmd_poweroff(int argc, char **argv)
 }
 
 static const struct command commands[] = {
-	{"status", "status", "one line per CPU: index, APIC ID, node, state", cmd_status},
-	{"sleep", "sleep <ms>", "wait that many milliseconds", cmd_sleep},
+	{"status", "status", "one line per CPU: index, APIC ID, node, state", cmd_status, false},
+	{"sleep", "sleep <ms>", "wait that many milliseconds", cmd_sleep, false},
 	{"wake", "wake <cpu|all> [rounds]", "wake sidecar CPUs by IPI; round-trip latency",
-	 cmd_wake},
-	{"guests", "guests", "the guest programs 'run' knows, with their sizes", cmd_guests},
+	 cmd_wake, false},
+	{"guests", "guests", "the guest programs 'run' knows, with their sizes", cmd_guests, false},
 	{"run", "run <cpu> <guest> [timeout=<ms>]",
-	 "run a guest on a sidecar CPU (default timeout 5000 ms)", cmd_run},
-	{"regs", "regs <cpu>", "the registers of a sidecar CPU's VP", cmd_regs},
+	 "run a guest on a sidecar CPU (default timeout 5000 ms)", cmd_run, true},
+	{"regs", "regs <cpu>", "the registers of a sidecar CPU's VP", cmd_regs, true},
 	{"gva", "gva <cpu> <address>", "a guest virtual address through the guest's page tables",
-	 cmd_gva},
-	{"help", "help", "this list", cmd_help},
-	{"poweroff", "poweroff", "leave QEMU", cmd_poweroff},
-	{NULL, NULL, NULL, NULL},
+	 cmd_gva, true},
+	{"nodes", "nodes", "one line per node: CPUs, memory, control page, locality", cmd_nodes, false},
+	{"help", "help", "this list", cmd_help, false},
+	{"poweroff", "poweroff", "leave QEMU", cmd_poweroff, false},
+	{NULL, NULL, NULL, NULL, false},
 };
+
+/* A command for a sidecar CPU runs on the CPU of ours that serves the
+ * sidecar CPU's node (lab 5): the VMM work stays on the node. */
+struct job {
+	const struct command *command;
+	int argc;
+	char **argv;
+	int result;
+};
+
+static void run_job(void *p)
+{
+	struct job *j = p;
+	j->result = j->command->run(j->argc, j->argv);
+}
+
+static int run_command(const struct command *c, int argc, char **argv)
+{
+	uint64_t cpu;
+	if (!c->on_node || argc < 2 || !parse_u64(argv[1], strlen(argv[1]), &cpu) ||
+	    cpu >= stub.machine.ncpus)
+		return c->run(argc, argv);
+	struct job j = {c, argc, argv, -1};
+	if (smp_run_on((uint32_t)smp_node_cpu(stub.machine.cpus[cpu].node), run_job, &j))
+		return -1;
+	return j.result;
+}
 
 static bool is_blank(char c)
 {
@@ -114,7 +143,7 @@ int monitor_execute(char *line)
 		return 0;
 	for (const struct command *c = commands; c->name; c++)
 		if (strcmp(c->name, argv[0]) == 0)
-			return c->run(argc, argv);
+			return run_command(c, argc, argv);
 	return error("unknown command '%s' (try 'help')", argv[0]);
 }
 

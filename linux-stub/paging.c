@@ -21,6 +21,11 @@ static uint64_t pml4[512] __attribute__((aligned(4096)));
 static uint64_t pdpt[512] __attribute__((aligned(4096)));
 static uint64_t pd[4][512] __attribute__((aligned(4096)));
 
+uint64_t paging_root(void)
+{
+	return (uint64_t)pml4;
+}
+
 void paging_init(void)
 {
 	for (uint64_t g = 0; g < 4; g++) {

@@ -15,6 +15,7 @@
 #include "x86.h"
 
 static const struct sidecar_output *output;
+static bool main_kernel_cpu[MAX_CPUS]; /* the policy's: ours, not the sidecar's */
 
 /* For each machine CPU: where it is in the sidecar, if it is a sidecar CPU. */
 static struct {
@@ -61,8 +62,13 @@ void sidecar_attach(void)
 		return;
 	for (uint32_t i = 0; i < o->cpu_count; i++) {
 		const struct sidecar_output_node *node = &o->nodes[o->cpus[i].node % SIDECAR_MAX_NODES];
-		if (!o->cpus[i].sidecar || !node->control_page ||
-		    o->cpus[i].slot >= node->cpu_count)
+		if (!o->cpus[i].sidecar) {
+			int cpu = machine_cpu_index(&stub.machine, o->cpus[i].apic_id);
+			if (cpu >= 0)
+				main_kernel_cpu[cpu] = true;
+			continue;
+		}
+		if (!node->control_page || o->cpus[i].slot >= node->cpu_count)
 			continue;
 		struct sidecar_control *c = (void *)node->control_page;
 		int cpu = machine_cpu_index(&stub.machine, o->cpus[i].apic_id);
@@ -119,4 +125,36 @@ const char *sidecar_state_name(uint32_t cpu)
 	default:
 		return "removed";
 	}
+}
+
+bool sidecar_main_kernel_cpu(uint32_t cpu)
+{
+	return cpu < MAX_CPUS && main_kernel_cpu[cpu];
+}
+
+void sidecar_serve_node(uint32_t node, uint32_t apic_id)
+{
+	if (!output || node >= output->node_count || !output->nodes[node].control_page)
+		return;
+	numa_serve_node((struct sidecar_control *)output->nodes[node].control_page, apic_id,
+			STUB_RESPONSE_VECTOR); /* lab 5 */
+}
+
+bool client_wait_idle(struct sidecar_control *control, uint32_t slot, uint64_t deadline_ns)
+{
+	for (;;) {
+		cli();
+		if (__atomic_load_n(&control->cpu_status[slot], __ATOMIC_ACQUIRE) == CPU_STATUS_IDLE)
+			return true;
+		if (timer_ns() >= deadline_ns)
+			return false;
+		smp_wait(); /* a response IPI or the tick wakes us */
+	}
+}
+
+uint64_t sidecar_control_page(uint32_t node)
+{
+	if (!output || node >= output->node_count)
+		return 0;
+	return output->nodes[node].control_page;
 }

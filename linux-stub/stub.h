@@ -25,6 +25,24 @@ extern struct stub stub;
 
 /* linux-stub/paging.c */
 void paging_init(void);
+uint64_t paging_root(void); /* the PML4's physical address (below 4 GiB) */
+
+/* linux-stub/smp.c: linux-stub's own CPUs beyond the BSP (lab 5 on). */
+#define STUB_WORK_VECTOR 0xe0     /* the BSP hands a CPU work */
+#define STUB_RESPONSE_VECTOR 0xe1 /* a sidecar CPU finished a command */
+#define STUB_TIMER_VECTOR 0xe2    /* 100 Hz tick: waits check their deadline */
+void smp_init(void);
+void smp_start_main_cpus(void);
+int smp_start_cpu(uint32_t cpu);
+uint32_t smp_this_cpu(void);
+int smp_node_cpu(uint32_t node); /* the CPU of ours that serves a node */
+/* Run fn(arg) on cpu and wait for it; post/join split it for parallel work. */
+int smp_run_on(uint32_t cpu, void (*fn)(void *), void *arg);
+int smp_post(uint32_t cpu, void (*fn)(void *), void *arg);
+int smp_join(uint32_t cpu);
+/* Wait for something to change: halt on our APs (interrupts wake them), spin
+ * on the BSP. Call with interrupts disabled after checking the condition. */
+void smp_wait(void);
 
 /* linux-stub/memory.c: zeroed, page-aligned pages of usable RAM (e820),
  * never freed; NULL when there are not n free pages in a row. */
@@ -42,8 +60,16 @@ struct sidecar_command_page;
 bool sidecar_cpu(uint32_t cpu, struct sidecar_control **control, uint32_t *slot,
 		 struct sidecar_command_page **command);
 const char *sidecar_state_name(uint32_t cpu); /* NULL: not a sidecar CPU */
+/* A CPU the policy gave to the main kernel (not the sidecar's). */
+bool sidecar_main_kernel_cpu(uint32_t cpu);
+uint64_t sidecar_control_page(uint32_t node); /* 0: none */
+/* On a node's CPU of ours: become the node's response CPU (lab 5). */
+void sidecar_serve_node(uint32_t node, uint32_t apic_id);
+/* Wait until cpu_status[slot] is IDLE or the deadline (timer_ns) passes. */
+bool client_wait_idle(struct sidecar_control *control, uint32_t slot, uint64_t deadline_ns);
 /* Monitor commands: linux-stub/wake.c (lab 3) and linux-stub/vmm.c (lab 4). */
 int cmd_wake(int argc, char **argv);
+int cmd_nodes(int argc, char **argv);
 int cmd_guests(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_regs(int argc, char **argv);

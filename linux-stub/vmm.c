@@ -123,12 +123,7 @@ static int open_cpu(const char *arg, struct vp_client *c)
 
 static bool wait_idle(const struct vp_client *c, uint64_t deadline_ns)
 {
-	while (cpu_status(c) != CPU_STATUS_IDLE) {
-		if (timer_ns() >= deadline_ns)
-			return false;
-		cpu_relax();
-	}
-	return true;
+	return client_wait_idle(c->control, c->slot, deadline_ns);
 }
 
 /* Hand the CPU its command: the page is written, now IDLE -> RUN and the IPI. */

@@ -4,11 +4,15 @@
  *   wake <cpu|all> [rounds]
  *
  * Every round wakes each chosen sidecar CPU at once with command NONE
- * (sidecar_wake(): IDLE -> RUN, request IPI) and waits - at most a second -
- * for each to store IDLE again. A CPU's command page counts the commands it
- * completed, so a lost wake-up (no IDLE in time) and a doubled one (the
- * count grew by more than one) are both caught. The round trip, from just
- * before the RUN store to the moment we see IDLE, is measured with the TSC.
+ * (sidecar_wake(), lab 3: IDLE -> RUN, request IPI) and waits - at most a
+ * second - for each to store IDLE again. The CPUs of a node are handled by
+ * the CPU of ours that serves that node (lab 5), all nodes in parallel: it
+ * sleeps until the node's response IPIs (or the tick) wake it and collects
+ * the answers (client_collect(), lab 5). A CPU's command page counts the
+ * commands it completed, so a lost wake-up (no IDLE in time) and a doubled
+ * one (the count grew by more than one) are both caught. The round trip,
+ * from just before the RUN store to the moment we see IDLE, is measured with
+ * the TSC.
  */
 #include "stub.h"
 #include "console.h"
@@ -17,19 +21,28 @@
 #include "x86.h"
 
 #define WAKE_TIMEOUT_NS 1000000000ull
-#define MAX_SAMPLES 65536
+#define SAMPLES_PER_NODE 8192
 #define MAX_ROUNDS 100000
-
-static uint64_t samples[MAX_SAMPLES];
 
 struct target {
 	uint32_t cpu, apic_id, slot;
-	struct sidecar_control *control;
 	struct sidecar_command_page *command;
 	uint64_t before, sent_tsc;
-	bool done;
 };
-static struct target targets[MAX_CPUS];
+
+/* One node's share of a wake command, run on the node's CPU. */
+struct node_job {
+	struct sidecar_control *control;
+	uint32_t n;
+	struct target targets[MAX_CPUS];
+	uint32_t slots[MAX_CPUS];
+	bool done[MAX_CPUS];
+	uint64_t rounds;
+	uint64_t answered, lost, doubled, refused, nsamples;
+	uint64_t samples[SAMPLES_PER_NODE];
+};
+
+static struct node_job jobs[MAX_NODES];
 
 static void sort(uint64_t *v, size_t n)
 {
@@ -45,101 +58,139 @@ static void sort(uint64_t *v, size_t n)
 		}
 }
 
-static int choose(const char *which, uint32_t *n)
+static void wake_round(struct node_job *job)
 {
-	*n = 0;
-	for (uint32_t cpu = 0; cpu < stub.machine.ncpus; cpu++) {
-		struct target *t = &targets[*n];
-		if (strcmp(which, "all") != 0) {
-			uint64_t want;
-			if (!parse_u64(which, strlen(which), &want))
-				return kprintf("error: usage: wake <cpu|all> [rounds]\n"), -1;
-			if (want != cpu)
-				continue;
+	for (uint32_t i = 0; i < job->n; i++) {
+		struct target *t = &job->targets[i];
+		t->command->command = SIDECAR_CMD_NONE;
+		t->before = __atomic_load_n(&t->command->completed, __ATOMIC_ACQUIRE);
+		job->done[i] = false;
+		t->sent_tsc = rdtsc();
+		if (sidecar_wake(job->control, t->slot, t->apic_id)) {
+			job->refused++;
+			job->done[i] = true;
 		}
-		if (!sidecar_cpu(cpu, &t->control, &t->slot, &t->command)) {
-			if (strcmp(which, "all") != 0)
+	}
+	uint64_t start = timer_ns();
+	for (;;) {
+		cli();
+		bool before[MAX_CPUS];
+		memcpy(before, job->done, job->n * sizeof(bool));
+		client_collect(job->control, job->slots, job->n, job->done); /* lab 5 */
+		uint32_t left = 0;
+		for (uint32_t i = 0; i < job->n; i++) {
+			struct target *t = &job->targets[i];
+			if (job->done[i] && !before[i]) {
+				uint64_t rtt = rdtsc() - t->sent_tsc;
+				uint64_t after = __atomic_load_n(&t->command->completed, __ATOMIC_ACQUIRE);
+				job->doubled += after > t->before + 1;
+				job->lost += after == t->before;
+				job->answered++;
+				if (job->nsamples < SAMPLES_PER_NODE)
+					job->samples[job->nsamples++] = rtt;
+			}
+			left += !job->done[i];
+		}
+		if (!left)
+			break;
+		if (timer_ns() - start > WAKE_TIMEOUT_NS) {
+			for (uint32_t i = 0; i < job->n; i++)
+				if (!job->done[i])
+					kprintf("error: cpu %u did not answer within 1 s (status %u)\n",
+						job->targets[i].cpu,
+						job->control->cpu_status[job->targets[i].slot]);
+			job->lost += left;
+			break;
+		}
+		smp_wait(); /* the node's response IPI, or the tick */
+	}
+	__asm__ volatile("sti" ::: "memory");
+}
+
+static void wake_node(void *p)
+{
+	struct node_job *job = p;
+	for (uint64_t r = 0; r < job->rounds && !job->lost; r++)
+		wake_round(job);
+}
+
+/* Sort the chosen idle sidecar CPUs into their nodes' jobs. */
+static int choose(const char *which, uint64_t rounds)
+{
+	bool all = strcmp(which, "all") == 0;
+	uint64_t want = 0;
+	if (!all && !parse_u64(which, strlen(which), &want))
+		return kprintf("error: usage: wake <cpu|all> [rounds]\n"), -1;
+	memset(jobs, 0, sizeof(jobs));
+	uint32_t chosen = 0;
+	for (uint32_t cpu = 0; cpu < stub.machine.ncpus; cpu++) {
+		if (!all && want != cpu)
+			continue;
+		struct sidecar_control *control;
+		struct sidecar_command_page *command;
+		uint32_t slot;
+		if (!sidecar_cpu(cpu, &control, &slot, &command)) {
+			if (!all)
 				return kprintf("error: cpu %u is not a sidecar CPU\n", cpu), -1;
 			continue;
 		}
-		if (__atomic_load_n(&t->control->cpu_status[t->slot], __ATOMIC_ACQUIRE) !=
-		    CPU_STATUS_IDLE) {
-			if (strcmp(which, "all") != 0)
+		if (__atomic_load_n(&control->cpu_status[slot], __ATOMIC_ACQUIRE) != CPU_STATUS_IDLE) {
+			if (!all)
 				return kprintf("error: cpu %u is %s, not idle\n", cpu,
 					       cpu_state_name_of(cpu)), -1;
 			continue;
 		}
-		t->cpu = cpu;
-		t->apic_id = stub.machine.cpus[cpu].apic_id;
-		(*n)++;
+		struct node_job *job = &jobs[stub.machine.cpus[cpu].node % MAX_NODES];
+		job->control = control;
+		job->rounds = rounds;
+		job->slots[job->n] = slot;
+		job->targets[job->n++] = (struct target){cpu, stub.machine.cpus[cpu].apic_id, slot,
+							 command, 0, 0};
+		chosen++;
 	}
-	if (*n == 0)
+	if (!all && want >= stub.machine.ncpus)
+		return kprintf("error: no cpu %lu\n", (unsigned long)want), -1;
+	if (chosen == 0)
 		return kprintf("error: no idle sidecar CPU to wake\n"), -1;
-	return 0;
+	return (int)chosen;
 }
 
 int cmd_wake(int argc, char **argv)
 {
 	uint64_t rounds = 1;
-	uint32_t n;
 	if (argc < 2 || argc > 3 || (argc == 3 && !parse_u64(argv[2], strlen(argv[2]), &rounds)) ||
 	    rounds == 0 || rounds > MAX_ROUNDS)
 		return kprintf("error: usage: wake <cpu|all> [rounds], 1 <= rounds <= %d\n",
 			       MAX_ROUNDS), -1;
-	if (choose(argv[1], &n))
+	int n = choose(argv[1], rounds);
+	if (n < 0)
 		return -1;
 
-	uint64_t lost = 0, doubled = 0, failed_sends = 0, nsamples = 0, answered = 0;
-	for (uint64_t r = 0; r < rounds && !lost; r++) {
-		for (uint32_t i = 0; i < n; i++) {
-			struct target *t = &targets[i];
-			t->command->command = SIDECAR_CMD_NONE;
-			t->before = __atomic_load_n(&t->command->completed, __ATOMIC_ACQUIRE);
-			t->done = false;
-			t->sent_tsc = rdtsc();
-			if (sidecar_wake(t->control, t->slot, t->apic_id)) {
-				failed_sends++;
-				t->done = true;
-			}
-		}
-		uint64_t start = timer_ns();
-		for (uint32_t left = n; left;) {
-			left = 0;
-			for (uint32_t i = 0; i < n; i++) {
-				struct target *t = &targets[i];
-				if (t->done)
-					continue;
-				if (__atomic_load_n(&t->control->cpu_status[t->slot],
-						    __ATOMIC_ACQUIRE) == CPU_STATUS_IDLE) {
-					uint64_t rtt = rdtsc() - t->sent_tsc;
-					uint64_t after = __atomic_load_n(&t->command->completed,
-									 __ATOMIC_ACQUIRE);
-					doubled += after > t->before + 1;
-					lost += after == t->before;
-					answered++;
-					if (nsamples < MAX_SAMPLES)
-						samples[nsamples++] = rtt;
-					t->done = true;
-				} else {
-					left++;
-				}
-			}
-			if (left && timer_ns() - start > WAKE_TIMEOUT_NS) {
-				for (uint32_t i = 0; i < n; i++)
-					if (!targets[i].done)
-						kprintf("error: cpu %u did not answer within 1 s (status %u)\n",
-							targets[i].cpu,
-							targets[i].control->cpu_status[targets[i].slot]);
-				lost += left;
-				break;
-			}
-		}
-	}
+	/* Every node's CPU works at once; the BSP takes node 0 (or any node
+	 * without a CPU of ours) itself, last. */
+	for (uint32_t node = 0; node < MAX_NODES; node++)
+		if (jobs[node].n && (uint32_t)smp_node_cpu(node) != smp_this_cpu())
+			smp_post((uint32_t)smp_node_cpu(node), wake_node, &jobs[node]);
+	for (uint32_t node = 0; node < MAX_NODES; node++)
+		if (jobs[node].n && (uint32_t)smp_node_cpu(node) == smp_this_cpu())
+			wake_node(&jobs[node]);
+	for (uint32_t node = 0; node < MAX_NODES; node++)
+		if (jobs[node].n && (uint32_t)smp_node_cpu(node) != smp_this_cpu())
+			smp_join((uint32_t)smp_node_cpu(node));
 
+	static uint64_t samples[MAX_NODES * SAMPLES_PER_NODE];
+	uint64_t answered = 0, lost = 0, doubled = 0, refused = 0, nsamples = 0;
+	for (uint32_t node = 0; node < MAX_NODES; node++) {
+		struct node_job *j = &jobs[node];
+		answered += j->answered, lost += j->lost, doubled += j->doubled;
+		refused += j->refused;
+		memcpy(samples + nsamples, j->samples, j->nsamples * sizeof(uint64_t));
+		nsamples += j->nsamples;
+	}
 	kprintf("wake: %u CPU%s x %lu round%s: %lu wake-ups, %lu lost, %lu doubled, %lu refused\n",
 		n, n == 1 ? "" : "s", (unsigned long)rounds, rounds == 1 ? "" : "s",
 		(unsigned long)answered, (unsigned long)lost, (unsigned long)doubled,
-		(unsigned long)failed_sends);
+		(unsigned long)refused);
 	if (nsamples) {
 		sort(samples, nsamples);
 		uint64_t lo = samples[0], mid = samples[nsamples / 2], hi = samples[nsamples - 1];
@@ -149,5 +200,5 @@ int cmd_wake(int argc, char **argv)
 			(unsigned long)timer_tsc_to_ns(lo), (unsigned long)timer_tsc_to_ns(mid),
 			(unsigned long)timer_tsc_to_ns(hi));
 	}
-	return lost || doubled || failed_sends ? -1 : 0;
+	return lost || doubled || refused ? -1 : 0;
 }

@@ -63,8 +63,10 @@ class Boot:
     exclusive = False  # True: run alone, not beside another QEMU
 
     def __init__(self, name, run, points=0, smp=1, nodes=1, mem=256, shim_args="",
-                 kernel=None, expect_exit=0, checks=(), timeout=60, sidecar=True):
+                 kernel=None, expect_exit=0, checks=(), timeout=60, sidecar=True,
+                 memoryless_node=None):
         self.sidecar = sidecar
+        self.memoryless_node = memoryless_node
         self.name, self.run_cmds, self.points = name, run, points
         self.smp, self.nodes, self.mem, self.shim_args = smp, nodes, mem, shim_args
         self.kernel, self.expect_exit, self.checks = kernel, expect_exit, checks
@@ -82,6 +84,8 @@ class Boot:
                "--timeout", str(self.timeout), "--log", log, "--quiet"]
         if self.sidecar:
             cmd += ["--sidecar", os.path.join(tree_dir(tree), "sidecar.bin")]
+        if self.memoryless_node is not None:
+            cmd += ["--memoryless-node", str(self.memoryless_node)]
         r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         try:
             with open(log) as f:

@@ -31,19 +31,27 @@ def grub_quote(s):
     return "'" + s + "'"
 
 
-def numa_args(smp, nodes, mem_mib):
+def numa_args(smp, nodes, mem_mib, memoryless=None):
     """Spread CPUs and memory over the nodes: node n gets a contiguous block of
-    CPUs and an equal share of memory (QEMU emits the SRAT from this)."""
+    CPUs and an equal share of memory (QEMU emits the SRAT from this). A
+    memoryless node gets CPUs and no memdev: a node without memory."""
     if nodes <= 1:
         return []
     if nodes > smp:
         sys.exit("qemu.py: NODES=%d is more than SMP=%d" % (nodes, smp))
+    if memoryless is not None and not 0 < memoryless < nodes:
+        sys.exit("qemu.py: the memoryless node must be 1..%d (node 0 holds the boot)" %
+                 (nodes - 1))
     args = []
-    share = (mem_mib // nodes) // 2 * 2  # whole, even MiB per node
+    with_memory = [n for n in range(nodes) if n != memoryless]
+    share = (mem_mib // len(with_memory)) // 2 * 2  # whole, even MiB per node
     for n in range(nodes):
         first = n * smp // nodes
         last = (n + 1) * smp // nodes - 1
-        size = share if n < nodes - 1 else mem_mib - share * (nodes - 1)
+        if n == memoryless:
+            args += ["-numa", "node,nodeid=%d,cpus=%d-%d" % (n, first, last)]
+            continue
+        size = share if n != with_memory[-1] else mem_mib - share * (len(with_memory) - 1)
         args += ["-object", "memory-backend-ram,id=m%d,size=%dM" % (n, size),
                  "-numa", "node,nodeid=%d,cpus=%d-%d,memdev=m%d" % (n, first, last, n)]
     return args
@@ -84,7 +92,7 @@ def qemu_command(a, iso, interactive):
            "-smp", str(a.smp), "-m", "%dM" % a.mem,
            "-cdrom", iso, "-boot", "d", "-display", "none", "-no-reboot", "-nic", "none",
            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
-    cmd += numa_args(a.smp, a.nodes, a.mem)
+    cmd += numa_args(a.smp, a.nodes, a.mem, a.memoryless_node)
     if a.accel == "kvm":
         cmd += ["-cpu", "host"]
     if interactive:
@@ -111,6 +119,7 @@ def main():
     p.add_argument("--smp", type=int, default=4)
     p.add_argument("--nodes", type=int, default=1)
     p.add_argument("--mem", type=int, default=512, help="MiB")
+    p.add_argument("--memoryless-node", type=int, help="this node gets CPUs but no memory")
     p.add_argument("--accel", default="tcg")
     p.add_argument("--shim", required=True)
     p.add_argument("--kernel", required=True)

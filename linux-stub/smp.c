@@ -1,0 +1,256 @@
+/*
+ * smp.c - linux-stub on more than one CPU.
+ *
+ * With the sidecar on a NUMA machine, the main kernel keeps one CPU per node
+ * (lab 5's policy): linux-stub starts those itself, as Linux starts its CPUs,
+ * with INIT-SIPI-SIPI (lab 1's ap_send_init_sipi) to the same trampoline the
+ * sidecar uses (lab 1's), given linux-stub's own page tables, stacks and
+ * entry point. Each of those CPUs then serves its node:
+ *   - it is the node's response CPU: the node's sidecar CPUs send their
+ *     response IPIs to it (include/sidecar.h, response_cpu/vector);
+ *   - it runs the monitor's work for that node's CPUs (run, regs, gva,
+ *     wake), handed over by the BSP through a one-slot mailbox and a work IPI.
+ * Between jobs it halts; a 100 Hz local APIC timer lets every wait check its
+ * deadline while halted. In lab 6 the same path takes over CPUs that leave
+ * the sidecar.
+ */
+#include "stub.h"
+#include "console.h"
+#include "lapic.h"
+#include "timer.h"
+#include "trap.h"
+#include "x86.h"
+#include "../kernel/trampoline.h"
+
+#define MSR_GS_BASE 0xc0000101
+#define STUB_STACK_PAGES 4
+#define AP_START_TIMEOUT_NS 1000000000ull
+#define WORK_TIMEOUT_NS 700000000000ull /* longer than the longest run (600 s) */
+#define TICK_US 10000
+
+struct stub_cpu {
+	struct stub_cpu *self;
+	uint32_t cpu, apic_id, node;
+	uint32_t online; /* atomic */
+	uint64_t stack_top;
+	void (*work)(void *);
+	void *arg;
+	uint32_t work_seq, done_seq; /* atomic */
+};
+
+struct slot {
+	uint32_t apic_id, reserved;
+	uint64_t stack_top, percpu;
+};
+
+static struct stub_cpu cpu_info[MAX_CPUS];
+static struct slot slots[MAX_CPUS];
+static uint32_t nslots;
+static uint64_t trampoline_page;
+static uint32_t ticks_per_ms;
+
+extern const uint8_t stub_trampoline[], stub_trampoline_end[];
+extern const uint8_t stub_irq_wake[];
+extern const uint8_t gdt_ptr[];
+void stub_ap_main(struct stub_cpu *c);
+
+static struct stub_cpu *self(void)
+{
+	struct stub_cpu *c;
+	__asm__ volatile("mov %%gs:0, %0" : "=r"(c));
+	return c;
+}
+
+uint32_t smp_this_cpu(void)
+{
+	return self()->cpu;
+}
+
+/* A usable page below 1 MiB for our copy of the trampoline (the sidecar's
+ * is marked reserved in the e820 map, so it cannot be chosen). */
+static uint64_t find_low_page(void)
+{
+	for (uint32_t i = 0; i < stub.params.e820_entries; i++) {
+		const struct e820_entry *e = &stub.params.e820_table[i];
+		if (e->type != E820_RAM)
+			continue;
+		uint64_t p = ALIGN_UP(e->addr < 0x1000 ? 0x1000 : e->addr, 4096);
+		if (p + 4096 <= e->addr + e->size && p + 4096 <= 0x100000)
+			return p;
+	}
+	return 0;
+}
+
+static void enable_lapic(void)
+{
+	lapic_write(LAPIC_TPR, 0);
+	lapic_write(LAPIC_SVR, LAPIC_SVR_ENABLE | 0xff);
+}
+
+/* The 8259 interrupt controllers: the BIOS leaves them delivering the PIT's
+ * IRQ 0 at vector 8, which would look like a double fault once we enable
+ * interrupts. We use the local APIC only, so mask every line (OCW1). */
+static void mask_8259(void)
+{
+	outb(0x21, 0xff);
+	outb(0xa1, 0xff);
+}
+
+void smp_init(void)
+{
+	mask_8259();
+	struct stub_cpu *bsp = &cpu_info[stub.bsp];
+	*bsp = (struct stub_cpu){.self = bsp, .cpu = stub.bsp,
+				 .apic_id = stub.machine.cpus[stub.bsp].apic_id,
+				 .node = stub.machine.cpus[stub.bsp].node, .online = 1};
+	wrmsr(MSR_GS_BASE, (uint64_t)bsp);
+	idt_set_gate(trap_idt(), STUB_WORK_VECTOR, stub_irq_wake);
+	idt_set_gate(trap_idt(), STUB_RESPONSE_VECTOR, stub_irq_wake);
+	idt_set_gate(trap_idt(), STUB_TIMER_VECTOR, stub_irq_wake);
+	enable_lapic();
+	ticks_per_ms = lapic_timer_calibrate();
+
+	trampoline_page = find_low_page();
+	size_t size = stub_trampoline_end - stub_trampoline;
+	if (!trampoline_page || size > 4096)
+		return;
+	struct trampoline_data *t = (void *)trampoline_page;
+	memcpy(t, stub_trampoline, size);
+	if (t->magic != TRAMPOLINE_MAGIC) {
+		trampoline_page = 0;
+		return;
+	}
+	uint32_t base = (uint32_t)trampoline_page;
+	t->gdt_base += base;
+	t->pm32_offset += base;
+	t->lm64_offset += base;
+	t->cr3 = (uint32_t)paging_root();
+	t->slots = (uint64_t)slots;
+	t->slot_count = 0;
+	t->entry = (uint64_t)stub_ap_main;
+}
+
+int smp_start_cpu(uint32_t cpu)
+{
+	if (!trampoline_page)
+		return kprintf("error: linux-stub has no trampoline page below 1 MiB\n"), -1;
+	struct stub_cpu *c = &cpu_info[cpu];
+	uint8_t *stack = c->stack_top ? NULL : stub_alloc_pages(STUB_STACK_PAGES);
+	if (!c->stack_top && !stack)
+		return kprintf("error: no memory for cpu %u's stack\n", cpu), -1;
+	*c = (struct stub_cpu){.self = c, .cpu = cpu, .apic_id = stub.machine.cpus[cpu].apic_id,
+			       .node = stub.machine.cpus[cpu].node,
+			       .stack_top = c->stack_top ? c->stack_top
+							 : (uint64_t)stack + STUB_STACK_PAGES * 4096};
+
+	/* Publish the slot before the count that makes the trampoline see it. */
+	struct trampoline_data *t = (void *)trampoline_page;
+	uint32_t i;
+	for (i = 0; i < nslots && slots[i].apic_id != c->apic_id; i++)
+		;
+	slots[i] = (struct slot){c->apic_id, 0, c->stack_top, (uint64_t)c};
+	if (i == nslots)
+		__atomic_store_n(&t->slot_count, ++nslots, __ATOMIC_RELEASE);
+
+	if (ap_send_init_sipi(c->apic_id, trampoline_page))
+		return kprintf("error: INIT-SIPI-SIPI to cpu %u was not delivered\n", cpu), -1;
+	uint64_t start = timer_ns();
+	while (!__atomic_load_n(&c->online, __ATOMIC_ACQUIRE)) {
+		if (timer_ns() - start > AP_START_TIMEOUT_NS)
+			return kprintf("error: cpu %u (apic %u) did not start\n", cpu, c->apic_id), -1;
+		cpu_relax();
+	}
+	stub.state[cpu] = CPU_LINUX;
+	return 0;
+}
+
+void smp_start_main_cpus(void)
+{
+	uint32_t started = 0;
+	for (uint32_t cpu = 0; cpu < stub.machine.ncpus; cpu++) {
+		if (cpu == stub.bsp || !sidecar_main_kernel_cpu(cpu))
+			continue;
+		if (smp_start_cpu(cpu) == 0)
+			started++;
+	}
+	if (started)
+		kprintf("linux-stub: started %u more CPU%s of its own (one per node)\n", started,
+			started == 1 ? "" : "s");
+}
+
+void stub_ap_main(struct stub_cpu *c)
+{
+	/* Our GDT (same selectors as the trampoline's), our IDT, our GS. */
+	__asm__ volatile("lgdt (%0)" : : "r"(gdt_ptr) : "memory");
+	trap_load();
+	wrmsr(MSR_GS_BASE, (uint64_t)c);
+	enable_lapic();
+	lapic_timer_periodic(STUB_TIMER_VECTOR, ticks_per_ms, TICK_US);
+	sidecar_serve_node(c->node, c->apic_id);
+	__atomic_store_n(&c->online, 1, __ATOMIC_RELEASE);
+
+	for (;;) {
+		cli();
+		uint32_t seq = __atomic_load_n(&c->work_seq, __ATOMIC_ACQUIRE);
+		if (seq != c->done_seq) {
+			__asm__ volatile("sti" ::: "memory");
+			c->work(c->arg);
+			__atomic_store_n(&c->done_seq, seq, __ATOMIC_RELEASE);
+			continue;
+		}
+		__asm__ volatile("sti; hlt" ::: "memory");
+	}
+}
+
+void smp_wait(void)
+{
+	/* On an AP: sleep until an interrupt (a response, work, or the tick).
+	 * The BSP has no tick and also watches the serial port: it spins. */
+	if (self()->cpu == stub.bsp)
+		cpu_relax();
+	else
+		__asm__ volatile("sti; hlt" ::: "memory");
+}
+
+int smp_node_cpu(uint32_t node)
+{
+	if (stub.machine.cpus[stub.bsp].node == node)
+		return (int)stub.bsp;
+	for (uint32_t cpu = 0; cpu < stub.machine.ncpus; cpu++)
+		if (cpu_info[cpu].online && cpu_info[cpu].node == node && cpu != stub.bsp)
+			return (int)cpu;
+	return (int)stub.bsp; /* a node without a CPU of ours: the BSP serves it */
+}
+
+/* Runs fn at once when cpu is this CPU or not one of our running CPUs. */
+int smp_post(uint32_t cpu, void (*fn)(void *), void *arg)
+{
+	struct stub_cpu *c = &cpu_info[cpu];
+	if (cpu == self()->cpu || !__atomic_load_n(&c->online, __ATOMIC_ACQUIRE)) {
+		fn(arg);
+		return 0;
+	}
+	c->work = fn;
+	c->arg = arg;
+	__atomic_store_n(&c->work_seq, c->done_seq + 1, __ATOMIC_RELEASE);
+	return ipi_send(c->apic_id, STUB_WORK_VECTOR);
+}
+
+int smp_join(uint32_t cpu)
+{
+	struct stub_cpu *c = &cpu_info[cpu];
+	uint64_t start = timer_ns();
+	while (__atomic_load_n(&c->done_seq, __ATOMIC_ACQUIRE) !=
+	       __atomic_load_n(&c->work_seq, __ATOMIC_ACQUIRE)) {
+		if (timer_ns() - start > WORK_TIMEOUT_NS)
+			return kprintf("error: cpu %u did not finish its work\n", cpu), -1;
+		cpu_relax();
+	}
+	return 0;
+}
+
+int smp_run_on(uint32_t cpu, void (*fn)(void *), void *arg)
+{
+	int r = smp_post(cpu, fn, arg);
+	return r ? r : smp_join(cpu);
+}
