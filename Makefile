@@ -217,7 +217,8 @@ $(PRISTINE): $(BT)/mklab $(wildcard solutions/*/*)
 # Host unit tests link the portable library and the lab files that run on
 # the host (lab 0's parsers, lab 4's decoder, page walk and register copy);
 # the others need the hardware.
-LAB_HOST := $(wildcard $(LABSRC)/00-*/*.c) $(filter-out %/wake.c %/command.c,$(wildcard $(LABSRC)/04-*/*.c))
+LAB_HOST := $(wildcard $(LABSRC)/00-*/*.c) $(wildcard $(LABSRC)/04-*/*.c) \
+	$(wildcard $(LABSRC)/05-*/*.c)
 unit-bin = build/$(1)/unit-tests
 $(call unit-bin,$(TREE)): $(LIB_PORTABLE) $(LAB_HOST) $(wildcard tests/unit/*.c tests/unit/*.h) $(BT)/mklab
 	@mkdir -p $(dir $@)

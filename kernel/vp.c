@@ -76,10 +76,10 @@ int vp_memory_check(const struct sidecar_vp_memory *m, struct vp_memory_view *vi
 	if (m->size == 0 || m->base % PAGE || m->size % PAGE)
 		return diag_fail(d, E_INVAL, "guest memory 0x%lx size 0x%lx is not whole pages",
 				 (unsigned long)m->base, (unsigned long)m->size);
-	if (m->base < MiB(1) || m->size > GiB(1) || m->base + m->size > GiB(4))
+	if (m->base < MiB(1) || m->size > GiB(1) || m->base >= GiB(4) || GiB(4) - m->base < m->size)
 		return diag_fail(d, E_RANGE, "guest memory 0x%lx size 0x%lx is outside 1 MiB..4 GiB",
 				 (unsigned long)m->base, (unsigned long)m->size);
-	if (m->page_table % PAGE || m->page_table + PAGE > m->size)
+	if (m->page_table % PAGE || m->page_table >= m->size || m->size - m->page_table < PAGE)
 		return diag_fail(d, E_RANGE, "guest page table at GPA 0x%lx is outside guest memory",
 				 (unsigned long)m->page_table);
 	int r = clear_of_sidecar("guest memory", m->base, m->size, d);
@@ -93,7 +93,7 @@ static int check_scratch(const struct sidecar_vp_memory *m, struct diag *d)
 {
 	uint64_t size = (uint64_t)m->scratch_pages * PAGE;
 	if (m->scratch_pages < 4 || m->scratch_pages > 64 || m->scratch % PAGE ||
-	    m->scratch < MiB(1) || m->scratch + size > GiB(4))
+	    m->scratch < MiB(1) || m->scratch >= GiB(4) || GiB(4) - m->scratch < size)
 		return diag_fail(d, E_RANGE, "scratch 0x%lx (%u pages) must be 4..64 pages below 4 GiB",
 				 (unsigned long)m->scratch, m->scratch_pages);
 	if (overlaps(m->scratch, size, m->base, m->size))

@@ -10,7 +10,14 @@ bits 64
 section .text
 
 extern lapic_eoi
-global stub_irq_wake
+global stub_irq_wake, stub_irq_response
+
+; The response vector also counts, in this CPU's struct stub_cpu (field
+; "responses", at offset 8 from the GS base), how many responses arrived by
+; IPI: the wake command reports it.
+stub_irq_response:
+	inc qword [gs:8]
+	; fall through
 
 stub_irq_wake:
 	push rax

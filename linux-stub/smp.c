@@ -30,6 +30,7 @@
 
 struct stub_cpu {
 	struct stub_cpu *self;
+	uint64_t responses; /* response IPIs taken (linux-stub/irq.asm: offset 8) */
 	uint32_t cpu, apic_id, node;
 	uint32_t online; /* atomic */
 	uint64_t stack_top;
@@ -50,7 +51,7 @@ static uint64_t trampoline_page;
 static uint32_t ticks_per_ms;
 
 extern const uint8_t stub_trampoline[], stub_trampoline_end[];
-extern const uint8_t stub_irq_wake[];
+extern const uint8_t stub_irq_wake[], stub_irq_response[];
 extern const uint8_t gdt_ptr[];
 void stub_ap_main(struct stub_cpu *c);
 
@@ -59,6 +60,16 @@ static struct stub_cpu *self(void)
 	struct stub_cpu *c;
 	__asm__ volatile("mov %%gs:0, %0" : "=r"(c));
 	return c;
+}
+
+_Static_assert(__builtin_offsetof(struct stub_cpu, responses) == 8, "irq.asm");
+
+uint64_t smp_responses(void)
+{
+	uint64_t sum = 0;
+	for (uint32_t i = 0; i < MAX_CPUS; i++)
+		sum += __atomic_load_n(&cpu_info[i].responses, __ATOMIC_RELAXED);
+	return sum;
 }
 
 uint32_t smp_this_cpu(void)
@@ -105,7 +116,7 @@ void smp_init(void)
 				 .node = stub.machine.cpus[stub.bsp].node, .online = 1};
 	wrmsr(MSR_GS_BASE, (uint64_t)bsp);
 	idt_set_gate(trap_idt(), STUB_WORK_VECTOR, stub_irq_wake);
-	idt_set_gate(trap_idt(), STUB_RESPONSE_VECTOR, stub_irq_wake);
+	idt_set_gate(trap_idt(), STUB_RESPONSE_VECTOR, stub_irq_response);
 	idt_set_gate(trap_idt(), STUB_TIMER_VECTOR, stub_irq_wake);
 	enable_lapic();
 	ticks_per_ms = lapic_timer_calibrate();

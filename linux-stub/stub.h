@@ -35,6 +35,7 @@ void smp_init(void);
 void smp_start_main_cpus(void);
 int smp_start_cpu(uint32_t cpu);
 uint32_t smp_this_cpu(void);
+uint64_t smp_responses(void); /* response IPIs taken by all our CPUs, ever */
 int smp_node_cpu(uint32_t node); /* the CPU of ours that serves a node */
 /* Run fn(arg) on cpu and wait for it; post/join split it for parallel work. */
 int smp_run_on(uint32_t cpu, void (*fn)(void *), void *arg);
@@ -70,6 +71,8 @@ bool client_wait_idle(struct sidecar_control *control, uint32_t slot, uint64_t d
 /* Monitor commands: linux-stub/wake.c (lab 3) and linux-stub/vmm.c (lab 4). */
 int cmd_wake(int argc, char **argv);
 int cmd_nodes(int argc, char **argv);
+int cmd_cmdcheck(int argc, char **argv);
+int cmd_cmdstress(int argc, char **argv);
 int cmd_guests(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_regs(int argc, char **argv);

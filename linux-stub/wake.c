@@ -166,6 +166,7 @@ int cmd_wake(int argc, char **argv)
 	if (n < 0)
 		return -1;
 
+	uint64_t responses_before = smp_responses();
 	/* Every node's CPU works at once; the BSP takes node 0 (or any node
 	 * without a CPU of ours) itself, last. */
 	for (uint32_t node = 0; node < MAX_NODES; node++)
@@ -191,6 +192,8 @@ int cmd_wake(int argc, char **argv)
 		n, n == 1 ? "" : "s", (unsigned long)rounds, rounds == 1 ? "" : "s",
 		(unsigned long)answered, (unsigned long)lost, (unsigned long)doubled,
 		(unsigned long)refused);
+	kprintf("wake: %lu responses arrived by IPI at the nodes' CPUs\n",
+		(unsigned long)(smp_responses() - responses_before));
 	if (nsamples) {
 		sort(samples, nsamples);
 		uint64_t lo = samples[0], mid = samples[nsamples / 2], hi = samples[nsamples - 1];

@@ -8,8 +8,10 @@ import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
+import re  # noqa: E402
+
 from harness import (ROOT, Boot, CpuCompare, Unit, expect_line, expect_status,  # noqa: E402
-                     status_lines)
+                     node_of, status_lines)
 
 
 def bad_kernel():
@@ -25,8 +27,21 @@ def bsp_linux_others_offline(i, t):
     return "linux" if i == 0 else "offline"
 
 
-def bsp_linux_others_idle(i, t):
-    return "linux" if i == 0 else "idle"
+def first_of_node(i, t):
+    return node_of(i, t.smp, t.nodes) != node_of(i - 1, t.smp, t.nodes) if i else True
+
+
+def sidecar_states(i, t):
+    """Labs 1-4: the BSP is linux-stub's, every other CPU the sidecar's - but
+    lab 5's policy (once done) keeps each node's first CPU for linux-stub."""
+    if i == 0:
+        return "linux"
+    return ("linux", "idle") if first_of_node(i, t) else "idle"
+
+
+def policy_states(i, t):
+    """Lab 5: the first CPU of every node is linux-stub's, the rest idle."""
+    return "linux" if first_of_node(i, t) else "idle"
 
 
 def phantom_failed(apic):
@@ -42,7 +57,38 @@ def phantom_failed(apic):
     return check
 
 
+def wake_counts(rounds, responses=False):
+    """`wake all <rounds>`: every idle sidecar CPU woken `rounds` times, none
+    lost, doubled or refused; with responses, some answers came by IPI."""
+    rx = re.compile(r"^wake: (\d+) CPUs? x %d rounds?: (\d+) wake-ups, 0 lost, 0 doubled, "
+                    r"0 refused$" % rounds)
+
+    def check(lines, t):
+        m = next(filter(None, map(rx.match, lines)), None)
+        if not m:
+            return "no clean 'wake: N CPUs x %d rounds' line" % rounds
+        n, woken = int(m.group(1)), int(m.group(2))
+        if n < t.smp - t.nodes or woken != n * rounds:
+            return "%d CPUs woken %d times, expected %d CPUs x %d" % (n, woken, t.smp - t.nodes,
+                                                                     rounds)
+        if responses:
+            r = next((re.match(r"^wake: (\d+) responses arrived by IPI", l) for l in lines
+                      if l.startswith("wake: ") and "responses" in l), None)
+            if not r or int(r.group(1)) == 0:
+                return "no response arrived by IPI (response CPU and vector not set?)"
+        return None
+    return check
+
+
 RUN_OK = expect_line(r"^run: \d+ commands, 0 failed$", "every monitor command succeeded")
+SIDECAR_UP = expect_line(r"^shim: sidecar: \d+ CPUs idle, 0 failed, bring-up")
+
+
+def hello_on(cpu):
+    return [expect_line(r"^\[cpu %d\] Hello from a VP on a sidecar CPU!$" % cpu),
+            expect_line(r"^exit: cpu %d hlt at rip 0x" % cpu),
+            expect_line(r"^run: cpu %d guest hello: halted after \d+ exits?$" % cpu)]
+
 
 # Lab 0 is the chain GRUB -> shim -> linux-stub: its boots leave the sidecar
 # out (SIDECAR=0), so they pass before lab 1 is done.
@@ -56,24 +102,23 @@ LABS = {
         Boot("boot: 4 CPUs, 2 nodes", "status", points=10, smp=4, nodes=2, sidecar=False,
              checks=[expect_status(bsp_linux_others_offline), RUN_OK,
                      expect_line(r"^shim: machine: 4 CPUs, 2 nodes \(SRAT\)")]),
-        Boot("boot: 64 CPUs, 4 nodes", "status", points=15, smp=64, nodes=4, mem=512, sidecar=False,
+        Boot("boot: 64 CPUs, 4 nodes", "status", points=15, smp=64, nodes=4, mem=512,
+             sidecar=False,
              checks=[expect_status(bsp_linux_others_offline), RUN_OK,
                      expect_line(r"^shim: node 3 memory 0x")]),
-        Boot("bad kernel image is refused", "status", points=15, smp=1, kernel=bad_kernel, sidecar=False,
-             expect_exit=1,
+        Boot("bad kernel image is refused", "status", points=15, smp=1, kernel=bad_kernel,
+             sidecar=False, expect_exit=1,
              checks=[expect_line(r"^shim: the main kernel module .* is not a bootable bzImage: "
                                  r"bzimage: boot_flag", "the shim names the bad image")]),
     ],
     1: [
         Boot("8 CPUs, 2 nodes: every AP idle", "status", points=20, smp=8, nodes=2,
-             checks=[expect_status(bsp_linux_others_idle), RUN_OK,
-                     expect_line(r"^shim: sidecar: 7 CPUs idle, 0 failed, bring-up")]),
+             checks=[expect_status(sidecar_states), RUN_OK, SIDECAR_UP]),
         Boot("64 CPUs, 4 nodes: every AP idle", "status", points=25, smp=64, nodes=4,
-             checks=[expect_status(bsp_linux_others_idle), RUN_OK,
-                     expect_line(r"^shim: sidecar: 63 CPUs idle, 0 failed")]),
+             checks=[expect_status(sidecar_states), RUN_OK, SIDECAR_UP]),
         Boot("255 CPUs: all 254 APs in one boot", "status", points=25, smp=255, mem=1024,
              timeout=180,
-             checks=[expect_status(bsp_linux_others_idle), RUN_OK,
+             checks=[expect_status(sidecar_states), RUN_OK,
                      expect_line(r"^shim: sidecar: 254 CPUs idle, 0 failed")]),
         Boot("a CPU that never answers is marked failed", "status", points=30, smp=4,
              shim_args="phantom_cpu=9 ap_timeout_ms=300",
@@ -83,7 +128,7 @@ LABS = {
     ],
     2: [
         Boot("16 CPUs, 2 nodes: idle after bring-up", "sleep 200; status", points=30, smp=16,
-             nodes=2, checks=[expect_status(bsp_linux_others_idle), RUN_OK]),
+             nodes=2, checks=[expect_status(sidecar_states), RUN_OK]),
         # A spinning vCPU burns a host core for the whole 5 s: 31 of them on a
         # 2-core host would add at least ~5 s of CPU time. Halted ones add
         # only the bring-up. 2 s is far from both.
@@ -95,13 +140,70 @@ LABS = {
              checks=[expect_line(r"^wake: 1 CPU x 1 round: 1 wake-ups, 0 lost, 0 doubled, 0 refused$"),
                      expect_line(r"^wake: round trip min \d+ median \d+ max \d+ cycles"), RUN_OK]),
         Boot("stress: 8 CPUs, 2 nodes, 1000 rounds, nothing lost or doubled", "wake all 1000",
-             points=45, smp=8, nodes=2, timeout=120,
-             checks=[expect_line(r"^wake: 7 CPUs x 1000 rounds: 7000 wake-ups, 0 lost, "
-                                 r"0 doubled, 0 refused$"), RUN_OK]),
+             points=45, smp=8, nodes=2, timeout=120, checks=[wake_counts(1000), RUN_OK]),
         Boot("waking a CPU that is not the sidecar's is refused", "wake 2; wake 0", points=30,
              smp=4, expect_exit=1,
              checks=[expect_line(r"^wake: 1 CPU x 1 round: 1 wake-ups, 0 lost"),
                      expect_line(r"^error: cpu 0 is not a sidecar CPU$"),
                      expect_line(r"^run: 2 commands, 1 failed$")]),
+    ],
+    4: [
+        Unit("exit decoding", "decode", points=10),
+        Unit("guest page walk", "gva", points=10),
+        Unit("register requests", "registers", points=5),
+        Boot("run hello on a sidecar CPU", "run 5 hello", points=15, smp=8, nodes=2,
+             checks=hello_on(5) + [RUN_OK]),
+        Boot("a spinning guest is stopped at its timeout", "run 5 spin timeout=200", points=10,
+             smp=8, nodes=2,
+             checks=[expect_line(r"^exit: cpu 5 stopped at rip 0x"),
+                     expect_line(r"^run: cpu 5 guest spin: stopped after"), RUN_OK]),
+        Boot("escape attempts become exits, and the CPU still runs hello",
+             "run 5 escape; run 5 hello", points=15, smp=8, nodes=2,
+             checks=[expect_line(r"^exit: cpu 5 exception #GP .* \(vector 13\)"),
+                     expect_line(r"^exit: cpu 5 mmio write at gva 0x200000 "),
+                     expect_line(r"^\[cpu 5\] escape: 3 of 3 attempts trapped$"),
+                     expect_line(r"^run: cpu 5 guest escape: halted")] + hello_on(5) + [RUN_OK]),
+        Boot("a fault outside guest memory is an MMIO exit", "run 3 fault", points=5, smp=4,
+             checks=[expect_line(r"^exit: cpu 3 mmio read at gva 0x9000000000 "), RUN_OK]),
+        Boot("registers and guest address translation",
+             "run 2 hello; regs 2; gva 2 0x8000004000", points=10, smp=4,
+             checks=[expect_line(r"^regs: cpu 2 rip 0x0000008000004013 "),
+                     expect_line(r"^gva: cpu 2 0x8000004000 -> gpa 0x4000 writable$"), RUN_OK]),
+        Boot("bad requests are refused and the CPU stays healthy", "cmdcheck 2; run 2 hello",
+             points=10, smp=4,
+             checks=[expect_line(r"^cmdcheck: cpu 2 unknown command 99: refused: "),
+                     expect_line(r"^cmdcheck: cpu 2 33 registers: refused: "),
+                     expect_line(r"^cmdcheck: cpu 2 guest memory over the control page: refused: "
+                                 r".*overlaps"),
+                     expect_line(r"^cmdcheck: cpu 2 non-canonical gva: refused: .*canonical"),
+                     expect_line(r"^cmdcheck: cpu 2: 6 bad requests refused, still healthy$")]
+             + hello_on(2) + [RUN_OK]),
+        Boot("stress: 105,000 commands, none lost or answered wrong", "cmdstress 7500",
+             points=10, smp=8, timeout=180,
+             checks=[expect_line(r"^cmdstress: 7 CPUs x 7500 rounds: 105000 commands, 0 lost, "
+                                 r"0 wrong"), RUN_OK]),
+    ],
+    5: [
+        Unit("policy and node-local placement", "numa", points=20),
+        Boot("one CPU per node stays with linux-stub", "status", points=15, smp=8, nodes=2,
+             checks=[expect_status(policy_states), RUN_OK,
+                     expect_line(r"^linux-stub: started 1 more CPU of its own")]),
+        Boot("every node's control page is in its own memory", "nodes", points=15, smp=16,
+             nodes=4,
+             checks=[expect_line(r"^node %d cpus %d-%d mem 0x[0-9a-f-x,]+ control 0x[0-9a-f]+ "
+                                 r"local yes$" % (n, 4 * n, 4 * n + 3)) for n in range(4)]
+             + [RUN_OK]),
+        Boot("a node without memory still boots, and says so", "nodes; run 5 hello", points=15,
+             smp=8, nodes=4, memoryless_node=2,
+             checks=[expect_line(r"^shim: warning: node 2 has no memory of its own"),
+                     expect_line(r"^node 2 cpus 4-5 mem none control 0x[0-9a-f]+ local no$")]
+             + hello_on(5) + [RUN_OK]),
+        Boot("responses from many CPUs at once reach each node's CPU", "wake all 200",
+             points=20, smp=32, nodes=4, timeout=120,
+             checks=[wake_counts(200, responses=True), RUN_OK]),
+        Boot("main_cpus= and sidecar=off choose who keeps which CPU", "status", points=15,
+             smp=8, nodes=2, shim_args="main_cpus=0,1,5",
+             checks=[expect_status(lambda i, t: "linux" if i in (0, 1, 5) else "idle"),
+                     RUN_OK]),
     ],
 }

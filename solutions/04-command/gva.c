@@ -35,7 +35,7 @@ int vp_translate(const struct vp_memory_view *m, uint64_t gva, uint64_t *gpa, bo
 	uint64_t table = m->page_table;
 	bool w = true;
 	for (int level = 4; level >= 1; level--) {
-		if (table % 4096 || table + 4096 > m->size)
+		if (table % 4096 || table >= m->size || m->size - table < 4096) /* no wrap-around */
 			return diag_fail(d, E_RANGE, "level-%d table at GPA 0x%lx is outside guest memory",
 					 level, (unsigned long)table);
 		uint64_t index = (gva >> (12 + 9 * (level - 1))) & 511;
@@ -50,7 +50,7 @@ int vp_translate(const struct vp_memory_view *m, uint64_t gva, uint64_t *gpa, bo
 		table = entry & PTE_ADDR;
 	}
 	uint64_t address = table | (gva & 4095);
-	if (table + 4096 > m->size)
+	if (table >= m->size || m->size - table < 4096)
 		return diag_fail(d, E_RANGE, "gva 0x%lx maps to GPA 0x%lx, outside guest memory",
 				 (unsigned long)gva, (unsigned long)address);
 	*gpa = address;

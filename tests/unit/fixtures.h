@@ -31,6 +31,9 @@ Suite *cmdline_suite(void);
 Suite *physmem_suite(void);
 Suite *fmt_suite(void);
 Suite *mklab_suite(void);
+Suite *decode_suite(void);
+Suite *gva_suite(void);
+Suite *registers_suite(void);
 
 /* --- checking explanations ------------------------------------------------ */
 
