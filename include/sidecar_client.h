@@ -21,6 +21,14 @@
 int sidecar_wake(struct sidecar_control *control, uint32_t slot, uint32_t apic_id);
 
 /*
+ * Lab 6 (labs/06-convert/convert.c): ask the CPU in cpu_status[slot] to
+ * leave the sidecar: IDLE, RUN or STOP -> REMOVE, then the request IPI.
+ * Returns 0, or -1 if the CPU cannot be removed (FAILED, REMOVE, REMOVED) or
+ * the IPI failed.
+ */
+int sidecar_remove(struct sidecar_control *control, uint32_t slot, uint32_t apic_id);
+
+/*
  * Lab 5 (labs/05-numa/attention.c): make the CPU with apic_id this node's
  * response CPU: sidecar CPUs of the node send vector to it when they finish
  * a command (response_cpu, then response_vector, which turns it on).

@@ -113,6 +113,9 @@ __attribute__((noreturn)) void halt_loop(struct percpu *pc);
 void ipi_request_interrupt(struct percpu *pc);
 void ipi_acknowledge(struct percpu *pc);
 
+/* Lab 6 (labs/06-convert/remove.c): leave the sidecar, park for INIT. */
+__attribute__((noreturn)) void remove_cpu(struct percpu *pc);
+
 /* kernel/command.c: run the command in pc's command page (status is RUN). */
 void command_run(struct percpu *pc);
 

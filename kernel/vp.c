@@ -229,7 +229,7 @@ int vp_run(struct percpu *pc, struct sidecar_command_page *page, struct diag *d)
 
 	cli();
 	uint32_t s = __atomic_load_n(&pc->control->cpu_status[pc->slot], __ATOMIC_ACQUIRE);
-	if (s == CPU_STATUS_STOP) {
+	if (s == CPU_STATUS_STOP || s == CPU_STATUS_REMOVE) {
 		pc->vp.exit.reason = VP_EXIT_STOPPED;
 		pc->vp.exit.rip = regs[VP_RIP];
 	} else {
@@ -325,9 +325,9 @@ void trap_handler(struct trap_frame *f)
 
 	if (f->vector == TRAP_REQUEST) {
 		ipi_request_interrupt(pc);
-		if (from_guest && __atomic_load_n(&pc->control->cpu_status[pc->slot],
-						  __ATOMIC_ACQUIRE) == CPU_STATUS_STOP)
-			vp_exit(pc, f, VP_EXIT_STOPPED);
+		uint32_t s = __atomic_load_n(&pc->control->cpu_status[pc->slot], __ATOMIC_ACQUIRE);
+		if (from_guest && (s == CPU_STATUS_STOP || s == CPU_STATUS_REMOVE))
+			vp_exit(pc, f, VP_EXIT_STOPPED); /* REMOVE stops the VP first (lab 6) */
 		return; /* back to whatever ran: the halt loop, a command, or the guest */
 	}
 	if (!from_guest)

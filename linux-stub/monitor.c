@@ -90,6 +90,9 @@ static const struct command commands[] = {
 	 false},
 	{"cmdstress", "cmdstress <rounds>", "SET then GET a register on every sidecar CPU, checked",
 	 cmd_cmdstress, false},
+	{"convert", "convert <cpu> [running]", "take a CPU from the sidecar for linux-stub (lab 6)",
+	 cmd_convert, false},
+	{"on", "on <cpu> <command...>", "run a command on one of linux-stub's CPUs", cmd_on, false},
 	{"help", "help", "this list", cmd_help, false},
 	{"poweroff", "poweroff", "leave QEMU", cmd_poweroff, false},
 	{NULL, NULL, NULL, NULL, false},
@@ -113,8 +116,10 @@ static void run_job(void *p)
 static int run_command(const struct command *c, int argc, char **argv)
 {
 	uint64_t cpu;
-	if (!c->on_node || argc < 2 || !parse_u64(argv[1], strlen(argv[1]), &cpu) ||
-	    cpu >= stub.machine.ncpus)
+	/* Only the BSP hands work out: a CPU already doing handed-out work
+	 * ("on <cpu> ...") does the rest itself, and never waits for the BSP. */
+	if (!c->on_node || smp_this_cpu() != stub.bsp || argc < 2 ||
+	    !parse_u64(argv[1], strlen(argv[1]), &cpu) || cpu >= stub.machine.ncpus)
 		return c->run(argc, argv);
 	struct job j = {c, argc, argv, -1};
 	if (smp_run_on((uint32_t)smp_node_cpu(stub.machine.cpus[cpu].node), run_job, &j))

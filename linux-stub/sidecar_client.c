@@ -158,3 +158,9 @@ uint64_t sidecar_control_page(uint32_t node)
 		return 0;
 	return output->nodes[node].control_page;
 }
+
+void sidecar_forget(uint32_t cpu)
+{
+	if (cpu < MAX_CPUS)
+		where[cpu].present = false;
+}

@@ -64,6 +64,7 @@ const char *sidecar_state_name(uint32_t cpu); /* NULL: not a sidecar CPU */
 /* A CPU the policy gave to the main kernel (not the sidecar's). */
 bool sidecar_main_kernel_cpu(uint32_t cpu);
 uint64_t sidecar_control_page(uint32_t node); /* 0: none */
+void sidecar_forget(uint32_t cpu); /* after conversion: no longer a sidecar CPU */
 /* On a node's CPU of ours: become the node's response CPU (lab 5). */
 void sidecar_serve_node(uint32_t node, uint32_t apic_id);
 /* Wait until cpu_status[slot] is IDLE or the deadline (timer_ns) passes. */
@@ -72,6 +73,8 @@ bool client_wait_idle(struct sidecar_control *control, uint32_t slot, uint64_t d
 int cmd_wake(int argc, char **argv);
 int cmd_nodes(int argc, char **argv);
 int cmd_cmdcheck(int argc, char **argv);
+int cmd_convert(int argc, char **argv);
+int cmd_on(int argc, char **argv);
 int cmd_cmdstress(int argc, char **argv);
 int cmd_guests(int argc, char **argv);
 int cmd_run(int argc, char **argv);

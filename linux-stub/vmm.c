@@ -513,3 +513,22 @@ int cmd_gva(int argc, char **argv)
 		(unsigned long)t->gpa, t->writable ? "writable" : "read-only");
 	return 0;
 }
+
+/* Start guest on cpu and return while it runs (for "convert <cpu> running":
+ * a REMOVE must pull the CPU out of a running VP). */
+int vmm_start(const char *cpu, const char *guest)
+{
+	struct vp_client c;
+	const struct guest *g = find_guest(guest);
+	if (!g || open_cpu(cpu, &c) || load_guest(&c, g))
+		return -1;
+	uint64_t regs[VP_REGISTER_COUNT] = {0};
+	regs[VP_RIP] = GUEST_ENTRY;
+	regs[VP_RSP] = GUEST_STACK_TOP;
+	regs[VP_RFLAGS] = 0x202;
+	if (all_registers(&c, true, regs))
+		return -1;
+	c.page->memory = guest_memory[c.cpu].registration;
+	memset(&c.page->request.exit, 0, sizeof(c.page->request.exit));
+	return send(&c, SIDECAR_CMD_RUN_VP);
+}

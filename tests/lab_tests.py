@@ -68,7 +68,7 @@ def wake_counts(rounds, responses=False):
         if not m:
             return "no clean 'wake: N CPUs x %d rounds' line" % rounds
         n, woken = int(m.group(1)), int(m.group(2))
-        if n < t.smp - t.nodes or woken != n * rounds:
+        if n < t.smp - t.nodes - 1 or woken != n * rounds:
             return "%d CPUs woken %d times, expected %d CPUs x %d" % (n, woken, t.smp - t.nodes,
                                                                      rounds)
         if responses:
@@ -196,7 +196,9 @@ LABS = {
         Boot("a node without memory still boots, and says so", "nodes; run 5 hello", points=15,
              smp=8, nodes=4, memoryless_node=2,
              checks=[expect_line(r"^shim: warning: node 2 has no memory of its own"),
-                     expect_line(r"^node 2 cpus 4-5 mem none control 0x[0-9a-f]+ local no$")]
+                     expect_line(r"^node 2 cpus 4-5 mem none control 0x[0-9a-f]+ local no$"),
+                     expect_line(r"^node 3 cpus 6-7 mem 0x[0-9a-f-x,]+ control 0x[0-9a-f]+ "
+                                 r"local yes$", "the nodes with memory still get local pages")]
              + hello_on(5) + [RUN_OK]),
         Boot("responses from many CPUs at once reach each node's CPU", "wake all 200",
              points=20, smp=32, nodes=4, timeout=120,
@@ -205,5 +207,32 @@ LABS = {
              smp=8, nodes=2, shim_args="main_cpus=0,1,5",
              checks=[expect_status(lambda i, t: "linux" if i in (0, 1, 5) else "idle"),
                      RUN_OK]),
+    ],
+    6: [
+        Boot("convert a CPU: it becomes linux-stub's", "convert 5; status", points=20, smp=8,
+             checks=[expect_line(r"^convert: cpu 5 apic 5 is now linux-stub's"),
+                     expect_status(lambda i, t: "linux" if i in (0, 5) else "idle"), RUN_OK]),
+        Boot("a converted CPU refuses sidecar commands", "convert 5; run 5 hello", points=15,
+             smp=8, expect_exit=1,
+             checks=[expect_line(r"^convert: cpu 5 apic 5 is now linux-stub's"),
+                     expect_line(r"^error: cpu 5 is not a sidecar CPU \(it is linux\)$"),
+                     expect_line(r"^run: 2 commands, 1 failed$")]),
+        Boot("a converted CPU does linux-stub's work", "convert 5; on 5 run 6 hello", points=20,
+             smp=8, checks=[expect_line(r"^on: cpu 5 runs 'run 6 hello'$")] + hello_on(6)
+             + [RUN_OK]),
+        Boot("REMOVE while a VP runs", "convert 3 running; status; wake all 10", points=25,
+             smp=8, nodes=2,
+             checks=[expect_line(r"^convert: cpu 3 is running the spin guest \(status 2\)$"),
+                     expect_line(r"^convert: cpu 3 apic 3 is now linux-stub's"),
+                     expect_status(lambda i, t: "linux" if i in (0, 3) or first_of_node(i, t)
+                                   else "idle"), wake_counts(10), RUN_OK]),
+        Boot("converting twice, or a CPU that never started, is refused",
+             "convert 2; convert 2; convert 4; wake all 5", points=20, smp=4,
+             shim_args="phantom_cpu=9 ap_timeout_ms=300", expect_exit=1,
+             checks=[expect_line(r"^convert: cpu 2 apic 2 is now linux-stub's"),
+                     expect_line(r"^error: cpu 2 is already linux-stub's$"),
+                     expect_line(r"^error: cpu 4 never started: there is nothing to convert$"),
+                     expect_line(r"^wake: 2 CPUs x 5 rounds: 10 wake-ups, 0 lost"),
+                     expect_line(r"^run: 4 commands, 2 failed$")]),
     ],
 }

@@ -7,7 +7,8 @@
  *   RUN     the client wrote a command: run it (command_run(), which stores
  *           IDLE back when it is done)
  *   STOP    a stop request with nothing running: acknowledge it with IDLE
- *   REMOVE  leaving the sidecar: lab 6; until then, keep sleeping
+ *   REMOVE  leave the sidecar for good: remove_cpu() (lab 6), which never
+ *           returns
  * The trap is the window between looking at the status and halting: if the
  * client's RUN and IPI land in it, the interrupt fires before hlt, hlt then
  * sleeps, and the wake-up is lost. The cure (SDM vol. 3A 6.8.3 and the STI

@@ -9,10 +9,12 @@
  * makes a second client (or a second wake of a busy CPU) fail cleanly
  * instead of corrupting a command in flight.
  *
- * The sidecar CPU acknowledges when the command is done: it stores IDLE with
- * release order (publishing its reply), raises the node's needs_attention
- * flag, and, if the client asked for one (response_vector non-zero), sends
- * the response IPI to response_cpu. This is OpenHCL's protocol
+ * The sidecar CPU acknowledges when the command is done: it changes RUN (or
+ * STOP, a stop request that arrived meanwhile) to IDLE with release order
+ * (publishing its reply) - with a compare-and-swap, so that a REMOVE the
+ * client stored meanwhile (lab 6) is not overwritten - raises the node's
+ * needs_attention flag, and, if the client asked for one (response_vector
+ * non-zero), sends the response IPI to response_cpu. This is OpenHCL's protocol
  * (openhcl/sidecar_defs: CpuStatus, needs_attention).
  *
  * Implement: sidecar_wake() (include/sidecar_client.h) and
@@ -32,6 +34,6 @@ int sidecar_wake(struct sidecar_control *control, uint32_t slot, uint32_t apic_i
 
 void ipi_acknowledge(struct percpu *pc)
 {
-	// TODO(lab 3): store IDLE (release), raise needs_attention, response IPI if asked
+	// TODO(lab 3): RUN/STOP -> IDLE (CAS, release), needs_attention, response IPI if asked
 	lab_todo(3, __func__);
 }

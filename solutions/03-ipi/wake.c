@@ -9,10 +9,12 @@
  * makes a second client (or a second wake of a busy CPU) fail cleanly
  * instead of corrupting a command in flight.
  *
- * The sidecar CPU acknowledges when the command is done: it stores IDLE with
- * release order (publishing its reply), raises the node's needs_attention
- * flag, and, if the client asked for one (response_vector non-zero), sends
- * the response IPI to response_cpu. This is OpenHCL's protocol
+ * The sidecar CPU acknowledges when the command is done: it changes RUN (or
+ * STOP, a stop request that arrived meanwhile) to IDLE with release order
+ * (publishing its reply) - with a compare-and-swap, so that a REMOVE the
+ * client stored meanwhile (lab 6) is not overwritten - raises the node's
+ * needs_attention flag, and, if the client asked for one (response_vector
+ * non-zero), sends the response IPI to response_cpu. This is OpenHCL's protocol
  * (openhcl/sidecar_defs: CpuStatus, needs_attention).
  *
  * Implement: sidecar_wake() (include/sidecar_client.h) and
@@ -37,9 +39,13 @@ int sidecar_wake(struct sidecar_control *control, uint32_t slot, uint32_t apic_i
 
 void ipi_acknowledge(struct percpu *pc)
 {
-	// BEGIN LAB 3: store IDLE (release), raise needs_attention, response IPI if asked
+	// BEGIN LAB 3: RUN/STOP -> IDLE (CAS, release), needs_attention, response IPI if asked
 	struct sidecar_control *c = pc->control;
-	__atomic_store_n(&c->cpu_status[pc->slot], CPU_STATUS_IDLE, __ATOMIC_RELEASE);
+	uint32_t s = __atomic_load_n(&c->cpu_status[pc->slot], __ATOMIC_RELAXED);
+	while ((s == CPU_STATUS_RUN || s == CPU_STATUS_STOP) &&
+	       !__atomic_compare_exchange_n(&c->cpu_status[pc->slot], &s, CPU_STATUS_IDLE, false,
+					    __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+		;
 	__atomic_store_n(&c->needs_attention, 1, __ATOMIC_RELEASE);
 	uint32_t vector = __atomic_load_n(&c->response_vector, __ATOMIC_ACQUIRE);
 	if (vector)

@@ -1,0 +1,28 @@
+/*
+ * Lab 6 - asking a sidecar CPU to leave: the main kernel's side.
+ *
+ * The client stores REMOVE in the CPU's cpu_status and sends the request
+ * IPI (DESIGN.md section 3). REMOVE may replace IDLE (the CPU is asleep in
+ * its halt loop) or RUN/STOP (it is running a command, perhaps a VP: the
+ * IPI pulls it out of the guest, and its acknowledgement leaves REMOVE in
+ * place - lab 3's compare-and-swap). Anything else is refused: FAILED (the
+ * CPU never started: there is nothing to take), REMOVE or REMOVED (someone
+ * already asked). A compare-and-swap loop makes a race with the sidecar's
+ * own RUN -> IDLE change safe: whichever state the CPU is in when the swap
+ * lands, REMOVE replaces it only if that state allows it.
+ *
+ * The caller (linux-stub/convert.c) then waits for REMOVED and starts the
+ * CPU as one of its own with INIT-SIPI-SIPI.
+ *
+ * Implement: sidecar_remove() (include/sidecar_client.h).
+ * Tests: every lab 6 test.
+ */
+#include "lab.h"
+#include "lapic.h"
+#include "sidecar_client.h"
+
+int sidecar_remove(struct sidecar_control *control, uint32_t slot, uint32_t apic_id)
+{
+	// TODO(lab 6): CAS-loop IDLE/RUN/STOP -> REMOVE (release), refuse others; then the IPI
+	lab_todo(6, __func__);
+}

@@ -1,0 +1,31 @@
+/*
+ * Lab 6 - leaving the sidecar: the CPU's last steps before the main kernel
+ * takes it.
+ *
+ * Conversion is one way (OpenHCL's sidecar: a CPU "hot-plugs itself into"
+ * Linux and never comes back). The main kernel asks by storing REMOVE and
+ * sending the request IPI; the halt loop (lab 2) then calls this. The CPU
+ * must leave nothing behind that could disturb its new owner:
+ *   - local APIC: mask the local vector table entries we might have armed
+ *     (timer, LINT0, LINT1, error: SDM vol. 3A 10.5.1) and disable the APIC
+ *     in software (SVR bit 8 clear, 10.4.7.2) - it keeps answering INIT and
+ *     SIPI, which is all the main kernel will send;
+ *   - then report: REMOVED (release: everything above happens before the
+ *     client sees it), needs_attention, and the response IPI if the client
+ *     asked for one (as ipi_acknowledge() does);
+ *   - and park: interrupts off, hlt forever. The main kernel's INIT resets
+ *     the CPU (SDM 8.4.1/9.4.1: INIT puts an AP in wait-for-SIPI), so the
+ *     sidecar's stack and pages are never touched again.
+ *
+ * Implement: remove_cpu() (declared in kernel/kernel.h).
+ * Tests: every lab 6 test.
+ */
+#include "kernel.h"
+#include "lab.h"
+#include "lapic.h"
+
+void remove_cpu(struct percpu *pc)
+{
+	// TODO(lab 6): cli; mask LVTs; SVR off; REMOVED (release); attention; IPI; park
+	lab_todo(6, __func__);
+}
