@@ -33,9 +33,12 @@ void numa_assign_cpus(const struct machine *m, uint32_t bsp, const struct cpu_po
 /*
  * Lab 5 (labs/05-numa/placement.c): allocate size bytes (page aligned) for
  * node's sidecar pages, from the node's own memory (SRAT memory affinity
- * ranges of that node) when possible: *local = true. Otherwise (no SRAT, a
- * node without memory, or its memory full) from any memory between 1 MiB and
- * 4 GiB: *local = false. Returns 0, or E_NOMEM when there is none at all.
+ * ranges of that node) below 4 GiB when possible: *local = true. Otherwise
+ * (no SRAT, a node without memory below 4 GiB, or its memory full) from any
+ * memory between 1 MiB and 4 GiB: *local = false. Everything stays below
+ * 4 GiB because the shim and the sidecar reach memory through their
+ * identity map of the first 4 GiB (and the trampoline loads CR3 in 32-bit
+ * mode). Returns 0, or E_NOMEM when there is none at all.
  */
 int numa_alloc_node_block(struct physmem *pm, const struct machine *m, uint32_t node,
 			  uint64_t size, uint64_t *out, bool *local);

@@ -25,6 +25,17 @@ static bool is(const struct cmdline_param *p, const char *key)
 	return p->key_len == strlen(key) && strncmp(p->key, key, p->key_len) == 0;
 }
 
+/* A later main_cpus= replaces an earlier one; a bad list changes nothing. */
+static bool parse_main_cpus(const struct cmdline_param *p, struct cpu_policy *policy)
+{
+	static bool list[MAX_CPUS];
+	memset(list, 0, sizeof(list));
+	if (!parse_cpu_list(p->value, p->value_len, list))
+		return false;
+	memcpy(policy->main_list, list, sizeof(list));
+	return true;
+}
+
 void shim_parse_options(const char *cmdline, struct shim_options *o)
 {
 	struct cmdline_param p;
@@ -41,8 +52,7 @@ void shim_parse_options(const char *cmdline, struct shim_options *o)
 		else if (is(&p, "sidecar") && p.value && p.value_len == 3 &&
 			 strncmp(p.value, "off", 3) == 0)
 			o->policy.sidecar_off = true;
-		else if (is(&p, "main_cpus") && p.value &&
-			 parse_cpu_list(p.value, p.value_len, o->policy.main_list))
+		else if (is(&p, "main_cpus") && p.value && parse_main_cpus(&p, &o->policy))
 			o->policy.have_list = true;
 		else if (is(&p, "phantom_cpu") && number && v < 255) {
 			o->phantom_cpu = (uint32_t)v;

@@ -81,7 +81,12 @@ static uint64_t find_trampoline_page(const struct shim *s, uint64_t mb2_info, ui
 static uint32_t assign_cpus(struct shim *s)
 {
 	const struct machine *m = &s->machine;
-	uint32_t bsp = (uint32_t)machine_cpu_index(m, cpu_apic_id());
+	int me = machine_cpu_index(m, cpu_apic_id());
+	if (me < 0) {
+		kprintf("shim: this CPU (APIC ID %u) is not in the MADT\n", cpu_apic_id());
+		return 0;
+	}
+	uint32_t bsp = (uint32_t)me;
 	static bool main_cpu[MAX_CPUS];
 	uint32_t started = 0;
 

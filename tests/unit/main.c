@@ -31,6 +31,9 @@ static const struct {
 	{"decode", decode_suite},
 	{"gva", gva_suite},
 	{"registers", registers_suite},
+	/* Lab 5: its skeletons fall back instead of stopping (include/lab.h);
+	 * these fail until the student writes labs/05-numa/. */
+	{"numa", numa_suite},
 	/* The framework in lib/ and tools/. */
 	{"acpi", acpi_suite},
 	{"machine", machine_suite},
