@@ -66,6 +66,20 @@ def main():
         print("  %5d %6d %14.1f %14.1f %7.1fx %12d" % (smp, nodes, fan_ms, ser_ms,
                                                         ser_ms / fan_ms, kib))
 
+    print("\ncommand throughput (cmdstress: SET then GET a register on every sidecar CPU)")
+    print("  %5s %10s %10s %14s" % ("CPUs", "commands", "ms", "commands/s"))
+    for smp in (2, 8):
+        text = boot(smp, "cmdstress 3000")
+        n, ms = grab(r"^cmdstress: \d+ CPUs x \d+ rounds: (\d+) commands, 0 lost, 0 wrong, "
+                     r"(\d+) ms", text, int)
+        print("  %5d %10d %10d %14.0f" % (smp, n, ms, n / (ms / 1000.0)))
+
+    print("\nconversion (convert: REMOVE -> REMOVED, then INIT-SIPI-SIPI into linux-stub)")
+    text = boot(4, "convert 2; convert 3")
+    for cpu, removed, online in re.findall(r"^convert: cpu (\d+) .* \(removed in (\d+) us, "
+                                           r"online in (\d+) us\)", text, re.M):
+        print("  cpu %s: removed in %s us, online in linux-stub %s us" % (cpu, removed, online))
+
     print("\nwake-up round trip (linux-stub: RUN + request IPI -> IDLE seen)")
     print("  %5s %8s %12s %12s %12s" % ("CPUs", "wakes", "min us", "median us", "max us"))
     for smp, rounds in ((2, 2000), (8, 500), (64, 50)):
