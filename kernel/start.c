@@ -147,21 +147,10 @@ static uint32_t layout_node(uint32_t n)
 static int install_trampoline(uint64_t cr3, uint32_t nslots)
 {
 	size_t size = trampoline_blob_end - trampoline_blob;
-	if (size > SIDECAR_PAGE)
-		return fail("trampoline is %zu bytes, more than a page", size);
-	struct trampoline_data *t = (void *)params->trampoline_page;
-	memcpy(t, trampoline_blob, size);
-	if (t->magic != TRAMPOLINE_MAGIC)
-		return fail("trampoline has no TRMP magic at offset 4: not built from "
-			    "trampoline.asm's layout?");
-	uint32_t base = (uint32_t)params->trampoline_page;
-	t->gdt_base += base;
-	t->pm32_offset += base;
-	t->lm64_offset += base;
-	t->cr3 = (uint32_t)cr3;
-	t->slot_count = nslots;
-	t->slots = (uint64_t)slots;
-	t->entry = (uint64_t)ap_main;
+	if (trampoline_install(params->trampoline_page, trampoline_blob, size, (uint32_t)cr3,
+			       (uint64_t)slots, nslots, (uint64_t)ap_main))
+		return fail("trampoline (%zu bytes) is not a page with the TRMP data block of "
+			    "trampoline.asm", size);
 	return 0;
 }
 

@@ -9,13 +9,8 @@
  * (0xfee00000) and the firmware's ACPI tables.
  */
 #include "stub.h"
+#include "trampoline.h"
 #include "x86.h"
-
-#define PTE_PRESENT 0x1
-#define PTE_WRITE 0x2
-#define PTE_PWT 0x8
-#define PTE_PCD 0x10
-#define PTE_LARGE 0x80 /* in a PD entry: a 2 MiB page */
 
 static uint64_t pml4[512] __attribute__((aligned(4096)));
 static uint64_t pdpt[512] __attribute__((aligned(4096)));
@@ -28,14 +23,6 @@ uint64_t paging_root(void)
 
 void paging_init(void)
 {
-	for (uint64_t g = 0; g < 4; g++) {
-		/* The top gigabyte is device registers (the local APIC among them):
-		 * uncached, as SDM vol. 3A 11.3 asks for memory-mapped I/O. */
-		uint64_t cache = g == 3 ? PTE_PCD | PTE_PWT : 0;
-		for (uint64_t i = 0; i < 512; i++)
-			pd[g][i] = (g << 30 | i << 21) | PTE_PRESENT | PTE_WRITE | PTE_LARGE | cache;
-		pdpt[g] = (uint64_t)pd[g] | PTE_PRESENT | PTE_WRITE;
-	}
-	pml4[0] = (uint64_t)pdpt | PTE_PRESENT | PTE_WRITE;
+	identity_map_4g(pml4, pdpt, pd); /* lib/boot_tables.c */
 	write_cr3((uint64_t)pml4);
 }

@@ -20,7 +20,7 @@
 #include "timer.h"
 #include "trap.h"
 #include "x86.h"
-#include "../kernel/trampoline.h"
+#include "trampoline.h"
 
 #define MSR_GS_BASE 0xc0000101
 #define STUB_STACK_PAGES 4
@@ -122,23 +122,12 @@ void smp_init(void)
 	ticks_per_ms = lapic_timer_calibrate();
 
 	trampoline_page = find_low_page();
-	size_t size = stub_trampoline_end - stub_trampoline;
-	if (!trampoline_page || size > 4096)
-		return;
-	struct trampoline_data *t = (void *)trampoline_page;
-	memcpy(t, stub_trampoline, size);
-	if (t->magic != TRAMPOLINE_MAGIC) {
+	if (trampoline_page &&
+	    trampoline_install(trampoline_page, stub_trampoline, stub_trampoline_end - stub_trampoline,
+			       (uint32_t)paging_root(), (uint64_t)slots, 0, (uint64_t)stub_ap_main)) {
+		kprintf("linux-stub: warning: the trampoline is not usable\n");
 		trampoline_page = 0;
-		return;
 	}
-	uint32_t base = (uint32_t)trampoline_page;
-	t->gdt_base += base;
-	t->pm32_offset += base;
-	t->lm64_offset += base;
-	t->cr3 = (uint32_t)paging_root();
-	t->slots = (uint64_t)slots;
-	t->slot_count = 0;
-	t->entry = (uint64_t)stub_ap_main;
 }
 
 int smp_start_cpu(uint32_t cpu)

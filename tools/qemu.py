@@ -180,24 +180,23 @@ def run_captured(a, cmd):
                             stderr=subprocess.STDOUT, start_new_session=True)
     os.set_blocking(proc.stdout.fileno(), False)
     timed_out = False
-    while True:
+
+    def drain():
+        """Copy what QEMU printed since the last call to stdout and the log."""
         chunk = proc.stdout.read()
-        if chunk:
-            text = chunk.decode("utf-8", "replace").replace("\r", "")
-            if not a.quiet:
-                sys.stdout.write(text)
-                sys.stdout.flush()
-            if log:
-                log.write(text)
+        if not chunk:
+            return
+        text = chunk.decode("utf-8", "replace").replace("\r", "")
+        if not a.quiet:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        if log:
+            log.write(text)
+
+    while True:
+        drain()
         if proc.poll() is not None:
-            rest = proc.stdout.read()
-            if rest:
-                text = rest.decode("utf-8", "replace").replace("\r", "")
-                if not a.quiet:
-                    sys.stdout.write(text)
-                    sys.stdout.flush()
-                if log:
-                    log.write(text)
+            drain()
             break
         if time.monotonic() - start > a.timeout:
             timed_out = True

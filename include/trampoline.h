@@ -2,7 +2,8 @@
  * trampoline.h - the data block at the start of the AP trampoline page.
  *
  * The trampoline (labs/01-apstart/trampoline.asm) is assembled as a flat
- * binary that runs wherever the shim found a free page below 1 MiB. The
+ * binary that runs wherever it is copied: a free page below 1 MiB. The
+ * sidecar starts its CPUs with it, and linux-stub its own. The
  * first 96 bytes are data the BSP fills in after copying it there; the
  * assembly lays them out with the same offsets, and the BSP checks the magic
  * before trusting them. Addresses the assembly stores are relative to the
@@ -35,5 +36,14 @@ struct __attribute__((packed)) trampoline_data {
 	uint64_t gdt[4];        /* 64: null, 32-bit code 0x08, 64-bit code 0x10, data 0x18 */
 };
 _Static_assert(sizeof(struct trampoline_data) == 96, "trampoline data block");
+
+/* lib/boot_tables.c: copy blob (size bytes) to page, check its magic,
+ * relocate it and fill in the rest of the data block. 0 or -1. */
+int trampoline_install(uint64_t page, const uint8_t *blob, size_t size, uint32_t cr3,
+		       uint64_t slots, uint32_t slot_count, uint64_t entry);
+
+/* lib/boot_tables.c: the first 4 GiB identity mapped, 2 MiB pages, the top
+ * gigabyte (device registers) uncached. */
+void identity_map_4g(uint64_t pml4[512], uint64_t pdpt[512], uint64_t pd[4][512]);
 
 #endif
