@@ -11,6 +11,7 @@ it reported a failure. This script maps those to 0 and 1; a triple fault
 """
 import argparse
 import os
+import re
 import resource
 import shutil
 import signal
@@ -133,6 +134,7 @@ def main():
     p.add_argument("--timeout", type=float, default=120)
     p.add_argument("--log", help="also write the serial output here")
     p.add_argument("--quiet", action="store_true", help="do not echo the serial output")
+    p.add_argument("--cpu-mark", help="note QEMU's host CPU time at serial lines matching this")
     p.add_argument("--gdb", action="store_true")
     p.add_argument("--symbols", nargs="*", default=[])
     a = p.parse_args()
@@ -167,6 +169,16 @@ def main():
         shutil.rmtree(workdir, ignore_errors=True)
 
 
+def process_cpu_seconds(pid):
+    """Host CPU time (user + system, all threads) of a running process."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return float("nan")
+
+
 def children_cpu_seconds():
     r = resource.getrusage(resource.RUSAGE_CHILDREN)
     return r.ru_utime + r.ru_stime
@@ -181,8 +193,12 @@ def run_captured(a, cmd):
     os.set_blocking(proc.stdout.fileno(), False)
     timed_out = False
 
+    pending = ""
+
     def drain():
-        """Copy what QEMU printed since the last call to stdout and the log."""
+        """Copy what QEMU printed since the last call to stdout and the log;
+        note QEMU's CPU time when a line matches --cpu-mark."""
+        nonlocal pending
         chunk = proc.stdout.read()
         if not chunk:
             return
@@ -192,6 +208,15 @@ def run_captured(a, cmd):
             sys.stdout.flush()
         if log:
             log.write(text)
+        if a.cpu_mark:
+            pending += text
+            *lines, pending = pending.split("\n")
+            for line in lines:
+                if re.search(a.cpu_mark, line):
+                    mark = "qemu: cpu mark %.3f s at: %s" % (process_cpu_seconds(proc.pid), line)
+                    print(mark, file=sys.stderr)
+                    if log:
+                        log.write(mark + "\n")
 
     while True:
         drain()
