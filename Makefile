@@ -202,9 +202,11 @@ qemu: images
 qemu-gdb: images
 	@$(PYTHON) tools/qemu.py $(QEMU_ARGS) --gdb --symbols $(SHIM_ELF) $(KERNEL_ELF) $(STUB_ELF)
 
-# The complete system, always from the solutions.
+# The complete system, always from the solutions: Debian's kernel beside the
+# sidecar (lab 7, at the end of this file). `make qemu SOLUTION=1` boots
+# linux-stub instead.
 run: deps
-	@$(MAKE) --no-print-directory SOLUTION=1 qemu
+	@$(MAKE) --no-print-directory SOLUTION=1 qemu-linux
 
 # --- tests and grading --------------------------------------------------------
 
@@ -259,3 +261,72 @@ compile_commands.json:
 
 clean:
 	rm -rf build
+
+# --- lab 7: real Linux ----------------------------------------------------------
+#
+#   make run [RUN='cmd; cmd']   Debian's kernel, the driver and sidecarctl (solutions/)
+#   make qemu-linux [RUN=...]   the same with your tree (labs/07-linux)
+#   make linux                  only build: fetch the kernel, the module, the tool, the initrd
+#
+# Debian's kernel (whatever linux-image-amd64 depends on today) is fetched
+# into build/linux by tools/linux/fetch-kernel.sh, which also installs the
+# matching linux-headers for Kbuild. The driver and the tool are built per
+# tree into $(B)/linux and packed with busybox into an initrd whose /init
+# (tools/linux/init) runs RUN's shell commands and leaves QEMU with success
+# only if all of them succeeded. Linux gets a bigger machine by default.
+
+LINUX_DIR    := build/linux
+LINUX_STAMP  := $(LINUX_DIR)/version
+LB           := $(B)/linux
+LAB7         := $(LABSRC)/07-linux
+LINUX_MODULE := $(LB)/module/sidecar.ko
+LINUX_TOOL   := $(LB)/sidecarctl
+LINUX_INITRD := $(LB)/initrd.gz
+# maxcpus=1: Linux starts no CPU but its BSP (the sidecar holds the others;
+# /init starts the ones the policy kept for Linux). panic=-1: a panic
+# reboots, which ends QEMU (-no-reboot) at once instead of at TIMEOUT.
+LINUX_ARGS   ?= console=ttyS0 maxcpus=1 panic=-1 quiet
+LINUX_SMP    := $(if $(filter file,$(origin SMP)),8,$(SMP))
+LINUX_NODES  := $(if $(filter file,$(origin NODES)),2,$(NODES))
+LINUX_MEM    := $(if $(filter file,$(origin MEM)),1024,$(MEM))
+# A static tool: musl (Debian's musl-tools) makes it small; glibc works too.
+TOOL_CC      := $(if $(shell command -v musl-gcc),musl-gcc,$(CC))
+TOOL_SRC     := $(LAB7)/sidecarctl.c lib/cmdline.c lib/diag.c lib/fmt.c lib/parse.c
+
+.PHONY: linux qemu-linux FORCE
+FORCE:
+
+linux: $(LINUX_STAMP) $(LINUX_INITRD)
+
+# Asks apt which kernel is current every time; the stamp changes only with it.
+$(LINUX_STAMP): FORCE
+	@sh tools/linux/fetch-kernel.sh $(LINUX_DIR)
+
+# Kbuild builds in a copy of the sources (it writes its files next to them),
+# and must not see our command-line variables. Debian's headers have no
+# vmlinux to take BTF type information from: skip that step.
+$(LINUX_MODULE): $(LAB7)/sidecar_drv.c $(LAB7)/sidecar_ioctl.h tools/linux/Kbuild include/sidecar.h \
+		tools/linux/kinclude/stdint.h $(LINUX_STAMP)
+	@mkdir -p $(dir $@)
+	@cp $(LAB7)/sidecar_drv.c $(LAB7)/sidecar_ioctl.h tools/linux/Kbuild $(dir $@)
+	@echo "  KBUILD  $@"
+	@unset MAKEFLAGS MAKEOVERRIDES MFLAGS; $(MAKE) -s -C /lib/modules/$$(cat $(LINUX_STAMP))/build \
+		M=$(abspath $(dir $@)) SIDECAR_ROOT=$(CURDIR) CONFIG_DEBUG_INFO_BTF_MODULES= modules
+
+$(LINUX_TOOL): $(TOOL_SRC) $(LAB7)/sidecar_ioctl.h include/sidecar.h linux-stub/vmm.h \
+		$(B)/obj/linux-stub/guests.asm.o
+	@mkdir -p $(dir $@)
+	@echo "  TOOL    $@ ($(TOOL_CC) -static)"
+	@$(TOOL_CC) -static -no-pie -std=gnu11 -O2 -Wall -Wextra -DHOSTED -Iinclude -Ilinux-stub \
+		-I$(LAB7) $(TOOL_SRC) $(B)/obj/linux-stub/guests.asm.o -Wl,-z,noexecstack -o $@
+
+$(LINUX_INITRD): tools/linux/mkinitrd.sh tools/linux/init $(LINUX_MODULE) $(LINUX_TOOL)
+	@sh tools/linux/mkinitrd.sh $@ $(LINUX_MODULE) $(LINUX_TOOL)
+
+qemu-linux: $(SHIM_ELF) $(KERNEL_BIN) $(LINUX_STAMP) $(LINUX_INITRD)
+	@$(PYTHON) tools/qemu.py --smp $(LINUX_SMP) --nodes $(LINUX_NODES) --mem $(LINUX_MEM) \
+		--accel $(ACCEL) $(if $(MEMORYLESS_NODE),--memoryless-node $(MEMORYLESS_NODE)) \
+		--shim $(SHIM_ELF) $(if $(filter 1,$(SIDECAR)),--sidecar $(KERNEL_BIN)) \
+		--kernel $(LINUX_DIR)/vmlinuz --initrd $(LINUX_INITRD) --kernel-args "$(LINUX_ARGS)" \
+		--shim-args "$(SHIM_ARGS)" --timeout $(TIMEOUT) --run-param sidecar.run \
+		$(if $(RUN),--run "$(RUN)")

@@ -50,7 +50,9 @@
 
 /* Find out how this CPU's APIC is accessed (call once per CPU). */
 void lapic_init_access(void);
-/* Put this CPU's APIC in x2APIC mode if CPUID offers it (sidecar CPUs). */
+/* Put this CPU's APIC in x2APIC mode if CPUID offers it and the BSP (whose
+ * lapic_init_access() ran first) uses x2APIC too: all CPUs of an image use
+ * one mode. */
 void lapic_enable_x2apic_if_available(void);
 bool lapic_is_x2apic(void);
 

@@ -155,8 +155,8 @@ struct sidecar_control {
 	uint32_t base_cpu;        /* CPU index of cpu_status[0] */
 	uint32_t cpu_count;
 	uint32_t request_vector;  /* the vector clients send to wake a CPU */
-	uint32_t response_cpu;    /* APIC ID to notify when a command finishes, or 0 */
-	uint32_t response_vector; /* 0: no response interrupt */
+	uint32_t response_cpu;    /* APIC ID to notify when a command finishes... */
+	uint32_t response_vector; /* ...with this vector; 0: no response interrupt */
 	uint32_t needs_attention; /* set by the sidecar, cleared by the client */
 	uint32_t reserved[9];
 	uint32_t cpu_status[SIDECAR_CONTROL_MAX_CPUS];

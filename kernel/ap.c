@@ -23,7 +23,10 @@ static __attribute__((noreturn)) void park(void)
 
 void ap_start_and_wait(struct percpu *pc)
 {
-	__atomic_store_n(&pc->boot_state, AP_STARTING, __ATOMIC_RELEASE);
+	uint32_t fresh = AP_NOT_STARTED;
+	if (!__atomic_compare_exchange_n(&pc->boot_state, &fresh, AP_STARTING, false,
+					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		return; /* the BSP's deadline already gave up on it */
 	int r = ap_send_init_sipi(pc->apic_id, params->trampoline_page);
 
 	uint64_t start = timer_ns(), limit = params->start_timeout_us * 1000;

@@ -80,7 +80,7 @@ struct node {
 	struct percpu *cpus[SIDECAR_MAX_CPUS];
 };
 
-/* The trampoline's lookup table (kernel/trampoline_layout.h). */
+/* The trampoline's lookup table (include/trampoline.h: struct trampoline_data). */
 struct ap_slot {
 	uint32_t apic_id;
 	uint32_t reserved;

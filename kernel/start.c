@@ -154,6 +154,24 @@ static int install_trampoline(uint64_t cr3, uint32_t nslots)
 	return 0;
 }
 
+/* A CPU not started yet, or still starting, will never run: the same
+ * compare-and-swap as in ap_start_and_wait() decides, so a CPU that comes up
+ * late parks instead of being counted twice. One already UP is left alone:
+ * it will reach IDLE. */
+static void give_up_on(struct percpu *pc)
+{
+	uint32_t state = __atomic_load_n(&pc->boot_state, __ATOMIC_ACQUIRE);
+	while (state == AP_NOT_STARTED || state == AP_STARTING) {
+		if (__atomic_compare_exchange_n(&pc->boot_state, &state, AP_FAILED, false,
+						__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+			__atomic_store_n(&pc->control->cpu_status[pc->slot], CPU_STATUS_FAILED,
+					 __ATOMIC_RELEASE);
+			__atomic_add_fetch(&output->failed, 1, __ATOMIC_ACQ_REL);
+			return;
+		}
+	}
+}
+
 /* 5. Every CPU IDLE or FAILED, or the deadline passed. */
 static void wait_for_all(uint32_t total)
 {
@@ -165,17 +183,8 @@ static void wait_for_all(uint32_t total)
 		if (timer_ns() - start > deadline_ns) {
 			kprintf("sidecar: bring-up deadline passed; marking stragglers failed\n");
 			for (uint32_t n = 0; n < params->node_count; n++)
-				for (uint32_t i = 0; i < nodes[n].count; i++) {
-					struct percpu *pc = nodes[n].cpus[i];
-					uint32_t s = __atomic_load_n(&pc->control->cpu_status[pc->slot],
-								     __ATOMIC_ACQUIRE);
-					if (s != CPU_STATUS_IDLE && s != CPU_STATUS_FAILED) {
-						__atomic_store_n(&pc->control->cpu_status[pc->slot],
-								 CPU_STATUS_FAILED, __ATOMIC_RELEASE);
-						__atomic_add_fetch(&output->failed, 1,
-								   __ATOMIC_ACQ_REL);
-					}
-				}
+				for (uint32_t i = 0; i < nodes[n].count; i++)
+					give_up_on(nodes[n].cpus[i]);
 			return;
 		}
 		cpu_relax();

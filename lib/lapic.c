@@ -30,7 +30,10 @@ void lapic_enable_x2apic_if_available(void)
 {
 	uint32_t a, b, c, d;
 	cpuid(1, 0, &a, &b, &c, &d);
-	if (c & CPUID_1_ECX_X2APIC) {
+	/* Follow the BSP: every CPU of an image must use the mode the image's
+	 * lapic_* functions use, and the BSP's mode is the firmware's (or the
+	 * main kernel's). lapic_init_access() on the BSP set x2apic. */
+	if ((c & CPUID_1_ECX_X2APIC) && x2apic) {
 		/* 10.12.1: xAPIC -> x2APIC by setting EXTD with EN already set. */
 		wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | APIC_BASE_ENABLE | APIC_BASE_X2APIC);
 	}
@@ -72,6 +75,9 @@ void lapic_eoi(void)
 int lapic_send_icr(uint32_t apic_id, uint32_t icr_low, uint64_t timeout_us)
 {
 	if (x2apic) {
+		/* 10.12.3: x2APIC MSR writes are not serializing; earlier stores
+		 * (a status the IPI announces) must be visible first. */
+		__asm__ volatile("mfence; lfence" ::: "memory");
 		wrmsr(0x830, (uint64_t)apic_id << 32 | icr_low);
 		return 0;
 	}

@@ -55,12 +55,14 @@ void lab_fallback(int lab, const char *function, const char *instead)
 {
 	static const char *said[16];
 	for (unsigned i = 0; i < 16; i++) {
-		if (said[i] == function)
-			return; /* once is enough */
-		if (!said[i]) {
-			said[i] = function;
+		const char *none = NULL;
+		if (__atomic_load_n(&said[i], __ATOMIC_ACQUIRE) == function)
+			return; /* once is enough, whichever CPU said it */
+		if (__atomic_compare_exchange_n(&said[i], &none, function, false, __ATOMIC_ACQ_REL,
+						__ATOMIC_ACQUIRE))
 			break;
-		}
+		if (none == function)
+			return;
 	}
 	kprintf("lab %d: %s() is not implemented yet; %s\n", lab, function, instead);
 }

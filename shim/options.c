@@ -5,7 +5,7 @@
  * `make qemu SHIM_ARGS=...`. Unknown options are reported, not fatal: a typo
  * should not stop a boot.
  *
- *   verbose              print the memory map, allocations, each AP coming up
+ *   verbose              print the memory map, what is in use, each AP coming up
  *   phantom_cpu=<apic>   fault injection: add a CPU with this APIC ID that has
  *                        no processor behind it (it must end up FAILED)
  *   ap_timeout_ms=<ms>   how long the sidecar waits for an AP (default 1000)

@@ -52,6 +52,14 @@ int sidecar_image_check(const void *image, size_t size, const struct sidecar_ima
 	return 0;
 }
 
+static bool node_has_memory(const struct machine *m, uint32_t node)
+{
+	for (uint32_t i = 0; i < m->nmemory; i++)
+		if (m->memory[i].node == node)
+			return true;
+	return false;
+}
+
 static void remember(struct shim *s, uint64_t base, uint64_t size)
 {
 	if (s->nreserved < ARRAY_SIZE(s->reserved))
@@ -176,8 +184,11 @@ void shim_start_sidecar(struct shim *s)
 		pn->memory_size = size;
 		remember(s, pn->memory_base, size);
 		if (!local && s->machine.have_srat)
-			kprintf("shim: warning: node %u has no memory of its own; its sidecar pages "
-				"are at 0x%lx\n", n, (unsigned long)pn->memory_base);
+			kprintf("shim: warning: node %u's sidecar pages are not in its own memory "
+				"(%s); they are at 0x%lx\n", n,
+				node_has_memory(&s->machine, n) ? "placed elsewhere"
+								: "the node has no memory of its own",
+				(unsigned long)pn->memory_base);
 	}
 
 	sidecar_entry_fn entry = (sidecar_entry_fn)h->bsp_entry;

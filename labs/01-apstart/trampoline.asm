@@ -2,7 +2,7 @@
 ;
 ; A started AP begins in real mode at CS:IP = (vector << 8):0000, that is at
 ; the start of the page whose number the Startup IPI carried (SDM vol. 3A
-; 8.4.4.1 / 9.4.4.1, "Typical AP Initialization Sequence"). This file is
+; 8.4.4.2 / 9.4.4.2, "Typical AP Initialization Sequence"). This file is
 ; assembled as a flat binary (org 0) and copied by kernel/start.c to that page,
 ; so every address here is an offset into the page.
 ;

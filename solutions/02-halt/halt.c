@@ -11,13 +11,17 @@
  *           returns
  * The trap is the window between looking at the status and halting: if the
  * client's RUN and IPI land in it, the interrupt fires before hlt, hlt then
- * sleeps, and the wake-up is lost. The cure (SDM vol. 3A 6.8.3 and the STI
+ * sleeps, and the wake-up is lost. The cure (SDM vol. 3A 6.8.1 and the STI
  * instruction's description in vol. 2B): check with interrupts disabled, and
  * halt with "sti; hlt" - STI only takes effect after the next instruction, so
  * an interrupt already pending is taken right after hlt begins, and wakes it.
  * Wake-ups with no work (a spurious interrupt, a second IPI) just loop.
  * The status is loaded with acquire order: it pairs with the client's release
  * store, so the command page the client wrote is visible once RUN is seen.
+ *
+ * Until you write it, the skeleton polls with interrupts off (and says so):
+ * the system works, but every idle CPU burns a host core - lab 2's tests
+ * measure exactly that.
  *
  * Implement: halt_loop() (declared in kernel/kernel.h).
  * Tests: lab 2's tests (idle CPUs do not spin; every CPU reaches idle).
@@ -48,6 +52,13 @@ void halt_loop(struct percpu *pc)
 		}
 		__asm__ volatile("sti; hlt" ::: "memory");
 		pc->wakeups++;
+		//> lab_fallback(2, __func__, "polling with interrupts off instead of halting");
+		//> uint32_t s = __atomic_load_n(status, __ATOMIC_ACQUIRE);
+		//> if (s == CPU_STATUS_RUN)
+		//> 	command_run(pc);
+		//> else if (s == CPU_STATUS_REMOVE)
+		//> 	remove_cpu(pc);
+		//> __asm__ volatile("pause" ::: "memory");
 		// END LAB 2
 	}
 }

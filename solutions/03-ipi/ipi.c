@@ -4,8 +4,9 @@
  * Sending (both sides use it: linux-stub to wake a sidecar CPU, a sidecar CPU
  * to tell the client it finished): a fixed IPI is an ICR write with delivery
  * mode 000 (fixed) and the vector in bits 7:0, to a physical destination
- * (SDM vol. 3A 10.6.1). Vectors 0-31 are reserved for exceptions; an APIC
- * given one reports "send illegal vector" in its error status register. The
+ * (SDM vol. 3A 10.6.1). Vectors 0-31 are reserved for exceptions: refuse
+ * them (an APIC given one of 0-15 even reports "send illegal vector" in its
+ * error status register). The
  * ESR (10.5.3) must be written before it is read: the write latches the
  * errors since the last write. So: clear the ESR, send and wait for the
  * delivery status to go idle (lapic_send_icr()), then read the ESR: non-zero
@@ -19,7 +20,7 @@
  *
  * Implement: ipi_send() (include/lapic.h), ipi_request_interrupt()
  * (kernel/kernel.h).
- * Tests: lab 3's tests (wake, the wake stress test, bad vectors).
+ * Tests: lab 3's tests (wake one CPU, the wake stress test).
  */
 #include "kernel.h"
 #include "lab.h"

@@ -20,7 +20,8 @@ mkdir -p "$out/debs"
 image=$(apt-cache depends linux-image-amd64 2>/dev/null |
 	sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*-amd64\)$/\1/p' | head -n 1)
 if [ -z "$image" ]; then
-	echo "fetch-kernel: apt-cache does not know linux-image-amd64; as root run: apt-get update" >&2
+	echo "fetch-kernel: apt-cache does not know linux-image-amd64;" \
+		"as root run: apt-get update" >&2
 	exit 1
 fi
 version=${image#linux-image-}
@@ -39,13 +40,14 @@ if ! ls "$out/debs/${image}"_*.deb >/dev/null 2>&1; then
 fi
 deb=$(ls "$out/debs/${image}"_*.deb | head -n 1)
 
-if [ ! -f "$out/root/boot/vmlinuz-$version" ] || [ "$deb" -nt "$out/root/boot/vmlinuz-$version" ]; then
+vmlinuz=root/boot/vmlinuz-$version
+if [ ! -f "$out/$vmlinuz" ] || [ "$deb" -nt "$out/$vmlinuz" ]; then
 	did=1
 	rm -rf "$out/root"
 	dpkg -x "$deb" "$out/root"
-	touch "$out/root/boot/vmlinuz-$version"
+	touch "$out/$vmlinuz" # dpkg -x keeps the package's dates
 fi
-ln -sf "root/boot/vmlinuz-$version" "$out/vmlinuz"
+ln -sf "$vmlinuz" "$out/vmlinuz"
 # Rewrite version only when it changes, so make does not rebuild for nothing.
 [ "$(cat "$out/version" 2>/dev/null)" = "$version" ] || echo "$version" >"$out/version"
 
@@ -58,9 +60,9 @@ if [ ! -e "/lib/modules/$version/build/Makefile" ]; then
 	fi
 	echo "fetch-kernel: installing $headers"
 	did=1
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$headers" >/dev/null ||
-		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
-			apt-get install -y -qq --no-install-recommends "$headers" >/dev/null; } || {
+	export DEBIAN_FRONTEND=noninteractive
+	install="apt-get install -y -qq --no-install-recommends $headers"
+	$install >/dev/null || { apt-get update -qq && $install >/dev/null; } || {
 		echo "fetch-kernel: apt-get install $headers failed" >&2
 		exit 1
 	}
