@@ -67,20 +67,6 @@ void trap_init(void)
 	trap_load();
 }
 
-const char *trap_name(uint64_t vector)
-{
-	static const char *const names[] = {
-		"#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
-		"#BR bound range", "#UD invalid opcode", "#NM device not available",
-		"#DF double fault", "coprocessor overrun", "#TS invalid TSS",
-		"#NP segment not present", "#SS stack fault", "#GP general protection",
-		"#PF page fault", "reserved", "#MF x87 error", "#AC alignment check",
-		"#MC machine check", "#XM SIMD error", "#VE virtualization",
-		"#CP control protection",
-	};
-	return vector < ARRAY_SIZE(names) ? names[vector] : "exception";
-}
-
 __attribute__((weak)) void trap_handler(struct trap_frame *f)
 {
 	trap_panic(f);

@@ -80,6 +80,16 @@ def wake_counts(rounds, responses=False):
     return check
 
 
+def linux_nproc(before, after):
+    """The two nproc outputs (bare numbers on their own lines) in order."""
+    def check(lines, t):
+        counts = [int(l) for l in lines if re.fullmatch(r"\d+", l.strip())]
+        if counts[:2] != [before, after]:
+            return "nproc printed %s, expected %d then %d" % (counts, before, after)
+        return None
+    return check
+
+
 RUN_OK = expect_line(r"^run: \d+ commands, 0 failed$", "every monitor command succeeded")
 SIDECAR_UP = expect_line(r"^shim: sidecar: \d+ CPUs idle, 0 failed, bring-up")
 
@@ -239,5 +249,22 @@ LABS = {
                      expect_line(r"^error: cpu 4 never started: there is nothing to convert$"),
                      expect_line(r"^wake: 2 CPUs x 5 rounds: 10 wake-ups, 0 lost"),
                      expect_line(r"^run: 4 commands, 2 failed$")]),
+    ],
+    # Debian's kernel under TCG: a boot is several seconds, so two boots,
+    # each checking several things. The machine is make run's: 8 CPUs, 2 nodes.
+    7: [
+        Boot("Linux beside the sidecar: status, and a guest on a sidecar CPU",
+             "sidecarctl status; sidecarctl run 5 hello; sidecarctl run 6 escape", points=50,
+             smp=8, nodes=2, mem=1024, linux=True, timeout=240,
+             checks=[expect_line(r"^sidecar: Linux \S+ up in [0-9.]+ s, 2 CPUs online$"),
+                     expect_status(policy_states)] + hello_on(5)
+             + [expect_line(r"^\[cpu 6\] escape: 3 of 3 attempts trapped$"), RUN_OK]),
+        Boot("online: a sidecar CPU becomes Linux's, and Linux schedules there",
+             "nproc; sidecarctl online 5; nproc; taskset -c 5 true; sidecarctl status",
+             points=50, smp=8, nodes=2, mem=1024, linux=True, timeout=240,
+             checks=[expect_line(r"^online: cpu 5 \(linux cpu \d+\) is online in Linux$"),
+                     linux_nproc(2, 3),
+                     expect_status(lambda i, t: "linux" if i == 5 else policy_states(i, t)),
+                     RUN_OK]),
     ],
 }

@@ -3,7 +3,9 @@
 #
 # Called by `make deps`, and first thing by `make run` and `make test`, so
 # that a fresh Debian 12 machine with only gcc and make gets everything.
-# As root it runs apt-get; otherwise it prints the command to run.
+# As root it runs apt-get; otherwise it prints the command to run. (Lab 7's
+# kernel headers, whose name follows Debian's current kernel, are installed
+# by tools/linux/fetch-kernel.sh.)
 
 # package:how to tell it is there (a command, a file, or pkg-config:NAME)
 NEEDS="
@@ -18,6 +20,9 @@ check:pkg-config:check
 pkg-config:pkg-config
 pandoc:pandoc
 python3:python3
+busybox-static:/usr/share/doc/busybox-static
+cpio:cpio
+musl-tools:musl-gcc
 "
 
 missing=""

@@ -15,6 +15,7 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LOGDIR = os.path.join(ROOT, "build", "test-logs")
 
+LINUX_ARGS = "console=ttyS0 maxcpus=1 panic=-1 quiet"  # as the Makefile's LINUX_ARGS
 STATUS_LINE = re.compile(r"^cpu (\d+) apic (\d+) node (\d+) (\w+)\s*$")
 CHECK_SUMMARY = re.compile(r"(\d+)%: Checks: (\d+), Failures: (\d+), Errors: (\d+)")
 
@@ -64,8 +65,9 @@ class Boot:
 
     def __init__(self, name, run, points=0, smp=1, nodes=1, mem=256, shim_args="",
                  kernel=None, expect_exit=0, checks=(), timeout=60, sidecar=True,
-                 memoryless_node=None, cpu_mark=None):
+                 memoryless_node=None, cpu_mark=None, linux=False):
         self.cpu_mark = cpu_mark
+        self.linux = linux  # lab 7: Debian's kernel with the tree's initrd
         self.sidecar = sidecar
         self.memoryless_node = memoryless_node
         self.name, self.run_cmds, self.points = name, run, points
@@ -80,13 +82,17 @@ class Boot:
         cmd = [sys.executable, os.path.join(ROOT, "tools", "qemu.py"),
                "--smp", str(self.smp), "--nodes", str(self.nodes), "--mem", str(self.mem),
                "--shim", os.path.join(tree_dir(tree), "shim.elf"),
-               "--kernel", kernel or os.path.join(tree_dir(tree), "linux-stub.bzImage"),
+               "--kernel", kernel or (os.path.join(ROOT, "build", "linux", "vmlinuz") if self.linux
+                                      else os.path.join(tree_dir(tree), "linux-stub.bzImage")),
                "--shim-args", self.shim_args, "--run", self.run_cmds,
                "--timeout", str(self.timeout), "--log", log, "--quiet"]
         if self.sidecar:
             cmd += ["--sidecar", os.path.join(tree_dir(tree), "sidecar.bin")]
         if self.cpu_mark:
             cmd += ["--cpu-mark", self.cpu_mark]
+        if self.linux:
+            cmd += ["--initrd", os.path.join(tree_dir(tree), "linux", "initrd.gz"),
+                    "--kernel-args", LINUX_ARGS, "--run-param", "sidecar.run"]
         if self.memoryless_node is not None:
             cmd += ["--memoryless-node", str(self.memoryless_node)]
         r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

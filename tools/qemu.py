@@ -88,9 +88,18 @@ def make_iso(workdir, shim, sidecar, kernel, initrd, shim_args, kernel_args):
     return iso
 
 
+def smp_arg(smp, nodes):
+    """One socket per node when the CPUs divide evenly: Linux then sees a
+    topology that agrees with the NUMA nodes (no "llc-sibling ... not on the
+    same node" warning when it onlines a CPU)."""
+    if nodes > 1 and smp % nodes == 0:
+        return "%d,sockets=%d,cores=%d,threads=1" % (smp, nodes, smp // nodes)
+    return str(smp)
+
+
 def qemu_command(a, iso, interactive):
     cmd = ["qemu-system-x86_64", "-machine", "q35", "-accel", a.accel,
-           "-smp", str(a.smp), "-m", "%dM" % a.mem,
+           "-smp", smp_arg(a.smp, a.nodes), "-m", "%dM" % a.mem,
            "-cdrom", iso, "-boot", "d", "-display", "none", "-no-reboot", "-nic", "none",
            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
     cmd += numa_args(a.smp, a.nodes, a.mem, a.memoryless_node)

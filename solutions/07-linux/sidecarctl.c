@@ -301,21 +301,6 @@ static void console_byte(struct guest_console *con, uint8_t ch)
 		console_flush(con);
 }
 
-/* The exception names of lib/trap.c's trap_name() (SDM vol. 3A 6.15). */
-static const char *trap_name(uint32_t vector)
-{
-	static const char *const names[] = {
-		"#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
-		"#BR bound range", "#UD invalid opcode", "#NM device not available",
-		"#DF double fault", "coprocessor overrun", "#TS invalid TSS",
-		"#NP segment not present", "#SS stack fault", "#GP general protection",
-		"#PF page fault", "reserved", "#MF x87 error", "#AC alignment check",
-		"#MC machine check", "#XM SIMD error", "#VE virtualization",
-		"#CP control protection",
-	};
-	return vector < ARRAY_SIZE(names) ? names[vector] : "exception";
-}
-
 /* The VMM's recovery convention (linux-stub/guests/escape.asm): resume at
  * r15 if the guest put an address there. 1 resumed, 0 not, -1 error. */
 static int recover(uint32_t cpu)
