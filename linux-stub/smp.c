@@ -254,3 +254,19 @@ int smp_run_on(uint32_t cpu, void (*fn)(void *), void *arg)
 	int r = smp_post(cpu, fn, arg);
 	return r ? r : smp_join(cpu);
 }
+
+void smp_sleep_ms(uint64_t ms)
+{
+	uint64_t end = timer_ns() + ms * 1000000;
+	bool bsp = self()->cpu == stub.bsp;
+	if (bsp) /* our APs tick all the time; the BSP only while it sleeps */
+		lapic_timer_periodic(STUB_TIMER_VECTOR, ticks_per_ms, TICK_US);
+	for (;;) {
+		cli();
+		if (timer_ns() >= end)
+			break;
+		__asm__ volatile("sti; hlt" ::: "memory");
+	}
+	if (bsp)
+		lapic_write(LAPIC_TIMER_INITIAL, 0); /* stop the tick */
+}

@@ -44,6 +44,8 @@ int smp_join(uint32_t cpu);
 /* Wait for something to change: halt on our APs (interrupts wake them), spin
  * on the BSP. Call with interrupts disabled after checking the condition. */
 void smp_wait(void);
+/* Sleep for ms milliseconds halted (a 100 Hz tick wakes us to check). */
+void smp_sleep_ms(uint64_t ms);
 
 /* linux-stub/memory.c: zeroed, page-aligned pages of usable RAM (e820),
  * never freed; NULL when there are not n free pages in a row. */
