@@ -21,12 +21,20 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 B = os.path.join(ROOT, "build", "solution")
 
 
-def boot(smp, run, nodes=1, mem=512, shim_args=""):
+def boot(smp, run, nodes=1, mem=512, shim_args="", linux=False, sidecar=True,
+         linux_args="console=ttyS0 maxcpus=1 panic=-1 quiet"):
     log = os.path.join(ROOT, "build", "bench.log")
     cmd = [sys.executable, os.path.join(ROOT, "tools", "qemu.py"), "--smp", str(smp),
            "--nodes", str(nodes), "--mem", str(mem), "--shim", B + "/shim.elf",
-           "--sidecar", B + "/sidecar.bin", "--kernel", B + "/linux-stub.bzImage",
            "--shim-args", shim_args, "--run", run, "--timeout", "300", "--log", log, "--quiet"]
+    if sidecar:
+        cmd += ["--sidecar", B + "/sidecar.bin"]
+    if linux:
+        cmd += ["--kernel", os.path.join(ROOT, "build", "linux", "vmlinuz"),
+                "--initrd", B + "/linux/initrd.gz", "--kernel-args", linux_args,
+                "--run-param", "sidecar.run"]
+    else:
+        cmd += ["--kernel", B + "/linux-stub.bzImage"]
     r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     text = open(log).read()
     if r.returncode != 0:
@@ -42,7 +50,7 @@ def grab(pattern, text, cast=float):
 
 
 def main():
-    subprocess.run(["make", "--no-print-directory", "-C", ROOT, "SOLUTION=1", "images"],
+    subprocess.run(["make", "--no-print-directory", "-C", ROOT, "SOLUTION=1", "images", "linux"],
                    check=True, stdout=subprocess.DEVNULL)
     print("Sidecar OS benchmark (QEMU TCG, host: %d CPUs); %s" %
           (os.cpu_count(), time.strftime("%Y-%m-%d %H:%M")))
@@ -87,6 +95,20 @@ def main():
         n, = grab(r"^wake: \d+ CPUs? x \d+ rounds?: (\d+) wake-ups, 0 lost, 0 doubled", text, int)
         lo, mid, hi = grab(r"\(min (\d+) median (\d+) max (\d+) ns\)", text)
         print("  %5d %8d %12.1f %12.1f %12.1f" % (smp, n, lo / 1000, mid / 1000, hi / 1000))
+
+    print("\nDebian's kernel: time to /init (guest uptime), with the sidecar holding all CPUs")
+    print("but one per node, against Linux starting every CPU itself (no sidecar)")
+    print("  %5s %6s %16s %16s %8s" % ("CPUs", "nodes", "sidecar s", "all-Linux s", "ratio"))
+    for smp, nodes in ((8, 2), (32, 2)):
+        side = boot(smp, "true", nodes, 1024, linux=True)
+        full = boot(smp, "true", nodes, 1024, linux=True, sidecar=False,
+                    linux_args="console=ttyS0 panic=-1 quiet")
+        t_side, = grab(r"^sidecar: Linux \S+ up in ([0-9.]+) s", side)
+        t_full, = grab(r"^sidecar: Linux \S+ up in ([0-9.]+) s", full)
+        print("  %5d %6d %16.2f %16.2f %7.1fx" % (smp, nodes, t_side, t_full, t_full / t_side))
+    text = boot(8, "sidecarctl online 5", 2, 1024, linux=True)
+    ms, = grab(r"^online: Linux started it in (\d+) ms", text)
+    print("  sidecarctl online 5 (REMOVE, then Linux's own CPU hot-plug): %d ms" % ms)
 
 
 if __name__ == "__main__":
