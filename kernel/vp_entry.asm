@@ -5,7 +5,7 @@
 ; below them - so an interrupt or exception in the guest pushes its frame
 ; there, not over live kernel frames - switches to the VP's page tables,
 ; loads the guest's registers and "returns" to ring 3 with iretq (SDM vol.
-; 3A 6.14.1: iret to an outer privilege level pops RIP, CS, RFLAGS, RSP, SS).
+; 3A 6.14.3: iret to an outer privilege level pops RIP, CS, RFLAGS, RSP, SS).
 ;
 ; The guest leaves only through an interrupt or exception. The sidecar's
 ; trap handler (kernel/vp.c) saves the guest registers from the trap frame,

@@ -174,7 +174,8 @@ int cmd_cmdstress(int argc, char **argv)
 		}
 	}
 	uint64_t ms = (timer_ns() - start) / 1000000;
-	kprintf("cmdstress: %u CPUs x %lu rounds: %lu commands, %lu lost, %lu wrong, %lu ms\n", n,
+	kprintf("cmdstress: %u CPU%s x %lu rounds: %lu commands, %lu lost, %lu wrong, %lu ms\n", n,
+		n == 1 ? "" : "s",
 		(unsigned long)rounds, (unsigned long)sent, (unsigned long)lost,
 		(unsigned long)wrong, (unsigned long)ms);
 	return lost || wrong ? -1 : 0;

@@ -49,6 +49,7 @@ static struct slot slots[MAX_CPUS];
 static uint32_t nslots;
 static uint64_t trampoline_page;
 static uint32_t ticks_per_ms;
+static int node_server[MAX_NODES]; /* our CPU serving each node, or -1 */
 
 extern const uint8_t stub_trampoline[], stub_trampoline_end[];
 extern const uint8_t stub_irq_wake[], stub_irq_response[];
@@ -110,11 +111,14 @@ static void mask_8259(void)
 void smp_init(void)
 {
 	mask_8259();
+	for (uint32_t n = 0; n < MAX_NODES; n++)
+		node_server[n] = -1;
 	struct stub_cpu *bsp = &cpu_info[stub.bsp];
 	*bsp = (struct stub_cpu){.self = bsp, .cpu = stub.bsp,
 				 .apic_id = stub.machine.cpus[stub.bsp].apic_id,
 				 .node = stub.machine.cpus[stub.bsp].node, .online = 1};
 	wrmsr(MSR_GS_BASE, (uint64_t)bsp);
+	node_server[bsp->node % MAX_NODES] = (int)stub.bsp; /* the BSP serves its node, polling */
 	idt_set_gate(trap_idt(), STUB_WORK_VECTOR, stub_irq_wake);
 	idt_set_gate(trap_idt(), STUB_RESPONSE_VECTOR, stub_irq_response);
 	idt_set_gate(trap_idt(), STUB_TIMER_VECTOR, stub_irq_wake);
@@ -174,8 +178,8 @@ void smp_start_main_cpus(void)
 			started++;
 	}
 	if (started)
-		kprintf("linux-stub: started %u more CPU%s of its own (one per node)\n", started,
-			started == 1 ? "" : "s");
+		kprintf("linux-stub: started %u more CPU%s of its own (the policy's: one per node by "
+			"default)\n", started, started == 1 ? "" : "s");
 }
 
 void stub_ap_main(struct stub_cpu *c)
@@ -186,7 +190,12 @@ void stub_ap_main(struct stub_cpu *c)
 	wrmsr(MSR_GS_BASE, (uint64_t)c);
 	enable_lapic();
 	lapic_timer_periodic(STUB_TIMER_VECTOR, ticks_per_ms, TICK_US);
-	sidecar_serve_node(c->node, c->apic_id);
+	/* The first of our CPUs in a node serves it; later ones (converted
+	 * CPUs, a second main_cpus= CPU) just work. */
+	int none = -1;
+	if (__atomic_compare_exchange_n(&node_server[c->node % MAX_NODES], &none, (int)c->cpu, false,
+					__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		sidecar_serve_node(c->node, c->apic_id);
 	__atomic_store_n(&c->online, 1, __ATOMIC_RELEASE);
 
 	for (;;) {
@@ -214,12 +223,8 @@ void smp_wait(void)
 
 int smp_node_cpu(uint32_t node)
 {
-	if (stub.machine.cpus[stub.bsp].node == node)
-		return (int)stub.bsp;
-	for (uint32_t cpu = 0; cpu < stub.machine.ncpus; cpu++)
-		if (cpu_info[cpu].online && cpu_info[cpu].node == node && cpu != stub.bsp)
-			return (int)cpu;
-	return (int)stub.bsp; /* a node without a CPU of ours: the BSP serves it */
+	int server = __atomic_load_n(&node_server[node % MAX_NODES], __ATOMIC_ACQUIRE);
+	return server >= 0 ? server : (int)stub.bsp; /* a node without a CPU of ours: the BSP */
 }
 
 /* Runs fn at once when cpu is this CPU or not one of our running CPUs. */

@@ -2,8 +2,8 @@
  * Lab 6 - leaving the sidecar: the CPU's last steps before the main kernel
  * takes it.
  *
- * Conversion is one way (OpenHCL's sidecar: a CPU "hot-plugs itself into"
- * Linux and never comes back). The main kernel asks by storing REMOVE and
+ * Conversion is one way, as in OpenHCL's sidecar: a CPU that Linux has
+ * taken never comes back. The main kernel asks by storing REMOVE and
  * sending the request IPI; the halt loop (lab 2) then calls this. The CPU
  * must leave nothing behind that could disturb its new owner:
  *   - local APIC: mask the local vector table entries we might have armed
@@ -14,7 +14,8 @@
  *     client sees it), needs_attention, and the response IPI if the client
  *     asked for one (as ipi_acknowledge() does);
  *   - and park: interrupts off, hlt forever. The main kernel's INIT resets
- *     the CPU (SDM 8.4.1/9.4.1: INIT puts an AP in wait-for-SIPI), so the
+ *     the CPU (SDM vol. 3A 10.4.7.3, 11.4.7.3 in recent editions: after INIT
+ *     an AP waits for a SIPI), so the
  *     sidecar's stack and pages are never touched again.
  *
  * Implement: remove_cpu() (declared in kernel/kernel.h).

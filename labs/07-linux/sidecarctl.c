@@ -38,6 +38,7 @@
 
 #include "cmdline.h"
 #include "sidecar_ioctl.h"
+#include "trap.h"
 #include "vmm.h" /* linux-stub's guest memory layout and guest table */
 
 #define PAGE 4096ull

@@ -1,7 +1,7 @@
 ; hypercall.asm - a guest that calls its hypervisor.
 ;
 ; `vmcall` is the hypercall instruction. Outside VMX operation it raises
-; #UD (SDM vol. 2C, VMCALL), which the sidecar decodes as a HYPERCALL exit:
+; #UD (SDM vol. 3C, VMCALL), which the sidecar decodes as a HYPERCALL exit:
 ; rax is the call number. The VMM answers (linux-stub/vmm.c answers 0), and
 ; the next RUN_VP steps over the vmcall with the answer in rax, as a real
 ; hypervisor would. The guest checks that the answer arrived.
