@@ -78,7 +78,7 @@ def main():
     print("  %5s %10s %10s %14s" % ("CPUs", "commands", "ms", "commands/s"))
     for smp in (2, 8):
         text = boot(smp, "cmdstress 3000")
-        n, ms = grab(r"^cmdstress: \d+ CPUs x \d+ rounds: (\d+) commands, 0 lost, 0 wrong, "
+        n, ms = grab(r"^cmdstress: \d+ CPUs? x \d+ rounds: (\d+) commands, 0 lost, 0 wrong, "
                      r"(\d+) ms", text, int)
         print("  %5d %10d %10d %14.0f" % (smp, n, ms, n / (ms / 1000.0)))
 
