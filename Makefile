@@ -195,7 +195,7 @@ $(BT)/%: tools/%.c
 QEMU_ARGS = --smp $(SMP) --nodes $(NODES) --mem $(MEM) --accel $(ACCEL) \
 	$(if $(MEMORYLESS_NODE),--memoryless-node $(MEMORYLESS_NODE)) \
 	--shim $(SHIM_ELF) $(if $(filter 1,$(SIDECAR)),--sidecar $(KERNEL_BIN)) --kernel "$(if $(KERNEL),$(KERNEL),$(STUB_BZ))" \
-	--shim-args "$(SHIM_ARGS)" --timeout $(TIMEOUT) $(if $(RUN),--run "$(RUN)")
+	--shim-args "$(SHIM_ARGS)" --timeout $(TIMEOUT) $(if $(RUN),--run '$(RUN)')
 
 qemu: images
 	@$(PYTHON) tools/qemu.py $(QEMU_ARGS)
@@ -332,4 +332,4 @@ qemu-linux: $(SHIM_ELF) $(KERNEL_BIN) $(LINUX_STAMP) $(LINUX_INITRD)
 		--shim $(SHIM_ELF) $(if $(filter 1,$(SIDECAR)),--sidecar $(KERNEL_BIN)) \
 		--kernel $(LINUX_DIR)/vmlinuz --initrd $(LINUX_INITRD) --kernel-args "$(LINUX_ARGS)" \
 		--shim-args "$(SHIM_ARGS)" --timeout $(TIMEOUT) --run-param sidecar.run \
-		$(if $(RUN),--run "$(RUN)")
+		$(if $(RUN),--run '$(RUN)')
