@@ -293,8 +293,8 @@ LINUX_NODES  := $(if $(filter file,$(origin NODES)),2,$(NODES))
 LINUX_MEM    := $(if $(filter file,$(origin MEM)),1024,$(MEM))
 # A static tool: musl (Debian's musl-tools) makes it small; glibc works too.
 TOOL_CC      := $(if $(shell command -v musl-gcc),musl-gcc,$(CC))
-TOOL_SRC     := $(LAB7)/sidecarctl.c lib/cmdline.c lib/diag.c lib/fmt.c lib/parse.c \
-	lib/trap_names.c
+TOOL_SRC     := $(LAB7)/sidecarctl.c linux-stub/vmm_core.c lib/cmdline.c lib/diag.c lib/fmt.c \
+	lib/parse.c lib/trap_names.c
 
 .PHONY: linux qemu-linux FORCE
 FORCE:

@@ -24,44 +24,22 @@
  * command page, sidecar_wake() (IDLE -> RUN, release; the request IPI),
  * wait for IDLE (acquire) - never forever - and read the reply. The reply is
  * shared memory too: we copy the exit before we look at it.
+ *
+ * How commands reach the sidecar is this file's; what the VMM does with a
+ * guest (its memory image, what each exit means and the line it prints) is
+ * vmm_core.c's, shared with lab 7's sidecarctl, which issues the same
+ * commands through a Linux driver.
  */
 #include "stub.h"
 #include "console.h"
 #include "lapic.h"
 #include "sidecar_client.h"
 #include "timer.h"
-#include "trap.h"
 #include "vmm.h"
 #include "x86.h"
 
 #define PAGE 4096ull
 #define COMMAND_TIMEOUT_NS 2000000000ull /* a command, or a STOP, gets 2 s */
-#define DEFAULT_RUN_MS 5000
-#define MAX_RUN_MS 600000
-#define MAX_EXITS 10000 /* bounds a run whose guest exits forever */
-#define GUEST_SERIAL 0x3f8
-
-/* Page-table entry bits (SDM vol. 3A 4.5, Table 4-15 onwards). */
-#define PTE_P 0x1ull
-#define PTE_W 0x2ull
-#define PTE_U 0x4ull
-#define PTE_GUEST (PTE_P | PTE_W | PTE_U)
-/* The table index of each level for a virtual address (SDM vol. 3A 4.5.4). */
-#define PML4_INDEX(va) (((va) >> 39) & 511)
-#define PDPT_INDEX(va) (((va) >> 30) & 511)
-#define PD_INDEX(va) (((va) >> 21) & 511)
-#define PT_INDEX(va) (((va) >> 12) & 511)
-
-_Static_assert(GUEST_PROGRAM_GPA == GUEST_PAGE_TABLE_GPA + 4 * PAGE,
-	       "four tables, then the program");
-_Static_assert(GUEST_PROGRAM_GPA + GUEST_PROGRAM_MAX < GUEST_MEMORY_SIZE, "room for a stack");
-_Static_assert(PD_INDEX(GUEST_GVA_BASE + GUEST_MEMORY_SIZE - 1) == PD_INDEX(GUEST_GVA_BASE),
-	       "guest memory fits one page table");
-
-static const char *const register_names[VP_REGISTER_COUNT] = {
-	"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi", "r8",
-	"r9",  "r10", "r11", "r12", "r13", "r14", "r15", "rip", "rflags",
-};
 
 /* A sidecar CPU we talk to, found and checked by open_cpu(). */
 struct vp_client {
@@ -80,23 +58,6 @@ static struct {
 } guest_memory[MAX_CPUS];
 
 /* ---- one command, start to finish ---------------------------------------- */
-
-static const char *command_name(uint32_t command)
-{
-	switch (command) {
-	case SIDECAR_CMD_NONE:
-		return "NONE";
-	case SIDECAR_CMD_RUN_VP:
-		return "RUN_VP";
-	case SIDECAR_CMD_GET_VP_REGISTERS:
-		return "GET_VP_REGISTERS";
-	case SIDECAR_CMD_SET_VP_REGISTERS:
-		return "SET_VP_REGISTERS";
-	case SIDECAR_CMD_TRANSLATE_GVA:
-		return "TRANSLATE_GVA";
-	}
-	return "?";
-}
 
 static uint32_t cpu_status(const struct vp_client *c)
 {
@@ -132,7 +93,7 @@ static int send(const struct vp_client *c, uint32_t command)
 	c->page->command = command;
 	if (sidecar_wake(c->control, c->slot, c->apic_id))
 		return kprintf("error: cpu %u refused %s (status %u)\n", c->cpu,
-			       command_name(command), cpu_status(c)), -1;
+			       vmm_command_name(command), cpu_status(c)), -1;
 	return 0;
 }
 
@@ -151,7 +112,7 @@ static int issue(const struct vp_client *c, uint32_t command)
 		return -1;
 	if (!wait_idle(c, timer_ns() + COMMAND_TIMEOUT_NS))
 		return kprintf("error: cpu %u did not answer %s within 2 s (status %u)\n", c->cpu,
-			       command_name(command), cpu_status(c)), -1;
+			       vmm_command_name(command), cpu_status(c)), -1;
 	return reply(c);
 }
 
@@ -213,14 +174,24 @@ static int all_registers(const struct vp_client *c, bool set, uint64_t values[VP
 	return registers(c, set, names, values, VP_REGISTER_COUNT);
 }
 
-/* ---- guest memory -------------------------------------------------------- */
+/* ---- linux-stub as vmm_core.c's client ------------------------------------- */
 
-static uint64_t *table_at(uint8_t *memory, uint64_t gpa)
+static int core_registers(const struct vmm_client *v, bool set, const uint32_t *names,
+			  uint64_t *values, uint32_t n)
 {
-	return (uint64_t *)(memory + gpa);
+	return registers(v->ctx, set, names, values, n);
 }
 
-/* Fill the CPU's guest memory: page tables (vmm.h), then the program. */
+/* Everything goes to the console: output and errors alike. */
+static struct vmm_client core_client(struct vp_client *c)
+{
+	return (struct vmm_client){.cpu = c->cpu, .print = kprintf, .print_error = kprintf,
+				   .registers = core_registers, .ctx = c};
+}
+
+/* ---- guest memory -------------------------------------------------------- */
+
+/* Fill the CPU's guest memory (vmm_build_guest) and describe it for RUN_VP. */
 static int load_guest(const struct vp_client *c, const struct guest *g)
 {
 	typeof(guest_memory[0]) *gm = &guest_memory[c->cpu];
@@ -233,164 +204,16 @@ static int load_guest(const struct vp_client *c, const struct guest *g)
 			       c->cpu, (unsigned long)(GUEST_MEMORY_SIZE >> 10),
 			       GUEST_SCRATCH_PAGES), -1;
 
-	uint8_t *mem = gm->memory;
-	memset(mem, 0, GUEST_MEMORY_SIZE); /* nothing of the last guest survives */
-	uint64_t pml4 = GUEST_PAGE_TABLE_GPA, pdpt = pml4 + PAGE, pd = pdpt + PAGE, pt = pd + PAGE;
-	table_at(mem, pml4)[PML4_INDEX(GUEST_GVA_BASE)] = pdpt | PTE_GUEST;
-	table_at(mem, pdpt)[PDPT_INDEX(GUEST_GVA_BASE)] = pd | PTE_GUEST;
-	table_at(mem, pd)[PD_INDEX(GUEST_GVA_BASE)] = pt | PTE_GUEST;
-	for (uint64_t gpa = GUEST_PROGRAM_GPA; gpa < GUEST_MEMORY_SIZE; gpa += PAGE)
-		table_at(mem, pt)[PT_INDEX(GUEST_GVA_BASE + gpa)] = gpa | PTE_GUEST;
-	memcpy(mem + GUEST_PROGRAM_GPA, g->image, g->size);
-
+	vmm_build_guest(gm->memory, g);
 	gm->registration = (struct sidecar_vp_memory){
-		.base = (uint64_t)mem, /* linux-stub's memory is identity mapped */
+		.base = (uint64_t)gm->memory, /* linux-stub's memory is identity mapped */
 		.size = GUEST_MEMORY_SIZE,
-		.page_table = pml4,
+		.page_table = GUEST_PAGE_TABLE_GPA,
 		.scratch = (uint64_t)gm->scratch,
 		.scratch_pages = GUEST_SCRATCH_PAGES,
 	};
 	gm->loaded = true;
 	return 0;
-}
-
-static const struct guest *find_guest(const char *name)
-{
-	for (const struct guest *g = guest_table; g->name; g++)
-		if (strcmp(g->name, name) == 0)
-			return g;
-	return NULL;
-}
-
-/* ---- exits ---------------------------------------------------------------- */
-
-/* What the guest writes to its serial port, printed a line at a time. */
-struct guest_console {
-	uint32_t cpu;
-	size_t n;
-	char line[120];
-};
-
-static void console_flush(struct guest_console *con)
-{
-	if (con->n)
-		kprintf("[cpu %u] %.*s\n", con->cpu, (int)con->n, con->line);
-	con->n = 0;
-}
-
-static void console_byte(struct guest_console *con, uint8_t ch)
-{
-	if (ch == '\n') {
-		kprintf("[cpu %u] %.*s\n", con->cpu, (int)con->n, con->line);
-		con->n = 0;
-		return;
-	}
-	if (ch == '\r')
-		return;
-	con->line[con->n++] = ch >= ' ' && ch < 0x7f ? (char)ch : '.';
-	if (con->n == sizeof(con->line))
-		console_flush(con);
-}
-
-/*
- * The VMM's recovery convention (see linux-stub/guests/escape.asm): a guest
- * that expects a fault puts the address to go on at in r15 first. Resume
- * there (rip = r15, r15 = 0) and return 1; 0 if r15 is 0; -1 on error.
- */
-static int recover(const struct vp_client *c)
-{
-	uint32_t r15_name = VP_R15;
-	uint64_t r15;
-	if (registers(c, false, &r15_name, &r15, 1))
-		return -1;
-	if (r15 == 0)
-		return 0;
-	uint32_t names[2] = {VP_RIP, VP_R15};
-	uint64_t values[2] = {r15, 0};
-	if (registers(c, true, names, values, 2))
-		return -1;
-	kprintf("vmm: cpu %u resumes the guest at 0x%lx (its r15)\n", c->cpu, (unsigned long)r15);
-	return 1;
-}
-
-enum run_outcome {
-	RUN_ON,     /* handled: run the VP again */
-	RUN_HALTED, /* hlt: the guest is done */
-	RUN_STOPPED,
-	RUN_MMIO,      /* an MMIO exit the guest did not expect */
-	RUN_EXCEPTION, /* an exception the guest did not expect */
-	RUN_TIMED_OUT, /* the time was up between two exits */
-	RUN_EXIT_LIMIT,
-	RUN_FAILED, /* a command failed or the exit made no sense: an error was printed */
-};
-
-static const char *const outcome_names[] = {
-	[RUN_ON] = "running",
-	[RUN_HALTED] = "halted",
-	[RUN_STOPPED] = "stopped",
-	[RUN_MMIO] = "ended by mmio",
-	[RUN_EXCEPTION] = "ended by exception",
-	[RUN_TIMED_OUT] = "timed out",
-	[RUN_EXIT_LIMIT] = "ended at the exit limit",
-	[RUN_FAILED] = "failed",
-};
-
-/* Handle the exit e; set *answer for the next RUN_VP. */
-static enum run_outcome handle_exit(const struct vp_client *c, const struct sidecar_vp_exit *e,
-				    struct sidecar_vp_exit *answer, struct guest_console *con)
-{
-	uint32_t cpu = c->cpu;
-	unsigned long rip = (unsigned long)e->rip;
-	int r;
-
-	*answer = *e;
-	if (e->reason == VP_EXIT_IO && e->write && e->port == GUEST_SERIAL && e->size == 1) {
-		console_byte(con, (uint8_t)e->value);
-		return RUN_ON;
-	}
-	console_flush(con); /* keep the guest's output and the exits in order */
-	switch (e->reason) {
-	case VP_EXIT_IO:
-		if (e->size != 1 && e->size != 2 && e->size != 4)
-			break;
-		if (e->write) {
-			kprintf("exit: cpu %u io out port 0x%x size %u value 0x%lx\n", cpu, e->port,
-				e->size, (unsigned long)e->value);
-		} else {
-			/* No device here: a read from nothing returns all ones. */
-			kprintf("exit: cpu %u io in port 0x%x size %u\n", cpu, e->port, e->size);
-			answer->value = (1ull << (8 * e->size)) - 1;
-		}
-		return RUN_ON;
-	case VP_EXIT_HLT:
-		kprintf("exit: cpu %u hlt at rip 0x%lx\n", cpu, rip);
-		return RUN_HALTED;
-	case VP_EXIT_HYPERCALL: {
-		uint32_t name = VP_RAX;
-		uint64_t rax;
-		if (registers(c, false, &name, &rax, 1))
-			return RUN_FAILED;
-		kprintf("exit: cpu %u hypercall rax 0x%lx at rip 0x%lx\n", cpu, (unsigned long)rax,
-			rip);
-		answer->value = 0; /* we offer no hypercalls: every call answers 0 */
-		return RUN_ON;
-	}
-	case VP_EXIT_MMIO:
-		kprintf("exit: cpu %u mmio %s at gva 0x%lx rip 0x%lx\n", cpu,
-			e->write ? "write" : "read", (unsigned long)e->address, rip);
-		r = recover(c);
-		return r < 0 ? RUN_FAILED : r ? RUN_ON : RUN_MMIO;
-	case VP_EXIT_EXCEPTION:
-		kprintf("exit: cpu %u exception %s (vector %u) error 0x%lx at rip 0x%lx\n", cpu,
-			trap_name(e->vector), e->vector, (unsigned long)e->error_code, rip);
-		r = recover(c);
-		return r < 0 ? RUN_FAILED : r ? RUN_ON : RUN_EXCEPTION;
-	case VP_EXIT_STOPPED:
-		kprintf("exit: cpu %u stopped at rip 0x%lx\n", cpu, rip);
-		return RUN_STOPPED;
-	}
-	kprintf("error: cpu %u: exit reason %u size %u makes no sense\n", cpu, e->reason, e->size);
-	return RUN_FAILED;
 }
 
 /* ---- the monitor's commands ------------------------------------------------ */
@@ -429,7 +252,7 @@ int cmd_run(int argc, char **argv)
 	struct vp_client c;
 	if (parse_run_args(argc, argv, &timeout_ms) || open_cpu(argv[1], &c))
 		return -1;
-	const struct guest *g = find_guest(argv[2]);
+	const struct guest *g = vmm_find_guest(argv[2]);
 	if (!g)
 		return kprintf("error: no guest '%s' (try 'guests')\n", argv[2]), -1;
 	if (g->size > GUEST_PROGRAM_MAX)
@@ -441,13 +264,12 @@ int cmd_run(int argc, char **argv)
 		(unsigned long)g->size, (unsigned long)GUEST_ENTRY, (unsigned long)timeout_ms);
 
 	/* A fresh VP: every register named, so nothing of the last run stays. */
-	uint64_t regs[VP_REGISTER_COUNT] = {0};
-	regs[VP_RIP] = GUEST_ENTRY;
-	regs[VP_RSP] = GUEST_STACK_TOP;
-	regs[VP_RFLAGS] = 0x202; /* bit 1 is always set; IF: interrupts reach the sidecar */
+	uint64_t regs[VP_REGISTER_COUNT];
+	vmm_reset_registers(regs);
 	enum run_outcome outcome = all_registers(&c, true, regs) ? RUN_FAILED : RUN_ON;
 
-	struct guest_console con = {.cpu = c.cpu};
+	struct vmm_client vmm = core_client(&c);
+	struct guest_console con = {0};
 	struct sidecar_vp_exit answer = {0};
 	uint64_t deadline = timer_ns() + timeout_ms * 1000000;
 	uint32_t exits = 0;
@@ -461,12 +283,12 @@ int cmd_run(int argc, char **argv)
 		} else {
 			exits++;
 			struct sidecar_vp_exit e = c.page->request.exit; /* one copy */
-			outcome = handle_exit(&c, &e, &answer, &con);
+			outcome = vmm_handle_exit(&vmm, &e, &answer, &con);
 		}
 	}
-	console_flush(&con);
+	vmm_console_flush(&vmm, &con);
 	kprintf("run: cpu %u guest %s: %s after %u exit%s\n", c.cpu, g->name,
-		outcome_names[outcome], exits, exits == 1 ? "" : "s");
+		vmm_outcome_name(outcome), exits, exits == 1 ? "" : "s");
 	return outcome == RUN_FAILED ? -1 : 0;
 }
 
@@ -478,15 +300,8 @@ int cmd_regs(int argc, char **argv)
 		return kprintf("error: usage: regs <cpu>\n"), -1;
 	if (open_cpu(argv[1], &c) || all_registers(&c, false, v))
 		return -1;
-	/* Four to a line, in the ABI's order: rax rcx rdx rbx / rsp ... / rip rflags. */
-	for (uint32_t i = 0; i < VP_REGISTER_COUNT; i += 4) {
-		char line[160];
-		int n = fmt_snprintf(line, sizeof(line), "regs: cpu %u", c.cpu);
-		for (uint32_t k = i; k < i + 4 && k < VP_REGISTER_COUNT; k++)
-			n += fmt_snprintf(line + n, sizeof(line) - (size_t)n, " %s 0x%016lx",
-					  register_names[k], (unsigned long)v[k]);
-		kprintf("%s\n", line);
-	}
+	struct vmm_client vmm = core_client(&c);
+	vmm_print_registers(&vmm, v);
 	return 0;
 }
 
@@ -519,13 +334,11 @@ int cmd_gva(int argc, char **argv)
 int vmm_start(const char *cpu, const char *guest)
 {
 	struct vp_client c;
-	const struct guest *g = find_guest(guest);
+	const struct guest *g = vmm_find_guest(guest);
 	if (!g || open_cpu(cpu, &c) || load_guest(&c, g))
 		return -1;
-	uint64_t regs[VP_REGISTER_COUNT] = {0};
-	regs[VP_RIP] = GUEST_ENTRY;
-	regs[VP_RSP] = GUEST_STACK_TOP;
-	regs[VP_RFLAGS] = 0x202;
+	uint64_t regs[VP_REGISTER_COUNT];
+	vmm_reset_registers(regs);
 	if (all_registers(&c, true, regs))
 		return -1;
 	c.page->memory = guest_memory[c.cpu].registration;

@@ -5,6 +5,10 @@
  * the VMM (here, on the main kernel's CPU) supplies its memory, page tables
  * and registers through the command page and handles its exits.
  *
+ * Two programs play the VMM: linux-stub (vmm.c, labs 4 to 6) and, under
+ * Linux, sidecarctl (07-linux/sidecarctl.c, lab 7). What both do with a
+ * guest is in vmm_core.c, declared at the end of this file.
+ *
  * Guest memory, one 64 KiB block per sidecar CPU, allocated on first use:
  *
  *   GPA 0x0000  PML4  \
@@ -41,5 +45,72 @@ struct guest {
 	uint64_t size;
 };
 extern const struct guest guest_table[]; /* ended by a NULL name */
+
+/* The limits of one run, the same in both VMMs. */
+#define DEFAULT_RUN_MS 5000
+#define MAX_RUN_MS 600000
+#define MAX_EXITS 10000 /* bounds a run whose guest exits forever */
+
+/* ---- the VMM's portable core (vmm_core.c) ---------------------------------- */
+
+/*
+ * The VMM that uses the core, and the one sidecar CPU it talks to. The core
+ * prints and reaches the VP only through these callbacks: linux-stub passes
+ * kprintf and a GET/SET by command page; sidecarctl passes printf (errors to
+ * stderr) and a GET/SET by ioctl.
+ */
+struct vmm_client {
+	uint32_t cpu; /* the machine's CPU number, as in every output line */
+	/* Output, as kprintf: a format and its arguments. */
+	void (*print)(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+	/* An error line, whole ("error: ...\n"): where the VMM's errors go. */
+	void (*print_error)(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+	/* GET (set = false) or SET the n registers in names[] (enum
+	 * vp_register); 0, or -1 once the error is printed. */
+	int (*registers)(const struct vmm_client *c, bool set, const uint32_t *names,
+			 uint64_t *values, uint32_t n);
+	void *ctx; /* the VMM's own, for its callbacks */
+};
+
+/* How a run goes on after an exit, or how it ended. */
+enum run_outcome {
+	RUN_ON,     /* handled: run the VP again */
+	RUN_HALTED, /* hlt: the guest is done */
+	RUN_STOPPED,
+	RUN_MMIO,      /* an MMIO exit the guest did not expect */
+	RUN_EXCEPTION, /* an exception the guest did not expect */
+	RUN_TIMED_OUT, /* the time was up between two exits */
+	RUN_EXIT_LIMIT,
+	RUN_FAILED, /* a command failed or the exit made no sense: an error was printed */
+};
+
+/* What the guest writes to its serial port, printed a line at a time as
+ * "[cpu N] text". Starts zeroed. */
+struct guest_console {
+	size_t n;
+	char line[120];
+};
+
+/* Fill memory (GUEST_MEMORY_SIZE bytes, page aligned) for guest g: the page
+ * tables of the layout above, then the program. g->size is at most
+ * GUEST_PROGRAM_MAX (the caller checks). */
+void vmm_build_guest(uint8_t *memory, const struct guest *g);
+/* A fresh VP's registers: rip at the entry, rsp at the stack top, IF on,
+ * everything else 0. */
+void vmm_reset_registers(uint64_t values[VP_REGISTER_COUNT]);
+/* Handle the exit e (a copy, not shared memory); set *answer for the next
+ * RUN_VP. Guest output collects in con. */
+enum run_outcome vmm_handle_exit(const struct vmm_client *c, const struct sidecar_vp_exit *e,
+				 struct sidecar_vp_exit *answer, struct guest_console *con);
+/* Print what is left in con: at the end of a run. */
+void vmm_console_flush(const struct vmm_client *c, struct guest_console *con);
+/* The words for an outcome in "run: cpu N guest G: halted after 35 exits". */
+const char *vmm_outcome_name(enum run_outcome outcome);
+/* The guest called name in guest_table, or NULL. */
+const struct guest *vmm_find_guest(const char *name);
+/* A command's name for messages: "RUN_VP". */
+const char *vmm_command_name(uint32_t command);
+/* All of a VP's registers, four to a line: "regs: cpu N rax 0x... rcx ...". */
+void vmm_print_registers(const struct vmm_client *c, const uint64_t values[VP_REGISTER_COUNT]);
 
 #endif

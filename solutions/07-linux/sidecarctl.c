@@ -16,7 +16,10 @@
  * Linux the same VMM loop is an ordinary program, and every step that
  * touches the sidecar's pages is an ioctl on /dev/sidecar (sidecar_ioctl.h):
  * LOAD gives the VP its memory, COMMAND runs one round of the protocol.
- * The output lines are linux-stub's, so the same tests read both.
+ * What the VMM does with a guest - its memory image, what each exit means,
+ * the lines it prints - is linux-stub/vmm_core.c, the same code linux-stub
+ * runs; this file gives it printf and registers by ioctl. The output lines
+ * are linux-stub's, so the same tests read both.
  *
  * CPU numbers are the machine's, in MADT order, as in linux-stub; Linux
  * numbers its CPUs its own way, and the driver tells us which Linux CPU has
@@ -38,33 +41,15 @@
 
 #include "cmdline.h"
 #include "sidecar_ioctl.h"
-#include "trap.h"
 #include "vmm.h" /* linux-stub's guest memory layout and guest table */
 
-#define PAGE 4096ull
-#define DEFAULT_RUN_MS 5000
-#define MAX_RUN_MS 600000
-#define MAX_EXITS 10000 /* bounds a run whose guest exits forever */
-#define GUEST_SERIAL 0x3f8
 #define REMOVE_TIMEOUT_MS 2000
 #define QEMU_EXIT_PORT 0xf4 /* isa-debug-exit: QEMU ends with status (v << 1) | 1 */
 #define QEMU_EXIT_SUCCESS 0x10
 #define QEMU_EXIT_FAILURE 0x11
 
-/* Page-table entry bits (SDM vol. 3A 4.5, Table 4-15 onwards). */
-#define PTE_GUEST 0x7ull /* present, writable, user */
-#define PML4_INDEX(va) (((va) >> 39) & 511)
-#define PDPT_INDEX(va) (((va) >> 30) & 511)
-#define PD_INDEX(va) (((va) >> 21) & 511)
-#define PT_INDEX(va) (((va) >> 12) & 511)
-
 _Static_assert(GUEST_MEMORY_SIZE == SIDECAR_IOC_GUEST_BYTES, "the driver's guest memory");
 _Static_assert(GUEST_SCRATCH_PAGES == SIDECAR_IOC_SCRATCH_PAGES, "the driver's scratch pages");
-
-static const char *const register_names[VP_REGISTER_COUNT] = {
-	"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi", "r8",
-	"r9",  "r10", "r11", "r12", "r13", "r14", "r15", "rip", "rflags",
-};
 
 static int fd = -1;                   /* /dev/sidecar */
 static struct sidecar_ioc_info info;  /* the CPUs, as the driver last told us */
@@ -173,13 +158,6 @@ static int parse_cpu(const char *arg, uint32_t *cpu, bool sidecar)
 
 /* ---- one command, start to finish ------------------------------------------- */
 
-static const char *command_name(uint32_t command)
-{
-	static const char *const names[] = {"NONE", "RUN_VP", "GET_VP_REGISTERS",
-					    "SET_VP_REGISTERS", "TRANSLATE_GVA"};
-	return command < ARRAY_SIZE(names) ? names[command] : "?";
-}
-
 /* Send cmd (request area filled in) to cpu and wait up to timeout_ms; the
  * driver stops a RUN_VP still running then. 0 when the command succeeded. */
 static int issue(uint32_t cpu, uint32_t command, uint32_t timeout_ms)
@@ -191,19 +169,19 @@ static int issue(uint32_t cpu, uint32_t command, uint32_t timeout_ms)
 	if (ioctl(fd, SIDECAR_IOC_COMMAND, &cmd)) {
 		switch (errno) {
 		case EBUSY:
-			return error("cpu %u refused %s (status %u)", cpu, command_name(command),
-				     cmd.status);
+			return error("cpu %u refused %s (status %u)", cpu,
+				     vmm_command_name(command), cmd.status);
 		case ETIMEDOUT:
 			return error("cpu %u did not answer %s in time (status %u)", cpu,
-				     command_name(command), cmd.status);
+				     vmm_command_name(command), cmd.status);
 		case ENOMEM:
 			return error("cpu %u has no guest memory yet: run a guest there first",
 				     cpu);
 		case ENODEV:
 			return error("cpu %u left the sidecar during %s", cpu,
-				     command_name(command));
+				     vmm_command_name(command));
 		}
-		return error("cpu %u: %s: %s", cpu, command_name(command), strerror(errno));
+		return error("cpu %u: %s: %s", cpu, vmm_command_name(command), strerror(errno));
 	}
 	if (cmd.error)
 		return error("cpu %u: %.112s", cpu, cmd.error_text);
@@ -240,157 +218,51 @@ static int all_registers(uint32_t cpu, bool set, uint64_t values[VP_REGISTER_COU
 	return registers(cpu, set, names, values, VP_REGISTER_COUNT);
 }
 
-/* ---- guest memory: the layout of linux-stub/vmm.h, built here, loaded by the driver */
+/* ---- sidecarctl as vmm_core.c's client --------------------------------------- */
 
-static uint64_t *table_at(uint8_t *memory, uint64_t gpa)
+/* Its output lines go to stdout; its errors, whole lines, to stderr as
+ * error() writes them. */
+static void print(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void print(const char *fmt, ...)
 {
-	return (uint64_t *)(memory + gpa);
+	va_list ap;
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
 }
+
+static void print_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void print_error(const char *fmt, ...)
+{
+	va_list ap;
+	fflush(stdout);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+}
+
+static int core_registers(const struct vmm_client *v, bool set, const uint32_t *names,
+			  uint64_t *values, uint32_t n)
+{
+	return registers(v->cpu, set, names, values, n);
+}
+
+static struct vmm_client core_client(uint32_t cpu)
+{
+	return (struct vmm_client){.cpu = cpu, .print = print, .print_error = print_error,
+				   .registers = core_registers};
+}
+
+/* ---- guest memory: built by vmm_build_guest(), loaded by the driver --------- */
 
 static int load_guest(uint32_t cpu, const struct guest *g)
 {
 	static uint8_t mem[GUEST_MEMORY_SIZE] __attribute__((aligned(4096)));
-	memset(mem, 0, sizeof(mem));
-	uint64_t pml4 = GUEST_PAGE_TABLE_GPA, pdpt = pml4 + PAGE, pd = pdpt + PAGE, pt = pd + PAGE;
-	table_at(mem, pml4)[PML4_INDEX(GUEST_GVA_BASE)] = pdpt | PTE_GUEST;
-	table_at(mem, pdpt)[PDPT_INDEX(GUEST_GVA_BASE)] = pd | PTE_GUEST;
-	table_at(mem, pd)[PD_INDEX(GUEST_GVA_BASE)] = pt | PTE_GUEST;
-	for (uint64_t gpa = GUEST_PROGRAM_GPA; gpa < GUEST_MEMORY_SIZE; gpa += PAGE)
-		table_at(mem, pt)[PT_INDEX(GUEST_GVA_BASE + gpa)] = gpa | PTE_GUEST;
-	memcpy(mem + GUEST_PROGRAM_GPA, g->image, g->size);
-
+	vmm_build_guest(mem, g);
 	struct sidecar_ioc_load l = {.cpu = cpu, .size = sizeof(mem), .data = (uintptr_t)mem};
 	if (ioctl(fd, SIDECAR_IOC_LOAD, &l))
 		return error("cpu %u: loading guest %s: %s", cpu, g->name, strerror(errno));
 	return 0;
-}
-
-static const struct guest *find_guest(const char *name)
-{
-	for (const struct guest *g = guest_table; g->name; g++)
-		if (strcmp(g->name, name) == 0)
-			return g;
-	return NULL;
-}
-
-/* ---- exits: as linux-stub/vmm.c handles them ------------------------------------ */
-
-struct guest_console {
-	uint32_t cpu;
-	size_t n;
-	char line[120];
-};
-
-static void console_flush(struct guest_console *con)
-{
-	if (con->n)
-		printf("[cpu %u] %.*s\n", con->cpu, (int)con->n, con->line);
-	con->n = 0;
-}
-
-static void console_byte(struct guest_console *con, uint8_t ch)
-{
-	if (ch == '\n') {
-		printf("[cpu %u] %.*s\n", con->cpu, (int)con->n, con->line);
-		con->n = 0;
-		return;
-	}
-	if (ch == '\r')
-		return;
-	con->line[con->n++] = ch >= ' ' && ch < 0x7f ? (char)ch : '.';
-	if (con->n == sizeof(con->line))
-		console_flush(con);
-}
-
-/* The VMM's recovery convention (linux-stub/guests/escape.asm): resume at
- * r15 if the guest put an address there. 1 resumed, 0 not, -1 error. */
-static int recover(uint32_t cpu)
-{
-	uint32_t r15_name = VP_R15;
-	uint64_t r15;
-	if (registers(cpu, false, &r15_name, &r15, 1))
-		return -1;
-	if (r15 == 0)
-		return 0;
-	uint32_t names[2] = {VP_RIP, VP_R15};
-	uint64_t values[2] = {r15, 0};
-	if (registers(cpu, true, names, values, 2))
-		return -1;
-	printf("vmm: cpu %u resumes the guest at 0x%lx (its r15)\n", cpu, (unsigned long)r15);
-	return 1;
-}
-
-enum run_outcome {
-	RUN_ON, RUN_HALTED, RUN_STOPPED, RUN_MMIO, RUN_EXCEPTION, RUN_TIMED_OUT,
-	RUN_EXIT_LIMIT, RUN_FAILED,
-};
-
-static const char *const outcome_names[] = {
-	[RUN_ON] = "running",
-	[RUN_HALTED] = "halted",
-	[RUN_STOPPED] = "stopped",
-	[RUN_MMIO] = "ended by mmio",
-	[RUN_EXCEPTION] = "ended by exception",
-	[RUN_TIMED_OUT] = "timed out",
-	[RUN_EXIT_LIMIT] = "ended at the exit limit",
-	[RUN_FAILED] = "failed",
-};
-
-/* Handle the exit e; set *answer for the next RUN_VP. */
-static enum run_outcome handle_exit(uint32_t cpu, const struct sidecar_vp_exit *e,
-				    struct sidecar_vp_exit *answer, struct guest_console *con)
-{
-	unsigned long rip = (unsigned long)e->rip;
-	int r;
-
-	*answer = *e;
-	if (e->reason == VP_EXIT_IO && e->write && e->port == GUEST_SERIAL && e->size == 1) {
-		console_byte(con, (uint8_t)e->value);
-		return RUN_ON;
-	}
-	console_flush(con); /* keep the guest's output and the exits in order */
-	switch (e->reason) {
-	case VP_EXIT_IO:
-		if (e->size != 1 && e->size != 2 && e->size != 4)
-			break;
-		if (e->write) {
-			printf("exit: cpu %u io out port 0x%x size %u value 0x%lx\n", cpu, e->port,
-			       e->size, (unsigned long)e->value);
-		} else {
-			/* No device here: a read from nothing returns all ones. */
-			printf("exit: cpu %u io in port 0x%x size %u\n", cpu, e->port, e->size);
-			answer->value = (1ull << (8 * e->size)) - 1;
-		}
-		return RUN_ON;
-	case VP_EXIT_HLT:
-		printf("exit: cpu %u hlt at rip 0x%lx\n", cpu, rip);
-		return RUN_HALTED;
-	case VP_EXIT_HYPERCALL: {
-		uint32_t name = VP_RAX;
-		uint64_t rax;
-		if (registers(cpu, false, &name, &rax, 1))
-			return RUN_FAILED;
-		printf("exit: cpu %u hypercall rax 0x%lx at rip 0x%lx\n", cpu, (unsigned long)rax,
-		       rip);
-		answer->value = 0; /* we offer no hypercalls: every call answers 0 */
-		return RUN_ON;
-	}
-	case VP_EXIT_MMIO:
-		printf("exit: cpu %u mmio %s at gva 0x%lx rip 0x%lx\n", cpu,
-		       e->write ? "write" : "read", (unsigned long)e->address, rip);
-		r = recover(cpu);
-		return r < 0 ? RUN_FAILED : r ? RUN_ON : RUN_MMIO;
-	case VP_EXIT_EXCEPTION:
-		printf("exit: cpu %u exception %s (vector %u) error 0x%lx at rip 0x%lx\n", cpu,
-		       trap_name(e->vector), e->vector, (unsigned long)e->error_code, rip);
-		r = recover(cpu);
-		return r < 0 ? RUN_FAILED : r ? RUN_ON : RUN_EXCEPTION;
-	case VP_EXIT_STOPPED:
-		printf("exit: cpu %u stopped at rip 0x%lx\n", cpu, rip);
-		return RUN_STOPPED;
-	}
-	error("cpu %u: exit reason %u size %u makes no sense", cpu, e->reason, e->size);
-	return RUN_FAILED;
 }
 
 /* ---- the commands ------------------------------------------------------------- */
@@ -431,7 +303,7 @@ static int cmd_run(int argc, char **argv)
 		return error("timeout %lu ms: from 1 to %u", (unsigned long)timeout_ms, MAX_RUN_MS);
 	if (parse_cpu(argv[1], &cpu, true))
 		return -1;
-	const struct guest *g = find_guest(argv[2]);
+	const struct guest *g = vmm_find_guest(argv[2]);
 	if (!g)
 		return error("no guest '%s' (try 'guests')", argv[2]);
 	if (g->size > GUEST_PROGRAM_MAX)
@@ -443,13 +315,12 @@ static int cmd_run(int argc, char **argv)
 	       (unsigned long)g->size, (unsigned long)GUEST_ENTRY, (unsigned long)timeout_ms);
 
 	/* A fresh VP: every register named, so nothing of the last run stays. */
-	uint64_t regs[VP_REGISTER_COUNT] = {0};
-	regs[VP_RIP] = GUEST_ENTRY;
-	regs[VP_RSP] = GUEST_STACK_TOP;
-	regs[VP_RFLAGS] = 0x202; /* bit 1 is always set; IF: interrupts reach the sidecar */
+	uint64_t regs[VP_REGISTER_COUNT];
+	vmm_reset_registers(regs);
 	enum run_outcome outcome = all_registers(cpu, true, regs) ? RUN_FAILED : RUN_ON;
 
-	struct guest_console con = {.cpu = cpu};
+	struct vmm_client vmm = core_client(cpu);
+	struct guest_console con = {0};
 	struct sidecar_vp_exit answer = {0};
 	uint64_t deadline = now_ms() + timeout_ms;
 	uint32_t exits = 0;
@@ -468,13 +339,13 @@ static int cmd_run(int argc, char **argv)
 				struct sidecar_vp_exit e;
 				memcpy(&e, cmd.request, sizeof(e));
 				exits++;
-				outcome = handle_exit(cpu, &e, &answer, &con);
+				outcome = vmm_handle_exit(&vmm, &e, &answer, &con);
 			}
 		}
 	}
-	console_flush(&con);
-	printf("run: cpu %u guest %s: %s after %u exit%s\n", cpu, g->name, outcome_names[outcome],
-	       exits, exits == 1 ? "" : "s");
+	vmm_console_flush(&vmm, &con);
+	printf("run: cpu %u guest %s: %s after %u exit%s\n", cpu, g->name,
+	       vmm_outcome_name(outcome), exits, exits == 1 ? "" : "s");
 	return outcome == RUN_FAILED ? -1 : 0;
 }
 
@@ -486,12 +357,8 @@ static int cmd_regs(int argc, char **argv)
 		return error("usage: regs <cpu>");
 	if (parse_cpu(argv[1], &cpu, true) || all_registers(cpu, false, v))
 		return -1;
-	for (uint32_t i = 0; i < VP_REGISTER_COUNT; i += 4) {
-		printf("regs: cpu %u", cpu);
-		for (uint32_t k = i; k < i + 4 && k < VP_REGISTER_COUNT; k++)
-			printf(" %s 0x%016lx", register_names[k], (unsigned long)v[k]);
-		printf("\n");
-	}
+	struct vmm_client vmm = core_client(cpu);
+	vmm_print_registers(&vmm, v);
 	return 0;
 }
 
