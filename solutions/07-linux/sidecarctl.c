@@ -149,7 +149,9 @@ static int parse_cpu(const char *arg, uint32_t *cpu, bool sidecar)
 	*cpu = (uint32_t)v;
 	if (!sidecar)
 		return 0;
-	if (!(info.cpus[v].flags & SIDECAR_IOC_CPU_SIDECAR))
+	/* A CPU Linux runs is not the sidecar's any more, whatever its old
+	 * status says (someone may have onlined it through sysfs directly). */
+	if (!(info.cpus[v].flags & SIDECAR_IOC_CPU_SIDECAR) || strcmp(state_name(*cpu), "linux") == 0)
 		return error("cpu %u is not a sidecar CPU (it is %s)", *cpu, state_name(*cpu));
 	if (info.cpus[v].status != CPU_STATUS_IDLE)
 		return error("cpu %u is %s, not idle", *cpu, state_name(*cpu));
