@@ -119,6 +119,10 @@ __attribute__((noreturn)) void remove_cpu(struct percpu *pc);
 /* kernel/command.c: run the command in pc's command page (status is RUN). */
 void command_run(struct percpu *pc);
 
+/* kernel/paging.c: build the page tables (BSP, once); their root. */
+uint64_t paging_build(void);
+uint64_t paging_root(void);
+
 /* kernel/gdt.c: load this CPU's own GDT and TSS. */
 void gdt_init(struct percpu *pc);
 

@@ -18,3 +18,8 @@ uint64_t paging_build(void)
 	identity_map_4g(pml4, pdpt, pd);
 	return (uint64_t)pml4;
 }
+
+uint64_t paging_root(void)
+{
+	return (uint64_t)pml4;
+}

@@ -29,7 +29,6 @@ struct node nodes[SIDECAR_MAX_NODES];
 
 static struct ap_slot slots[SIDECAR_MAX_CPUS];
 extern const uint8_t trampoline_blob[], trampoline_blob_end[];
-uint64_t paging_build(void);
 
 static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int fail(const char *fmt, ...)

@@ -31,13 +31,11 @@
 _Static_assert(__builtin_offsetof(struct vp_state, kernel_rsp) == 200, "vp_entry.asm");
 _Static_assert(__builtin_offsetof(struct vp_state, shadow_cr3) == 208, "vp_entry.asm");
 
-static uint64_t kernel_cr3;
-
-static uint64_t read_cr3(void)
+/* The page tables every sidecar CPU runs on (kernel/paging.c): set once by
+ * the BSP before any AP starts, read-only afterwards. */
+static uint64_t kernel_cr3(void)
 {
-	uint64_t v;
-	__asm__ volatile("mov %%cr3, %0" : "=r"(v));
-	return v;
+	return paging_root();
 }
 
 static bool overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
@@ -177,7 +175,7 @@ static int build_shadow(struct percpu *pc, const struct sidecar_vp_memory *m, st
 	if (r)
 		return r;
 	/* Our own mappings, supervisor-only, for interrupts and exits. */
-	pml4[0] = ((const uint64_t *)kernel_cr3)[0];
+	pml4[0] = ((const uint64_t *)kernel_cr3())[0];
 	pc->vp.shadow_cr3 = (uint64_t)pml4;
 	return 0;
 }
@@ -217,7 +215,6 @@ int vp_run(struct percpu *pc, struct sidecar_command_page *page, struct diag *d)
 		r = check_scratch(&m, d);
 	if (r)
 		return r;
-	kernel_cr3 = read_cr3();
 	r = build_shadow(pc, &m, d);
 	if (r)
 		return r;
@@ -314,7 +311,7 @@ static __attribute__((noreturn)) void vp_exit(struct percpu *pc, const struct tr
 			}
 		}
 	}
-	write_cr3(kernel_cr3);
+	write_cr3(kernel_cr3());
 	vp_leave(pc->vp.kernel_rsp);
 }
 
@@ -323,6 +320,8 @@ void trap_handler(struct trap_frame *f)
 	bool from_guest = (f->cs & 3) == 3;
 	struct percpu *pc = this_cpu();
 
+	if (f->vector == 2)
+		return; /* an NMI (a watchdog, a debugger): nothing for us to do */
 	if (f->vector == TRAP_REQUEST) {
 		ipi_request_interrupt(pc);
 		uint32_t s = __atomic_load_n(&pc->control->cpu_status[pc->slot], __ATOMIC_ACQUIRE);

@@ -35,6 +35,7 @@ guest fault
 guest escape
 guest hypercall
 guest ports
+guest fpu
 
 section .rodata.guest_table
 	dq 0, 0, 0                  ; the end of the table
