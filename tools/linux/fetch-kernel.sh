@@ -17,8 +17,15 @@ out=${1:-build/linux}
 mkdir -p "$out/debs"
 
 # "linux-image-amd64 Depends: linux-image-6.1.0-56-amd64" -> linux-image-6.1.0-56-amd64
-image=$(apt-cache depends linux-image-amd64 2>/dev/null |
-	sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*-amd64\)$/\1/p' | head -n 1)
+current_image() {
+	apt-cache depends linux-image-amd64 2>/dev/null |
+		sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*-amd64\)$/\1/p' | head -n 1
+}
+image=$(current_image)
+if [ -z "$image" ] && [ "$(id -u)" = 0 ]; then
+	apt-get update -qq # a fresh machine may have no package lists yet
+	image=$(current_image)
+fi
 if [ -z "$image" ]; then
 	echo "fetch-kernel: apt-cache does not know linux-image-amd64;" \
 		"as root run: apt-get update" >&2
