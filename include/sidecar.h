@@ -148,6 +148,23 @@ enum sidecar_cpu_status {
 	CPU_STATUS_FAILED = 5,  /* never came up */
 };
 
+/* The word `status` lines print for a sidecar CPU's status. */
+static inline const char *sidecar_status_word(uint32_t status)
+{
+	switch (status) {
+	case CPU_STATUS_IDLE:
+		return "idle";
+	case CPU_STATUS_RUN:
+	case CPU_STATUS_STOP:
+		return "run";
+	case CPU_STATUS_REMOVE:
+		return "removing";
+	case CPU_STATUS_FAILED:
+		return "failed";
+	}
+	return "removed";
+}
+
 #define SIDECAR_CONTROL_MAX_CPUS ((SIDECAR_PAGE - 64) / 4)
 
 struct sidecar_control {

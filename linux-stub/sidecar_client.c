@@ -112,19 +112,7 @@ const char *sidecar_state_name(uint32_t cpu)
 	uint32_t slot;
 	if (!sidecar_cpu(cpu, &c, &slot, NULL))
 		return NULL;
-	switch (__atomic_load_n(&c->cpu_status[slot], __ATOMIC_ACQUIRE)) {
-	case CPU_STATUS_IDLE:
-		return "idle";
-	case CPU_STATUS_RUN:
-	case CPU_STATUS_STOP:
-		return "run";
-	case CPU_STATUS_REMOVE:
-		return "removing";
-	case CPU_STATUS_FAILED:
-		return "failed";
-	default:
-		return "removed";
-	}
+	return sidecar_status_word(__atomic_load_n(&c->cpu_status[slot], __ATOMIC_ACQUIRE));
 }
 
 bool sidecar_main_kernel_cpu(uint32_t cpu)

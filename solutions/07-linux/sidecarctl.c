@@ -126,18 +126,7 @@ static const char *state_name(uint32_t i)
 		return "linux";
 	if (!(c->flags & SIDECAR_IOC_CPU_SIDECAR))
 		return "offline";
-	switch (c->status) {
-	case CPU_STATUS_IDLE:
-		return "idle";
-	case CPU_STATUS_RUN:
-	case CPU_STATUS_STOP:
-		return "run";
-	case CPU_STATUS_REMOVE:
-		return "removing";
-	case CPU_STATUS_FAILED:
-		return "failed";
-	}
-	return "removed";
+	return sidecar_status_word(c->status);
 }
 
 /* The CPU named by arg; with sidecar, it must be a sidecar CPU and idle. */
