@@ -9,6 +9,7 @@
 #ifndef TIMER_H
 #define TIMER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 void timer_calibrate(void);
@@ -16,6 +17,9 @@ void timer_set_tsc_khz(uint64_t khz); /* when another image already measured it 
 uint64_t timer_tsc_khz(void);
 uint64_t timer_ns(void);              /* since an arbitrary point */
 uint64_t timer_tsc_to_ns(uint64_t tsc);
+/* An image may offer a way to wait halted; it returns false on CPUs that
+ * cannot, and udelay() then spins (kernel/sleep.c). */
+void timer_set_sleeper(bool (*fn)(uint64_t ns));
 void udelay(uint64_t us);
 void mdelay(uint64_t ms);
 

@@ -27,12 +27,14 @@ void ap_start_and_wait(struct percpu *pc)
 	if (!__atomic_compare_exchange_n(&pc->boot_state, &fresh, AP_STARTING, false,
 					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
 		return; /* the BSP's deadline already gave up on it */
+	pc->starter_apic_id = lapic_id();
 	int r = ap_send_init_sipi(pc->apic_id, params->trampoline_page);
 
 	uint64_t start = timer_ns(), limit = params->start_timeout_us * 1000;
-	while (r == 0 && __atomic_load_n(&pc->boot_state, __ATOMIC_ACQUIRE) == AP_STARTING &&
-	       timer_ns() - start < limit)
-		cpu_relax();
+	if (r == 0 && !sleep_until(start + limit, &pc->boot_state, AP_STARTING))
+		while (__atomic_load_n(&pc->boot_state, __ATOMIC_ACQUIRE) == AP_STARTING &&
+		       timer_ns() - start < limit)
+			cpu_relax();
 
 	uint32_t expected = AP_STARTING;
 	if (__atomic_compare_exchange_n(&pc->boot_state, &expected, AP_FAILED, false,
@@ -55,6 +57,8 @@ void ap_main(struct percpu *pc)
 
 	gdt_init(pc);
 	halt_cpu_init(pc);
+	sleep_cpu_ready(pc);
+	sleep_wake_starter(pc);
 	if (params->flags & SIDECAR_LOG)
 		kprintf("sidecar: cpu %u apic %u node %u up\n", pc->cpu, pc->apic_id, pc->node);
 

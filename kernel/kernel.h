@@ -62,7 +62,7 @@ struct percpu {
 	struct sidecar_command_page *command;
 	void *idt;        /* this CPU's IDT page (lab 2) */
 	uint32_t boot_state; /* enum ap_boot_state, atomic */
-	uint32_t reserved;
+	uint32_t starter_apic_id; /* who started us: woken when we check in */
 	uint64_t wakeups;    /* times hlt returned */
 	uint64_t interrupts; /* request-vector interrupts taken */
 	/* From lab 4: this CPU's GDT and TSS (ring 3 needs both) and its VP. */
@@ -119,6 +119,15 @@ __attribute__((noreturn)) void remove_cpu(struct percpu *pc);
 /* kernel/command.c: run the command in pc's command page (status is RUN). */
 void command_run(struct percpu *pc);
 
+/* kernel/sleep.c: halted waits for starters during fan-out. */
+#define SIDECAR_WAKE_VECTOR 0xef
+void sleep_init(void);                     /* BSP, once */
+void sleep_cpu_ready(struct percpu *pc);   /* an AP: add the wake gate */
+void sleep_wake_starter(struct percpu *pc); /* an AP that checked in */
+/* Halt until deadline_ns (timer_ns) or until *watch != while_value; false
+ * when this CPU cannot sleep (the BSP, or no IDT/APIC yet): spin instead. */
+bool sleep_until(uint64_t deadline_ns, const uint32_t *watch, uint32_t while_value);
+
 /* kernel/paging.c: build the page tables (BSP, once); their root. */
 uint64_t paging_build(void);
 uint64_t paging_root(void);
@@ -138,7 +147,7 @@ void vp_enter(struct vp_state *vp, struct tss *tss);
 __attribute__((noreturn)) void vp_leave(uint64_t kernel_rsp);
 
 /* kernel/vectors.asm */
-extern const uint8_t irq_request_entry[], irq_spurious_entry[];
+extern const uint8_t irq_request_entry[], irq_spurious_entry[], irq_wake_entry[];
 
 /* This CPU's struct percpu, kept in GS base (IA32_GS_BASE, MSR 0xc0000101). */
 static inline struct percpu *this_cpu(void)

@@ -201,6 +201,7 @@ int sidecar_start(const struct sidecar_params *p)
 		return -1;
 	timer_set_tsc_khz(p->tsc_khz);
 	lapic_init_access();
+	sleep_init();
 
 	uint32_t total = 0;
 	for (uint32_t n = 0; n < p->node_count; n++) {

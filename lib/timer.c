@@ -61,8 +61,17 @@ uint64_t timer_ns(void)
 	return timer_tsc_to_ns(rdtsc());
 }
 
+static bool (*sleeper)(uint64_t ns);
+
+void timer_set_sleeper(bool (*fn)(uint64_t ns))
+{
+	sleeper = fn;
+}
+
 void udelay(uint64_t us)
 {
+	if (sleeper && sleeper(us * 1000))
+		return; /* this CPU waited halted */
 	uint64_t end = rdtsc() + us * tsc_khz / 1000;
 	while (rdtsc() < end)
 		cpu_relax();

@@ -1,0 +1,85 @@
+/*
+ * sleep.c - waiting without spinning while the sidecar starts its CPUs.
+ *
+ * During fan-out every CPU that is up starts another one, and starting one
+ * means waiting: 10 ms after INIT (SDM vol. 3A 8.4.4.1), 200 us after each
+ * SIPI, and then until the new CPU checks in. Spinning through those waits is
+ * fine on real hardware, where every CPU has its own core; under software
+ * emulation all emulated CPUs share the host's few cores, and a hundred
+ * spinning starters starve the very CPUs they wait for. So an AP that is set
+ * up for interrupts (its own IDT loaded, its local APIC enabled: lab 2's
+ * halt_cpu_init()) waits halted instead: a one-shot local APIC timer (SDM
+ * 10.5.4) ends the wait at its deadline, and a new CPU that checks in sends
+ * its starter an IPI to end it early. The BSP, in the shim's environment,
+ * and a CPU whose lab 2 is not written yet, keep spinning.
+ */
+#include "kernel.h"
+#include "lapic.h"
+#include "trap.h"
+#include "timer.h"
+#include "x86.h"
+
+static uint32_t ticks_per_ms; /* the local APIC timer's rate, measured by the BSP */
+static uint32_t bsp_apic_id;
+
+/* Can this CPU take the wake interrupt? Only an AP whose IDT is its own
+ * (with our gate in it) and whose local APIC is enabled. */
+static struct percpu *sleeper(void)
+{
+	if (!ticks_per_ms || lapic_id() == bsp_apic_id)
+		return NULL;
+	struct percpu *pc = this_cpu();
+	struct dtr idtr;
+	__asm__ volatile("sidt %0" : "=m"(idtr));
+	if (idtr.base != (uint64_t)pc->idt || !(lapic_read(LAPIC_SVR) & LAPIC_SVR_ENABLE))
+		return NULL;
+	return pc;
+}
+
+bool sleep_until(uint64_t deadline_ns, const uint32_t *watch, uint32_t while_value)
+{
+	if (!sleeper())
+		return false;
+	for (;;) {
+		cli();
+		if (watch && __atomic_load_n(watch, __ATOMIC_ACQUIRE) != while_value)
+			break;
+		uint64_t now = timer_ns();
+		if (now >= deadline_ns)
+			break;
+		uint64_t ticks = (deadline_ns - now) / 1000 * ticks_per_ms / 1000 + 1;
+		lapic_write(LAPIC_TIMER_DIVIDE, 0x3); /* divide by 16, as calibrated */
+		lapic_write(LAPIC_LVT_TIMER, SIDECAR_WAKE_VECTOR); /* one-shot */
+		lapic_write(LAPIC_TIMER_INITIAL, ticks > 0xffffffff ? 0xffffffff : (uint32_t)ticks);
+		__asm__ volatile("sti; hlt" ::: "memory");
+	}
+	lapic_write(LAPIC_TIMER_INITIAL, 0); /* stop the timer */
+	return true;
+}
+
+static bool sleep_ns(uint64_t ns)
+{
+	return sleep_until(timer_ns() + ns, NULL, 0);
+}
+
+void sleep_init(void)
+{
+	bsp_apic_id = lapic_id();
+	ticks_per_ms = lapic_timer_calibrate();
+	timer_set_sleeper(sleep_ns); /* udelay() and mdelay() may now halt on APs */
+}
+
+void sleep_cpu_ready(struct percpu *pc)
+{
+	idt_set_gate(pc->idt, SIDECAR_WAKE_VECTOR, irq_wake_entry);
+}
+
+void sleep_wake_starter(struct percpu *pc)
+{
+	/* Never the BSP: it spins, and the vector would stay pending in its
+	 * local APIC until the main kernel, which has no gate for it, enables
+	 * interrupts there. A sidecar starter that could not sleep has no
+	 * gate either, but it has no enabled APIC to take the IPI: it is lost. */
+	if (ticks_per_ms && pc->starter_apic_id != bsp_apic_id)
+		ipi_send(pc->starter_apic_id, SIDECAR_WAKE_VECTOR);
+}
