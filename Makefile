@@ -67,7 +67,8 @@ CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubu
 LIB_PORTABLE := lib/fmt.c lib/diag.c lib/parse.c lib/mb2.c lib/acpi.c lib/machine.c \
 	lib/e820.c lib/cmdline.c lib/physmem.c lib/trap_names.c
 LIB_KERNEL   := $(LIB_PORTABLE) lib/string.c lib/console.c lib/panic.c lib/timer.c \
-	lib/trap.c lib/identity.c lib/lapic.c lib/boot_tables.c lib/trap_entry.asm
+	lib/trap.c lib/identity.c lib/lapic.c lib/boot_tables.c lib/trap_entry.asm \
+	lib/irq_eoi.asm
 
 # The students' files (or the solutions, or the pristine skeleton). The C
 # files go into an archive so each image takes only what it calls; the
@@ -137,12 +138,9 @@ $(TRAMPOLINE): $(LAB_TRAMPOLINE)
 	@echo "  NASM    $<"
 	@$(NASM) -f bin $< -o $@
 
-$(B)/obj/linux-stub/trampoline.asm.o: linux-stub/trampoline.asm $(TRAMPOLINE)
-	@mkdir -p $(dir $@)
-	@echo "  NASM    $<"
-	@$(NASM) $(NASMFLAGS) -DTRAMPOLINE_BIN='"$(TRAMPOLINE)"' $< -o $@
-
-$(B)/obj/kernel/image.asm.o: kernel/image.asm $(TRAMPOLINE)
+# Both the sidecar and linux-stub carry it (linux-stub starts its own CPUs).
+$(B)/obj/kernel/image.asm.o $(B)/obj/linux-stub/trampoline.asm.o: $(B)/obj/%.asm.o: %.asm \
+		$(TRAMPOLINE)
 	@mkdir -p $(dir $@)
 	@echo "  NASM    $<"
 	@$(NASM) $(NASMFLAGS) -DTRAMPOLINE_BIN='"$(TRAMPOLINE)"' $< -o $@

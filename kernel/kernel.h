@@ -147,7 +147,9 @@ void vp_enter(struct vp_state *vp, struct tss *tss);
 __attribute__((noreturn)) void vp_leave(uint64_t kernel_rsp);
 
 /* kernel/vectors.asm */
-extern const uint8_t irq_request_entry[], irq_spurious_entry[], irq_wake_entry[];
+extern const uint8_t irq_request_entry[], irq_spurious_entry[];
+/* lib/irq_eoi.asm: EOI and return, for interrupts that only end a wait. */
+extern const uint8_t irq_eoi_entry[];
 
 /* This CPU's struct percpu, kept in GS base (IA32_GS_BASE, MSR 0xc0000101). */
 static inline struct percpu *this_cpu(void)

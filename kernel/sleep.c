@@ -71,7 +71,7 @@ void sleep_init(void)
 
 void sleep_cpu_ready(struct percpu *pc)
 {
-	idt_set_gate(pc->idt, SIDECAR_WAKE_VECTOR, irq_wake_entry);
+	idt_set_gate(pc->idt, SIDECAR_WAKE_VECTOR, irq_eoi_entry);
 }
 
 void sleep_wake_starter(struct percpu *pc)

@@ -14,8 +14,8 @@
 bits 64
 section .text
 
-extern trap_common, lapic_eoi
-global irq_request_entry, irq_spurious_entry, irq_wake_entry
+extern trap_common
+global irq_request_entry, irq_spurious_entry
 
 irq_request_entry:
 	push qword 0                ; no error code
@@ -23,29 +23,4 @@ irq_request_entry:
 	jmp trap_common
 
 irq_spurious_entry:
-	iretq
-
-; irq_wake_entry: the local APIC timer or a checked-in CPU ending a halted
-; wait (kernel/sleep.c). Only ever taken in ring 0: send the EOI, return.
-irq_wake_entry:
-	push rax
-	push rcx
-	push rdx
-	push rsi
-	push rdi
-	push r8
-	push r9
-	push r10
-	push r11
-	cld
-	call lapic_eoi
-	pop r11
-	pop r10
-	pop r9
-	pop r8
-	pop rdi
-	pop rsi
-	pop rdx
-	pop rcx
-	pop rax
 	iretq

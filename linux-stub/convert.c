@@ -17,24 +17,10 @@
 #include "console.h"
 #include "sidecar_client.h"
 #include "timer.h"
-#include "x86.h"
 
 #define REMOVE_TIMEOUT_NS 2000000000ull
 
 int vmm_start(const char *cpu, const char *guest);
-
-static bool wait_removed(struct sidecar_control *c, uint32_t slot)
-{
-	uint64_t deadline = timer_ns() + REMOVE_TIMEOUT_NS;
-	for (;;) {
-		cli();
-		if (__atomic_load_n(&c->cpu_status[slot], __ATOMIC_ACQUIRE) == CPU_STATUS_REMOVED)
-			return true;
-		if (timer_ns() >= deadline)
-			return false;
-		smp_wait();
-	}
-}
 
 int cmd_convert(int argc, char **argv)
 {
@@ -68,7 +54,7 @@ int cmd_convert(int argc, char **argv)
 	if (sidecar_remove(c, slot, stub.machine.cpus[n].apic_id)) /* lab 6 */
 		return kprintf("error: cpu %u cannot be removed (status %u)\n", n,
 			       __atomic_load_n(&c->cpu_status[slot], __ATOMIC_ACQUIRE)), -1;
-	if (!wait_removed(c, slot))
+	if (!client_wait_status(c, slot, CPU_STATUS_REMOVED, timer_ns() + REMOVE_TIMEOUT_NS))
 		return kprintf("error: cpu %u did not leave the sidecar within 2 s (status %u)\n", n,
 			       __atomic_load_n(&c->cpu_status[slot], __ATOMIC_ACQUIRE)), -1;
 	uint64_t t1 = timer_ns();

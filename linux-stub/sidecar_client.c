@@ -128,16 +128,22 @@ void sidecar_serve_node(uint32_t node, uint32_t apic_id)
 			STUB_RESPONSE_VECTOR); /* lab 5 */
 }
 
-bool client_wait_idle(struct sidecar_control *control, uint32_t slot, uint64_t deadline_ns)
+bool client_wait_status(struct sidecar_control *control, uint32_t slot, uint32_t status,
+			uint64_t deadline_ns)
 {
 	for (;;) {
 		cli();
-		if (__atomic_load_n(&control->cpu_status[slot], __ATOMIC_ACQUIRE) == CPU_STATUS_IDLE)
+		if (__atomic_load_n(&control->cpu_status[slot], __ATOMIC_ACQUIRE) == status)
 			return true;
 		if (timer_ns() >= deadline_ns)
 			return false;
 		smp_wait(); /* a response IPI or the tick wakes us */
 	}
+}
+
+bool client_wait_idle(struct sidecar_control *control, uint32_t slot, uint64_t deadline_ns)
+{
+	return client_wait_status(control, slot, CPU_STATUS_IDLE, deadline_ns);
 }
 
 uint64_t sidecar_control_page(uint32_t node)

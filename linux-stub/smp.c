@@ -52,7 +52,7 @@ static uint32_t ticks_per_ms;
 static int node_server[MAX_NODES]; /* our CPU serving each node, or -1 */
 
 extern const uint8_t stub_trampoline[], stub_trampoline_end[];
-extern const uint8_t stub_irq_wake[], stub_irq_response[];
+extern const uint8_t irq_eoi_entry[], stub_irq_response[];
 extern const uint8_t gdt_ptr[];
 void stub_ap_main(struct stub_cpu *c);
 
@@ -119,9 +119,9 @@ void smp_init(void)
 				 .node = stub.machine.cpus[stub.bsp].node, .online = 1};
 	wrmsr(MSR_GS_BASE, (uint64_t)bsp);
 	node_server[bsp->node % MAX_NODES] = (int)stub.bsp; /* the BSP serves its node, polling */
-	idt_set_gate(trap_idt(), STUB_WORK_VECTOR, stub_irq_wake);
+	idt_set_gate(trap_idt(), STUB_WORK_VECTOR, irq_eoi_entry);
 	idt_set_gate(trap_idt(), STUB_RESPONSE_VECTOR, stub_irq_response);
-	idt_set_gate(trap_idt(), STUB_TIMER_VECTOR, stub_irq_wake);
+	idt_set_gate(trap_idt(), STUB_TIMER_VECTOR, irq_eoi_entry);
 	enable_lapic();
 	ticks_per_ms = lapic_timer_calibrate();
 

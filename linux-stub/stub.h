@@ -69,7 +69,10 @@ uint64_t sidecar_control_page(uint32_t node); /* 0: none */
 void sidecar_forget(uint32_t cpu); /* after conversion: no longer a sidecar CPU */
 /* On a node's CPU of ours: become the node's response CPU (lab 5). */
 void sidecar_serve_node(uint32_t node, uint32_t apic_id);
-/* Wait until cpu_status[slot] is IDLE or the deadline (timer_ns) passes. */
+/* Wait until cpu_status[slot] is status (IDLE) or the deadline (timer_ns)
+ * passes; halted on our APs, which a response IPI or the tick wakes. */
+bool client_wait_status(struct sidecar_control *control, uint32_t slot, uint32_t status,
+			uint64_t deadline_ns);
 bool client_wait_idle(struct sidecar_control *control, uint32_t slot, uint64_t deadline_ns);
 /* Monitor commands: linux-stub/wake.c (lab 3) and linux-stub/vmm.c (lab 4). */
 int cmd_wake(int argc, char **argv);
