@@ -3,8 +3,19 @@
 
 The chapters are book/NN-name.md, in the order of their numeric prefix (or
 in the order book/SUMMARY lists them, one file name per line, when that file
-exists). Each becomes one HTML page made by pandoc; index.html holds the
-table of contents and book/style.css is copied beside them.
+exists). The prefix also puts each chapter in a part of the book (PARTS
+below: 00 the front matter, 01-08 the labs, 09-89 the chapters beyond the
+labs, 90-99 the appendices), so a new chapter only needs a file name; a part
+without chapters is left out. Each chapter becomes one HTML page made by
+pandoc; index.html holds the table of contents, book.html the whole book on
+one page, and book/style.css is copied beside them.
+
+Pictures are drawn from text when the book is built: every book/figures/
+NAME.dot is rendered by Graphviz into figures/NAME.svg in the output, where
+a chapter shows it with ![caption](figures/NAME.svg). After building, every
+link and image in every page is checked (a page, a #fragment in it, an
+image file), and so is every pandoc or Graphviz warning: any of them fails
+the build. `--check-links DIR` runs that check alone on a built book.
 
 Code in the book is never pasted: it is pulled from the source tree when the
 book is built, so it cannot drift from the code. A directive on a line of its
@@ -32,8 +43,10 @@ labs/ is shown as the untouched skeleton, made from its solution by
 tools/mklab.c, so a student's own code never appears in their copy of the
 book (without solutions/, as in a student release, labs/ is read as it is).
 
-usage: book.py --out DIR     build the HTML book into DIR
-       book.py --check       only check every chapter's directives (no pandoc)
+usage: book.py --out DIR          build the HTML book into DIR (and check its links)
+       book.py --check            only check every chapter's directives and that
+                                  every image it shows has a source (no pandoc)
+       book.py --check-links DIR  check the links and images of a built book
 """
 import argparse
 import atexit
@@ -84,6 +97,35 @@ def chapter_files():
     if not names:
         raise BookError("book/: no chapters (expected files named like 00-introduction.md)")
     return names
+
+
+# The parts of the book, by the chapters' numeric prefixes (first, last,
+# title). A chapter file is all it takes to add a chapter to a part.
+PARTS = [(0, 0, "Preface"),
+         (1, 8, "The labs"),
+         (9, 89, "Beyond the labs"),
+         (90, 99, "Appendices")]
+
+
+def part_of(chapter):
+    m = CHAPTER_NAME.match(chapter)
+    if m:
+        for first, last, title in PARTS:
+            if first <= int(m.group(1)) <= last:
+                return title
+    return "More"
+
+
+def by_part(chapters):
+    """[(part title, [chapter, ...])] in book order, for chapters
+    [(file, title, markdown)]; parts without chapters are left out."""
+    parts = []
+    for ch in chapters:
+        part = part_of(ch[0])
+        if not parts or parts[-1][0] != part:
+            parts.append((part, []))
+        parts[-1][1].append(ch)
+    return parts
 
 
 # --- excerpts ---------------------------------------------------------------
@@ -360,6 +402,90 @@ def chapter_title(chapter, text):
     raise BookError("book/%s has no '# ' title line" % chapter)
 
 
+# --- headings and links -------------------------------------------------------
+
+HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*$")
+HEADING_ID = re.compile(r"\{#([\w.:-]+)[^}]*\}$")
+LINK = re.compile(r"(\]\()([^)\s]+)(\))")
+IMAGE = re.compile(r"!\[[^\]]*\]\(([^)\s]+)")
+
+
+def prose_lines(md):
+    """(index, line) of every line of md outside fenced code blocks."""
+    fence = None
+    for i, line in enumerate(md.splitlines()):
+        m = FENCE.match(line)
+        if fence:
+            if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence) \
+                    and not line[len(m.group(1)):].strip():
+                fence = None
+            continue
+        if m:
+            fence = m.group(1)
+            continue
+        yield i, line
+
+
+def slug(text):
+    """A heading's identifier, made the way pandoc makes one (its manual,
+    "Extension: auto_identifiers"): no markup, only letters, digits and
+    _-. kept, spaces to hyphens, lower case, nothing before the first
+    letter."""
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    text = re.sub(r"[`*]", "", text)
+    text = re.sub(r"[^\w\s.-]", "", text).strip().lower()
+    text = re.sub(r"\s+", "-", text)
+    text = re.sub(r"^[^a-z]+", "", text)
+    return text or "section"
+
+
+def label_headings(md, prefix):
+    """md with an explicit {#id} on every heading that has none: prefix +
+    the heading's slug, made unique within md as pandoc would (-1, -2...).
+    The chapter pages use prefix "", the one-page book the chapter's name,
+    so that both are sure to have the ids the link check expects."""
+    lines = md.splitlines()
+    seen = set()
+    for i, line in list(prose_lines(md)):
+        m = HEADING.match(line)
+        if not m:
+            continue
+        if HEADING_ID.search(m.group(2)):
+            seen.add(HEADING_ID.search(m.group(2)).group(1))
+            continue
+        base = slug(m.group(2))
+        ident, n = base, 0
+        while ident in seen:
+            n += 1
+            ident = "%s-%d" % (base, n)
+        seen.add(ident)
+        lines[i] = "%s %s {#%s%s}" % (m.group(1), m.group(2), prefix, ident)
+    return "\n".join(lines) + "\n"
+
+
+def one_page_links(md, stem, pages):
+    """A chapter's links, rewritten for the one-page book: to another
+    chapter's page (and a section of it) or a section of this chapter
+    become links within the page. pages: {page file: chapter stem}."""
+    def fix(m):
+        target = m.group(2)
+        page, _, frag = target.partition("#")
+        if page == "":
+            return m.group(1) + "#%s--%s" % (stem, frag) + m.group(3)
+        if page in pages:
+            other = pages[page]
+            return m.group(1) + ("#%s--%s" % (other, frag) if frag else "#" + other) + m.group(3)
+        return m.group(0)
+    lines = md.splitlines()
+    for i, line in list(prose_lines(md)):
+        lines[i] = LINK.sub(fix, line)
+    return "\n".join(lines) + "\n"
+
+
+def images_of(md):
+    return [m.group(1) for _, line in prose_lines(md) for m in IMAGE.finditer(line)]
+
+
 def load_chapters():
     """[(file, title, expanded markdown)], or BookError listing every problem."""
     chapters, errors, count = [], [], 0
@@ -375,6 +501,15 @@ def load_chapters():
             errors.append(str(e))
             title = name
         chapters.append((name, title, md))
+    made = figure_sources()
+    for name, _, md in chapters:
+        for image in images_of(md):
+            if "://" in image:
+                errors.append("book/%s: image %s is not in the book (draw it in book/figures/)"
+                              % (name, image))
+            elif image not in made and not os.path.isfile(os.path.join(BOOK, image)):
+                errors.append("book/%s: image %s has no source (expected book/%s)"
+                              % (name, image, os.path.splitext(image)[0] + ".dot"))
     if not os.path.isfile(os.path.join(BOOK, "style.css")):
         errors.append("book/style.css is missing")
     if errors:
@@ -383,13 +518,63 @@ def load_chapters():
     return chapters, count
 
 
+# --- figures ------------------------------------------------------------------
+#
+# Every picture in the book is made from a text source when the book is
+# built. figure_sources() maps each image path a chapter may show (relative
+# to the output directory) to the function that draws it there; a new kind
+# of generated picture adds its entries here.
+
+FIGURES = os.path.join(BOOK, "figures")
+
+
+def figure_sources():
+    """{image path in the output: function(out_path) that draws it}."""
+    made = {}
+    if os.path.isdir(FIGURES):
+        for f in sorted(os.listdir(FIGURES)):
+            if f.endswith(".dot"):
+                src = os.path.join(FIGURES, f)
+                made["figures/%s.svg" % f[:-4]] = lambda out, src=src: render_dot(src, out)
+    return made
+
+
+def render_dot(src, out):
+    """Graphviz: book/figures/NAME.dot -> out (SVG). A warning is an error."""
+    try:
+        r = subprocess.run(["dot", "-Tsvg", src, "-o", out], stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True)
+    except FileNotFoundError:
+        raise BookError("Graphviz's dot is not installed (Debian package graphviz; `make deps`)")
+    if r.returncode != 0 or r.stdout.strip():
+        raise BookError("dot on book/figures/%s:\n%s" % (os.path.basename(src), r.stdout.strip()))
+
+
+def draw_figures(chapters, out):
+    """Draw every picture the chapters show; copy the images that are files."""
+    made = figure_sources()
+    count = 0
+    for image in sorted({i for _, _, md in chapters for i in images_of(md)}):
+        dest = os.path.join(out, image)
+        os.makedirs(os.path.dirname(dest), exist_ok=True)
+        if image in made:
+            made[image](dest)
+        else:
+            shutil.copy(os.path.join(BOOK, image), dest)
+        count += 1
+    return count
+
+
 # --- HTML ---------------------------------------------------------------------
+
+ONE_PAGE = "book.html"
+
 
 def page_name(chapter):
     return os.path.splitext(chapter)[0] + ".html"
 
 
-def pandoc(src_md, out_html, title, pagetitle, before, after, toc):
+def pandoc(src_md, out_html, title, pagetitle, before, after, toc, toc_depth=2):
     # --preserve-tabs: the code is indented with tabs (8 columns, the CSS
     # says); --columns: long table rows must not get fixed column widths.
     cmd = ["pandoc", "--from", "markdown", "--to", "html5", "--standalone",
@@ -399,7 +584,7 @@ def pandoc(src_md, out_html, title, pagetitle, before, after, toc):
            "--metadata", "lang=en", "--include-before-body", before,
            "--include-after-body", after, "--output", out_html, src_md]
     if toc:
-        cmd[1:1] = ["--toc", "--toc-depth", "2"]
+        cmd[1:1] = ["--toc", "--toc-depth", str(toc_depth)]
     try:
         r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     except FileNotFoundError:
@@ -407,11 +592,13 @@ def pandoc(src_md, out_html, title, pagetitle, before, after, toc):
     if r.returncode != 0:
         raise BookError("pandoc failed on %s:\n%s" % (os.path.basename(src_md), r.stdout))
     if r.stdout.strip():
-        sys.stderr.write(r.stdout)
+        # A warning (a duplicate identifier, a missing file...) is a fault
+        # in the book like any other.
+        raise BookError("pandoc warned on %s:\n%s" % (os.path.basename(src_md), r.stdout.strip()))
 
 
 def nav(chapters, i):
-    links = ['<a href="index.html">Contents</a>']
+    links = ['<a href="index.html">Contents</a>', '<a href="%s">One page</a>' % ONE_PAGE]
     if i > 0:
         links.insert(0, '<a href="%s">&larr; %s</a>' %
                      (page_name(chapters[i - 1][0]), html.escape(chapters[i - 1][1])))
@@ -436,46 +623,125 @@ def md_escape(text):
     return re.sub(r"([\\`*_{}\[\]<>#|!])", r"\\\1", text)
 
 
-def build(out):
-    chapters, count = load_chapters()
-    os.makedirs(out, exist_ok=True)
-    pages = {page_name(name) for name, _, _ in chapters} | {"index.html"}
-    for old in os.listdir(out):
-        if old.endswith(".html") and old not in pages:
-            os.remove(os.path.join(out, old))  # a chapter renamed or removed
-    shutil.copy(os.path.join(BOOK, "style.css"), os.path.join(out, "style.css"))
-    tmp = tempfile.mkdtemp(prefix="sidecar-book-")
-    try:
-        for i, (name, title, md) in enumerate(chapters):
-            src = os.path.join(tmp, name)
-            before, after = src + ".before.html", src + ".after.html"
-            with open(src, "w", encoding="utf-8") as f:
-                f.write(md)
-            with open(before, "w") as f:
-                f.write(nav(chapters, i))
-            with open(after, "w") as f:
-                f.write(nav(chapters, i))
-            pandoc(src, os.path.join(out, page_name(name)), title,
-                   "%s: %s" % (TITLE, title), before, after, toc=True)
+def write(path, text):
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
 
-        lines = ["This book goes with the code in the same tree: every listing in it",
-                 "is taken from the source when the book is built. Build it with",
-                 "`make book`; read the chapters in order.", ""]
-        for name, title, _ in chapters:
+
+def build_chapters(chapters, out, tmp):
+    for i, (name, title, md) in enumerate(chapters):
+        src = os.path.join(tmp, name)
+        write(src, label_headings(md, ""))
+        write(src + ".nav.html", nav(chapters, i))
+        pandoc(src, os.path.join(out, page_name(name)), title,
+               "%s: %s" % (TITLE, title), src + ".nav.html", src + ".nav.html", toc=True)
+
+
+def build_index(chapters, out, tmp):
+    lines = ["This book goes with the code in the same tree: every listing in it",
+             "is taken from the source when the book is built, and every picture",
+             "is drawn from a text source in `book/figures/`. Build it with",
+             "`make book`; read the chapters in order, or the whole book on",
+             "[one page](%s)." % ONE_PAGE, ""]
+    for part, members in by_part(chapters):
+        lines += ["## %s" % md_escape(part), ""]
+        for name, title, _ in members:
             page = page_name(name)
             lines.append("- [%s](%s)" % (md_escape(title), page))
             for sid, stitle in sections(os.path.join(out, page)):
                 lines.append("    - [%s](%s#%s)" % (md_escape(html.unescape(stitle)), page, sid))
-        src = os.path.join(tmp, "index.md")
-        with open(src, "w", encoding="utf-8") as f:
-            f.write("\n".join(lines) + "\n")
-        empty = os.path.join(tmp, "empty.html")
-        open(empty, "w").close()
-        pandoc(src, os.path.join(out, "index.html"), TITLE + ": the book",
-               TITLE, empty, empty, toc=False)
+        lines.append("")
+    src = os.path.join(tmp, "index.md")
+    write(src, label_headings("\n".join(lines), "part-"))
+    empty = os.path.join(tmp, "empty.html")
+    write(empty, "")
+    pandoc(src, os.path.join(out, "index.html"), TITLE + ": the book", TITLE, empty, empty,
+           toc=False)
+
+
+def build_one_page(chapters, out, tmp):
+    """book.html: every chapter on one page, under its part's heading. Each
+    chapter's ids are prefixed with its name, and its links to other pages
+    of the book become links within the page."""
+    # (Pandoc takes an id in {#...} only if it starts with a letter.)
+    pages = {page_name(name): "ch-" + os.path.splitext(name)[0] for name, _, _ in chapters}
+    parts = []
+    for part, members in by_part(chapters):
+        parts.append("# %s {#part-%s .part}\n" % (part, slug(part)))
+        for name, title, md in members:
+            stem = pages[page_name(name)]
+            body = label_headings(one_page_links(md, stem, pages), stem + "--")
+            parts.append("# %s {#%s}\n\n%s" % (title, stem, body))
+    src = os.path.join(tmp, "book.md")
+    write(src, "\n".join(parts))
+    top = os.path.join(tmp, "one-page-nav.html")
+    write(top, '<nav class="book-nav"><a href="index.html">Contents, one page per chapter</a>'
+          '</nav>\n')
+    pandoc(src, os.path.join(out, ONE_PAGE), TITLE + ": the book", TITLE, top, top,
+           toc=True, toc_depth=2)
+
+
+def build(out):
+    chapters, count = load_chapters()
+    os.makedirs(out, exist_ok=True)
+    pages = {page_name(name) for name, _, _ in chapters} | {"index.html", ONE_PAGE}
+    for old in os.listdir(out):
+        if old.endswith(".html") and old not in pages:
+            os.remove(os.path.join(out, old))  # a chapter renamed or removed
+    shutil.rmtree(os.path.join(out, "figures"), ignore_errors=True)
+    shutil.copy(os.path.join(BOOK, "style.css"), os.path.join(out, "style.css"))
+    tmp = tempfile.mkdtemp(prefix="sidecar-book-")
+    try:
+        figures = draw_figures(chapters, out)
+        build_chapters(chapters, out, tmp)
+        build_index(chapters, out, tmp)
+        build_one_page(chapters, out, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    return len(chapters), count
+    checked = check_links(out)
+    return len(chapters), count, figures, checked
+
+
+# --- the link check -----------------------------------------------------------
+#
+# Every href and src in every page of a built book must lead somewhere: a
+# file in the output directory and, after a '#', an id in that file. Links
+# that leave the book (http:, mailto:) are not followed.
+
+ID = re.compile(r'\bid="([^"]+)"')
+REF = re.compile(r'\b(href|src)="([^"]*)"')
+
+
+def check_links(out):
+    """Check a built book in out; returns the number of links checked, or
+    BookError listing every broken one."""
+    if not os.path.isfile(os.path.join(out, "index.html")):
+        raise BookError("%s: no index.html (build the book first: make book)" % out)
+    ids, texts = {}, {}
+    for f in sorted(os.listdir(out)):
+        if f.endswith(".html"):
+            with open(os.path.join(out, f), encoding="utf-8") as h:
+                texts[f] = h.read()
+            ids[f] = set(ID.findall(texts[f]))
+    broken, count = [], 0
+    for f, text in texts.items():
+        for kind, ref in REF.findall(text):
+            ref = html.unescape(ref)
+            if re.match(r"^[a-z][a-z0-9+.-]*:", ref):
+                continue  # http:, https:, mailto:: not ours to check
+            count += 1
+            target, _, frag = ref.partition("#")
+            page = target or f
+            if not target and kind == "src":
+                broken.append("%s: empty %s" % (f, kind))
+            elif not os.path.exists(os.path.join(out, page)):
+                broken.append("%s: %s=\"%s\": no file %s" % (f, kind, ref, page))
+            elif frag and page.endswith(".html") and frag not in ids.get(page, ()):
+                broken.append("%s: %s=\"%s\": no id \"%s\" in %s" % (f, kind, ref, frag, page))
+    if broken:
+        raise BookError("%d broken link%s in %s:\n  %s" % (
+            len(broken), "" if len(broken) == 1 else "s", out, "\n  ".join(broken)))
+    return count
 
 
 def main():
@@ -483,17 +749,25 @@ def main():
     g = p.add_mutually_exclusive_group(required=True)
     g.add_argument("--out", help="write the HTML book into this directory")
     g.add_argument("--check", action="store_true",
-                   help="check the chapters' excerpt directives only (no pandoc)")
+                   help="check the chapters' excerpt directives and images only (no pandoc)")
+    g.add_argument("--check-links", metavar="DIR",
+                   help="check every link and image of the book built in DIR")
     a = p.parse_args()
     try:
         if a.check:
             chapters, count = load_chapters()
-            print("book: %d chapters, %d excerpts, all found" % (len(chapters), count))
+            images = len({i for _, _, md in chapters for i in images_of(md)})
+            print("book: %d chapters, %d excerpts, %d figures, all found" %
+                  (len(chapters), count, images))
+        elif a.check_links:
+            print("book: %d links and images in %s, none broken" %
+                  (check_links(a.check_links), a.check_links))
         else:
             out = a.out if os.path.isabs(a.out) else os.path.join(os.getcwd(), a.out)
-            n, count = build(out)
-            print("book: %d chapters, %d excerpts -> %s" %
-                  (n, count, os.path.relpath(os.path.join(out, "index.html"))))
+            n, count, figures, links = build(out)
+            print("book: %d chapters, %d excerpts, %d figures, %d links checked -> %s (one page: %s)" %
+                  (n, count, figures, links, os.path.relpath(os.path.join(out, "index.html")),
+                   os.path.relpath(os.path.join(out, ONE_PAGE))))
     except BookError as e:
         sys.exit("book: %s" % e)
 

@@ -19,6 +19,7 @@ binutils:objcopy
 check:pkg-config:check
 pkg-config:pkg-config
 pandoc:pandoc
+graphviz:dot
 python3:python3
 busybox-static:/usr/share/doc/busybox-static
 cpio:cpio
