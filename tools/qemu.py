@@ -118,8 +118,12 @@ def write_gdbinit(path, symbols):
     with open(path, "w") as f:
         f.write("# written by tools/qemu.py for make qemu-gdb\n")
         f.write("set confirm off\nset architecture i386:x86-64\n")
-        for i, elf in enumerate(symbols):
-            f.write(("file %s\n" if i == 0 else "add-symbol-file %s\n") % os.path.abspath(elf))
+        for elf in symbols:
+            # The shim's image ends in a 2 MiB hole (.sidecar_hole) where the
+            # sidecar kernel runs; moved out of the way, so that gdb names
+            # the sidecar's functions there and not "sidecar_hole + N".
+            hole = " -s .sidecar_hole 0x7f0000000000" if os.path.basename(elf) == "shim.elf" else ""
+            f.write("add-symbol-file %s%s\n" % (os.path.abspath(elf), hole))
         f.write("target remote localhost:1234\n")
     print("qemu.py: QEMU waits for gdb; in another terminal run: gdb -x %s" % path)
 
