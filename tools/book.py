@@ -407,7 +407,8 @@ def chapter_title(chapter, text):
 HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*$")
 HEADING_ID = re.compile(r"\{#([\w.:-]+)[^}]*\}$")
 LINK = re.compile(r"(\]\()([^)\s]+)(\))")
-IMAGE = re.compile(r"!\[[^\]]*\]\(([^)\s]+)")
+# ![caption](path): the caption may span lines and hold [brackets].
+IMAGE = re.compile(r"!\[(?:[^\[\]]|\[[^\]]*\])*\]\(([^)\s]+)")
 
 
 def prose_lines(md):
@@ -483,7 +484,8 @@ def one_page_links(md, stem, pages):
 
 
 def images_of(md):
-    return [m.group(1) for _, line in prose_lines(md) for m in IMAGE.finditer(line)]
+    prose = "\n".join(line for _, line in prose_lines(md))
+    return [m.group(1) for m in IMAGE.finditer(prose)]
 
 
 def load_chapters():
