@@ -47,6 +47,7 @@ usage: book.py --out DIR          build the HTML book into DIR (and check its li
        book.py --check            only check every chapter's directives and that
                                   every image it shows has a source (no pandoc)
        book.py --check-links DIR  check the links and images of a built book
+       book.py --self-test        show that those checks catch what they must
 """
 import argparse
 import atexit
@@ -746,6 +747,44 @@ def check_links(out):
     return count
 
 
+def self_test():
+    """The checks must be able to fail: a broken link, a missing id, a
+    missing page and a missing image in a made-up book are each reported,
+    and a link out of the book is not; heading ids and one-page links are
+    made as the build needs them."""
+    tmp = tempfile.mkdtemp(prefix="sidecar-book-test-")
+    try:
+        write(os.path.join(tmp, "index.html"),
+              '<a href="a.html#x">ok</a> <a href="a.html#gone">no id</a> '
+              '<a href="missing.html">no page</a> <img src="figures/none.svg"> '
+              '<a href="https://example.com/">out</a> <a href="#top">ok</a><p id="top"></p>')
+        write(os.path.join(tmp, "a.html"), '<h2 id="x">x</h2>')
+        try:
+            check_links(tmp)
+            raise BookError("self-test: the link check found nothing wrong in a broken book")
+        except BookError as e:
+            found = str(e)
+        for want in ('no id "gone"', "no file missing.html", "no file figures/none.svg",
+                     "3 broken links"):
+            if want not in found:
+                raise BookError("self-test: the link check did not report %r:\n%s" % (want, found))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    md = "## Lab 1, part 2: `ap_send_init_sipi`\n```\n## not a heading\n```\n## Lab 1\n## Lab 1\n" \
+         "See [this](#lab-1) and [that](02-x.html#y), ![a [b] c](figures/f.svg).\n"
+    labelled = label_headings(md, "ch-01--")
+    for want in ("{#ch-01--lab-1-part-2-ap_send_init_sipi}", "{#ch-01--lab-1}", "{#ch-01--lab-1-1}",
+                 "## not a heading\n"):
+        if want not in labelled:
+            raise BookError("self-test: heading ids: %r missing in:\n%s" % (want, labelled))
+    linked = one_page_links(md, "ch-01", {"02-x.html": "ch-02-x"})
+    for want in ("(#ch-01--lab-1)", "(#ch-02-x--y)", "(figures/f.svg)"):
+        if want not in linked:
+            raise BookError("self-test: one-page links: %r missing in:\n%s" % (want, linked))
+    if images_of(md) != ["figures/f.svg"]:
+        raise BookError("self-test: images found: %r" % images_of(md))
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     g = p.add_mutually_exclusive_group(required=True)
@@ -754,6 +793,8 @@ def main():
                    help="check the chapters' excerpt directives and images only (no pandoc)")
     g.add_argument("--check-links", metavar="DIR",
                    help="check every link and image of the book built in DIR")
+    g.add_argument("--self-test", action="store_true",
+                   help="show that the checks find what they must (no pandoc)")
     a = p.parse_args()
     try:
         if a.check:
@@ -761,6 +802,9 @@ def main():
             images = len({i for _, _, md in chapters for i in images_of(md)})
             print("book: %d chapters, %d excerpts, %d figures, all found" %
                   (len(chapters), count, images))
+        elif a.self_test:
+            self_test()
+            print("book: self-test passed: broken links, ids, pages and images are caught")
         elif a.check_links:
             print("book: %d links and images in %s, none broken" %
                   (check_links(a.check_links), a.check_links))

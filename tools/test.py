@@ -5,7 +5,7 @@
      all other labs and lab N's untouched skeleton (regenerated from
      solutions/ by mklab, so a student's edits to labs/ do not matter here);
   2. static checks: labs/ is in sync with solutions/, the book's excerpts
-     all resolve;
+     all resolve, the book builds without a warning or a broken link;
   3. the framework's tests against the solutions;
   4. every lab's graded tests against the solutions: each must pass;
   5. the discrimination check: every test of lab N must fail on the tree
@@ -92,6 +92,10 @@ def main():
                               ["build/tools/mklab", "--check", "solutions", "labs"]), None)]
     jobs.append(("static", Static("book excerpts resolve",
                                   [sys.executable, "tools/book.py", "--check"]), None))
+    jobs.append(("static", Static("book checks catch broken links (self-test)",
+                                  [sys.executable, "tools/book.py", "--self-test"]), None))
+    jobs.append(("static", Static("book builds: no warnings, no broken links or images",
+                                  [sys.executable, "tools/book.py", "--out", "build/book"]), None))
     jobs += [("framework", t, "solution") for t in FRAMEWORK]
     for lab in sorted(LABS):
         jobs += [("lab %d" % lab, t, "solution") for t in LABS[lab]]
