@@ -4,7 +4,7 @@
 The chapters are book/NN-name.md, in the order of their numeric prefix (or
 in the order book/SUMMARY lists them, one file name per line, when that file
 exists). The prefix also puts each chapter in a part of the book (PARTS
-below: 00 the front matter, 01-08 the labs, 09-89 the chapters beyond the
+below: 00 the preface and introduction, 01-08 the labs, 09-89 the chapters beyond the
 labs, 90-99 the appendices), so a new chapter only needs a file name; a part
 without chapters is left out. Each chapter becomes one HTML page made by
 pandoc; index.html holds the table of contents, book.html the whole book on
@@ -102,7 +102,7 @@ def chapter_files():
 
 # The parts of the book, by the chapters' numeric prefixes (first, last,
 # title). A chapter file is all it takes to add a chapter to a part.
-PARTS = [(0, 0, "Preface"),
+PARTS = [(0, 0, "Before the labs"),
          (1, 8, "The labs"),
          (9, 89, "Beyond the labs"),
          (90, 99, "Appendices")]
@@ -465,6 +465,16 @@ def label_headings(md, prefix):
     return "\n".join(lines) + "\n"
 
 
+def demote_headings(md):
+    """Every heading one level down (## -> ###): in the one-page book a
+    part is a level-1 heading, its chapters level 2."""
+    lines = md.splitlines()
+    for i, line in list(prose_lines(md)):
+        if HEADING.match(line) and not line.startswith("######"):
+            lines[i] = "#" + line
+    return "\n".join(lines) + "\n"
+
+
 def one_page_links(md, stem, pages):
     """A chapter's links, rewritten for the one-page book: to another
     chapter's page (and a section of it) or a section of this chapter
@@ -663,9 +673,10 @@ def build_index(chapters, out, tmp):
 
 
 def build_one_page(chapters, out, tmp):
-    """book.html: every chapter on one page, under its part's heading. Each
-    chapter's ids are prefixed with its name, and its links to other pages
-    of the book become links within the page."""
+    """book.html: every chapter on one page, under its part's heading
+    (parts are level 1, chapters 2, their sections 3). Each chapter's ids
+    are prefixed with its name, and its links to other pages of the book
+    become links within the page."""
     # (Pandoc takes an id in {#...} only if it starts with a letter.)
     pages = {page_name(name): "ch-" + os.path.splitext(name)[0] for name, _, _ in chapters}
     parts = []
@@ -673,15 +684,15 @@ def build_one_page(chapters, out, tmp):
         parts.append("# %s {#part-%s .part}\n" % (part, slug(part)))
         for name, title, md in members:
             stem = pages[page_name(name)]
-            body = label_headings(one_page_links(md, stem, pages), stem + "--")
-            parts.append("# %s {#%s}\n\n%s" % (title, stem, body))
+            body = demote_headings(label_headings(one_page_links(md, stem, pages), stem + "--"))
+            parts.append("## %s {#%s .chapter}\n\n%s" % (title, stem, body))
     src = os.path.join(tmp, "book.md")
     write(src, "\n".join(parts))
     top = os.path.join(tmp, "one-page-nav.html")
     write(top, '<nav class="book-nav"><a href="index.html">Contents, one page per chapter</a>'
           '</nav>\n')
     pandoc(src, os.path.join(out, ONE_PAGE), TITLE + ": the book", TITLE, top, top,
-           toc=True, toc_depth=2)
+           toc=True, toc_depth=3)
 
 
 def build(out):
