@@ -175,6 +175,9 @@ def describe(report, origin, skipped):
     lines += ["  changed: %s" % f for f in report["copied"]]
     lines += ["  missing: %s" % f for f in report["missing"]]
     lines += ["  ignored (not a lab file): %s" % f for f in report["ignored"]]
+    if report.get("outside"):
+        lines.append("  %d files outside labs/ were not read (the Makefile, tests and tools "
+                     "are the pristine tree's)" % report["outside"])
     if skipped:
         lines.append("  %d archive members skipped (links, or names leaving the archive)" % skipped)
     return "\n".join(lines)
@@ -237,6 +240,8 @@ def main():
             fail("%s has no lab folder (%s ...): hand in labs/ or the whole tree" % (
                 a.submission, ", ".join(sorted(lab_dirs)[:2])))
         report = copy_student_files(labs_root, tree, wanted)
+        report["outside"] = sum(len(files) for d, _, files in os.walk(unpacked)
+                                if os.path.relpath(d, labs_root).startswith(".."))
         summary = describe(report, origin, skipped)
         print(summary, flush=True)
 
