@@ -11,7 +11,7 @@ interrupted run keeps what it measured) is what book/11-instructors.md's
 "common mistakes" section is written from.
 
 usage: mutants.py [--lab N]... [--only NAME]... [--resume] [--keep]
-  --resume   skip mutants already in build/mutants/report.json
+  --resume   skip mutants already in build/mutants/report.json (but not --only ones)
   --keep     keep each mutant's build tree (build/mutant-<name>/)
 """
 import argparse
@@ -126,7 +126,7 @@ def main():
     entries = load_report() if a.resume else []
     done = {e["name"] for e in entries}
     for m in chosen:
-        if m.name in done:
+        if m.name in done and not a.only:
             continue
         print("mutants: lab %d %s ..." % (m.lab, m.name), flush=True)
         e = run_mutant(m)
