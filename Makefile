@@ -260,7 +260,8 @@ book:
 #   make grade-submission SUBMISSION=<labs dir, tree, .tar.gz or .zip> [LAB=N]
 #        [EXTRA_TESTS=<hidden tests file>] [RESULTS=<results.json>]
 #        the student's lab files only, built and graded in a pristine tree
-#   make student-release    build/sidecar-os-student.tar.gz: HEAD without solutions/
+#   make student-release [SOLVED=0,4]   build/sidecar-os-student.tar.gz: HEAD without
+#                           solutions/ (the SOLVED labs handed out done)
 #   make mutants [LAB=N]    which tests catch which deliberately broken solution
 
 .PHONY: grade-submission student-release mutants
@@ -271,7 +272,7 @@ grade-submission: tools
 		$(if $(filter command line,$(origin RESULTS)),--results $(RESULTS))
 
 student-release:
-	@sh tools/student-release.sh build/sidecar-os-student.tar.gz
+	@sh tools/student-release.sh build/sidecar-os-student.tar.gz "$(SOLVED)"
 
 mutants: tools
 	@$(PYTHON) tools/mutants.py $(if $(LAB),--lab $(LAB))

@@ -1,7 +1,8 @@
 #!/bin/sh
 # student-release.sh - the tree students get: `make student-release`.
 #
-#   tools/student-release.sh <out.tar.gz>      (make: build/sidecar-os-student.tar.gz)
+#   tools/student-release.sh <out.tar.gz> [solved labs, e.g. "0 4"]
+#   (make student-release [SOLVED=0,4]: build/sidecar-os-student.tar.gz)
 #
 # Made from the committed tree (git archive HEAD: what is not committed is
 # not released, and build/ never is), without the instructor's material
@@ -10,7 +11,9 @@
 # their hand-in will be graded as). The targets that need solutions/ (make
 # run, make test, make labs, make bench, SOLUTION=1) stop with "not in the
 # student release". labs/ holds the skeletons as committed (make test
-# checks they are up to date with solutions/).
+# checks they are up to date with solutions/), except the labs listed as
+# solved: for a shorter course, those get the solutions' files with the
+# BEGIN/END LAB marker lines taken out (book/11-instructors.md).
 set -e
 
 # Instructor-only: the answers, the broken answers, and the guide that
@@ -23,6 +26,7 @@ book/11-instructors.md
 "
 
 out=${1:-build/sidecar-os-student.tar.gz}
+solved=$(echo "${2:-}" | tr ',' ' ')
 top=$(git rev-parse --show-toplevel 2>/dev/null) || {
 	echo "student-release: not a git checkout: the release is made from the committed tree" >&2
 	exit 1
@@ -34,6 +38,19 @@ git diff --quiet HEAD -- 2>/dev/null ||
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 git archive --prefix=sidecar-os/ HEAD | tar -x -C "$stage"
+for lab in $solved; do
+	dir=$(cd "$stage/sidecar-os/solutions" && ls -d "$(printf '%02d' "$lab")"-* 2>/dev/null) || {
+		echo "student-release: no lab $lab in solutions/" >&2
+		exit 1
+	}
+	for f in "$stage/sidecar-os/solutions/$dir"/*.c "$stage/sidecar-os/solutions/$dir"/*.h \
+		"$stage/sidecar-os/solutions/$dir"/*.asm; do
+		[ -f "$f" ] || continue
+		sed -E '/^[[:space:]]*(\/\/|;) ?(BEGIN|END) LAB [0-9]/d; /^[[:space:]]*(\/\/|;)>/d' "$f" \
+			>"$stage/sidecar-os/labs/$dir/$(basename "$f")"
+	done
+	echo "student-release: lab $lab ($dir) is handed out solved"
+done
 for path in $INSTRUCTOR_ONLY; do
 	rm -rf "$stage/sidecar-os/$path"
 done
