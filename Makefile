@@ -262,9 +262,10 @@ book:
 #        the student's lab files only, built and graded in a pristine tree
 #   make student-release [SOLVED=0,4]   build/sidecar-os-student.tar.gz: HEAD without
 #                           solutions/ (the SOLVED labs handed out done)
+#   make gradescope [LAB=N] [EXTRA_TESTS=file]   build/gradescope-autograder.zip
 #   make mutants [LAB=N]    which tests catch which deliberately broken solution
 
-.PHONY: grade-submission student-release mutants
+.PHONY: grade-submission student-release gradescope mutants
 grade-submission: tools
 	@test -n "$(SUBMISSION)" || { echo "usage: make grade-submission SUBMISSION=<labs dir or archive>"; exit 2; }
 	@$(PYTHON) tools/grade-submission.py "$(SUBMISSION)" $(if $(LAB),--lab $(LAB)) \
@@ -274,11 +275,24 @@ grade-submission: tools
 student-release:
 	@sh tools/student-release.sh build/sidecar-os-student.tar.gz "$(SOLVED)"
 
+# Gradescope's autograder zip: the student release (the graders and tests,
+# no solutions), setup.sh and run_autograder, LAB= (graded lab, or all) and
+# EXTRA_TESTS= (hidden tests, copied into hidden/).
+gradescope: student-release
+	@rm -rf build/gradescope && mkdir -p build/gradescope
+	@tar -xzf build/sidecar-os-student.tar.gz -C build/gradescope --strip-components=1
+	@cp tools/gradescope/setup.sh tools/gradescope/run_autograder build/gradescope/
+	@$(if $(LAB),echo $(LAB) > build/gradescope/LAB)
+	@$(if $(EXTRA_TESTS),mkdir -p build/gradescope/hidden && cp $(EXTRA_TESTS) build/gradescope/hidden/)
+	@rm -f build/gradescope-autograder.zip
+	@cd build/gradescope && $(PYTHON) -c 'import os, zipfile; z = zipfile.ZipFile("../gradescope-autograder.zip", "w", zipfile.ZIP_DEFLATED); [z.write(os.path.join(d, f)) for d, _, fs in os.walk(".") for f in fs]; z.close()'
+	@echo "gradescope: build/gradescope-autograder.zip (lab $(or $(LAB),all)$(if $(EXTRA_TESTS),; hidden tests: $(EXTRA_TESTS)))"
+
 mutants: tools
 	@$(PYTHON) tools/mutants.py $(if $(LAB),--lab $(LAB))
 
 # A student release has no solutions/: the targets that need them say so.
-NEED_SOLUTIONS := run test labs check-labs bench mutants student-release
+NEED_SOLUTIONS := run test labs check-labs bench mutants student-release gradescope
 ifeq ($(wildcard solutions),)
 ifneq ($(filter $(NEED_SOLUTIONS),$(MAKECMDGOALS))$(filter 1,$(SOLUTION)),)
 $(error not in the student release: $(or $(filter $(NEED_SOLUTIONS),$(MAKECMDGOALS)),SOLUTION=1) \

@@ -106,9 +106,14 @@ def find_labs_root(top, lab_dirs):
 
 def pristine_tree(into, ref):
     """The committed tree at ref (git archive), or a copy of ROOT without build/."""
-    inside_git = subprocess.run(["git", "-C", ROOT, "rev-parse", "--show-toplevel"],
-                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    if inside_git.returncode == 0 and os.path.samefile(inside_git.stdout.strip(), ROOT):
+    try:
+        inside_git = subprocess.run(["git", "-C", ROOT, "rev-parse", "--show-toplevel"],
+                                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        is_checkout = inside_git.returncode == 0 and os.path.samefile(inside_git.stdout.strip(),
+                                                                      ROOT)
+    except FileNotFoundError:  # no git at all (a Gradescope image, say)
+        is_checkout = False
+    if is_checkout:
         commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", ref],
                                 stdout=subprocess.PIPE, text=True)
         if commit.returncode != 0:

@@ -21,6 +21,7 @@ set -e
 INSTRUCTOR_ONLY="
 solutions
 tests/lab_mutants.py
+tests/hidden_example.py
 tools/mutants.py
 book/11-instructors.md
 "
