@@ -153,9 +153,9 @@ class CpuCompare:
         verdict = "while the command ran, %d CPUs used %.2f s of host CPU, %d CPUs %.2f s: " \
                   "%+.2f s (bound %.1f s)" % (
             self.small.smp, seconds[0], self.big.smp, seconds[1], extra, self.slack)
-        if self.limit is not None:
-            verdict += "; %d CPUs at most %.1f s" % (self.big.smp, self.limit)
-        return extra <= self.slack and (self.limit is None or seconds[1] <= self.limit), verdict
+        if self.limit is not None and seconds[1] > self.limit:
+            return False, verdict + "; %d CPUs used more than %.1f s" % (self.big.smp, self.limit)
+        return extra <= self.slack, verdict
 
 
 # --- checks used by boot tests ------------------------------------------------
