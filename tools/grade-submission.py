@@ -181,8 +181,9 @@ def describe(report, origin, skipped):
     lines += ["  missing: %s" % f for f in report["missing"]]
     lines += ["  ignored (not a lab file): %s" % f for f in report["ignored"]]
     if report.get("outside"):
-        lines.append("  %d files outside labs/ were not read (the Makefile, tests and tools "
-                     "are the pristine tree's)" % report["outside"])
+        lines.append("  %d file%s outside labs/ not read (the Makefile, tests and tools "
+                     "are the pristine tree's)" % (report["outside"],
+                                                   "" if report["outside"] == 1 else "s"))
     if skipped:
         lines.append("  %d archive members skipped (links, or names leaving the archive)" % skipped)
     return "\n".join(lines)
