@@ -8,9 +8,12 @@ lab, and later labs where the mistake only shows there) and records which
 tests catch it. The results are the "common mistakes" section of the
 instructor's guide (book/11-instructors.md).
 
-`expect` says what we believe: "caught", or "uncatchable" for a mistake that
-QEMU's emulated hardware forgives (a missing delay or fence), which only a
-reviewer reading the code finds. The tool reports a mismatch either way.
+`expect` is what the last full run found: "caught", or "missed" for a
+mistake no test sees (most are mistakes QEMU's emulated hardware forgives,
+a missing delay or fence, which only a reviewer reading the code finds;
+book/11-instructors.md lists them). The tool reports, and fails on, any
+mutant whose verdict changed: a test that stopped catching a mistake, or
+a new test that catches one.
 
 Instructor-only: this file shows the solutions' code; `make student-release`
 leaves it out.
@@ -51,10 +54,10 @@ MUTANTS = [
     # --- lab 1: starting APs ------------------------------------------------
     Mutant("one-sipi", 1, S + "01-apstart/startup.c",
            "for (int i = 0; i < 2; i++) {", "for (int i = 0; i < 1; i++) {",
-           "sends one SIPI instead of two", expect="uncatchable"),
+           "sends one SIPI instead of two", expect="missed"),
     Mutant("no-init-delay", 1, S + "01-apstart/startup.c",
            "\tmdelay(10);\n", "",
-           "no 10 ms wait between INIT and the first SIPI", expect="uncatchable"),
+           "no 10 ms wait between INIT and the first SIPI", expect="missed"),
     Mutant("sipi-vector-wrong", 1, S + "01-apstart/startup.c",
            "(uint32_t)(trampoline_page >> 12)", "(uint32_t)(trampoline_page >> 8)",
            "SIPI vector = address >> 8 instead of the page number (>> 12)"),
@@ -64,16 +67,17 @@ MUTANTS = [
     Mutant("fanout-not-atomic", 1, S + "01-apstart/fanout.c",
            "uint32_t slot = __atomic_fetch_add(&node->next_slot, 1, __ATOMIC_ACQ_REL);",
            "uint32_t slot = node->next_slot; node->next_slot = slot + 1;",
-           "claims a slot with a plain read and write: two CPUs may start the same AP"),
+           "claims a slot with a plain read and write: two CPUs may start the same AP",
+           expect="missed"),
     Mutant("fanout-one-each", 1, S + "01-apstart/fanout.c",
            "\t\tap_start_and_wait(node->cpus[slot]);\n",
            "\t\tap_start_and_wait(node->cpus[slot]);\n\t\treturn;\n",
-           "each CPU starts one more and stops: a chain, not a fan-out"),
+           "each CPU starts one more and stops: a chain, not a fan-out", expect="missed"),
     # --- lab 2: the halt loop ---------------------------------------------------
     Mutant("sti-hlt-race", 2, S + "02-halt/halt.c",
            "__asm__ volatile(\"cli\" ::: \"memory\");", "__asm__ volatile(\"sti\" ::: \"memory\");",
            "checks the status with interrupts on: an IPI between the check and hlt is lost",
-           labs=(2, 3)),
+           labs=(2, 3), expect="missed"),
     Mutant("poll-not-halt", 2, S + "02-halt/halt.c",
            "__asm__ volatile(\"sti; hlt\" ::: \"memory\");",
            "__asm__ volatile(\"sti; pause\" ::: \"memory\");",
@@ -81,12 +85,12 @@ MUTANTS = [
     Mutant("status-relaxed", 2, S + "02-halt/halt.c",
            "uint32_t s = __atomic_load_n(status, __ATOMIC_ACQUIRE);\n\t\tif (s == CPU_STATUS_RUN) {",
            "uint32_t s = *(volatile uint32_t *)status;\n\t\tif (s == CPU_STATUS_RUN) {",
-           "a plain volatile load instead of an acquire load", expect="uncatchable"),
+           "a plain volatile load instead of an acquire load", expect="missed"),
     Mutant("stop-not-acknowledged", 2, S + "02-halt/halt.c",
            "__atomic_compare_exchange_n(status, &expected, CPU_STATUS_IDLE, false,",
            "if (0) __atomic_compare_exchange_n(status, &expected, CPU_STATUS_IDLE, false,",
            "does not acknowledge a STOP that arrived with nothing running", labs=(2, 4),
-           expect="uncatchable"),
+           expect="missed"),
     Mutant("apic-not-enabled", 2, S + "02-halt/cpu_init.c",
            "lapic_write(LAPIC_SVR, LAPIC_SVR_ENABLE | SIDECAR_SPURIOUS_VECTOR);", "",
            "never software-enables the local APIC (SVR bit 8): no IPI arrives", labs=(2, 3)),
@@ -98,18 +102,20 @@ MUTANTS = [
            "\tuint32_t expected = CPU_STATUS_IDLE;\n"
            "\tipi_send(apic_id, (uint8_t)control->request_vector);\n"
            "\tif (!__atomic_compare_exchange_n",
-           "sends the IPI before storing RUN: the CPU may wake, see IDLE and sleep again"),
+           "sends the IPI before storing RUN: the CPU may wake, see IDLE and sleep again",
+           expect="missed"),
     Mutant("wake-without-cas", 3, S + "03-ipi/wake.c",
            "if (!__atomic_compare_exchange_n(&control->cpu_status[slot], &expected, CPU_STATUS_RUN,\n"
            "\t\t\t\t\t false, __ATOMIC_RELEASE, __ATOMIC_RELAXED))",
            "__atomic_store_n(&control->cpu_status[slot], CPU_STATUS_RUN, __ATOMIC_RELEASE);\n"
            "\tif (expected != CPU_STATUS_IDLE)",
-           "stores RUN without checking the CPU was IDLE"),
+           "stores RUN without checking the CPU was IDLE", expect="missed"),
     Mutant("low-vector-allowed", 3, S + "03-ipi/ipi.c", "if (vector < 32)", "if (0)",
-           "does not refuse vectors 0-31", expect="uncatchable"),
+           "does not refuse vectors 0-31", expect="missed"),
     Mutant("no-needs-attention", 3, S + "03-ipi/wake.c",
            "__atomic_store_n(&c->needs_attention, 1, __ATOMIC_RELEASE);", "",
-           "does not raise needs_attention when a command is done", labs=(3, 5)),
+           "does not raise needs_attention when a command is done", labs=(3, 5),
+           expect="missed"),
     Mutant("ack-plain-store", 3, S + "03-ipi/wake.c",
            "\twhile ((s == CPU_STATUS_RUN || s == CPU_STATUS_STOP) &&",
            "\t__atomic_store_n(&c->cpu_status[pc->slot], CPU_STATUS_IDLE, __ATOMIC_RELEASE);\n"
@@ -150,14 +156,15 @@ MUTANTS = [
            "\t__atomic_store_n(&control->response_vector, vector, __ATOMIC_RELEASE);",
            "__atomic_store_n(&control->response_vector, vector, __ATOMIC_RELAXED);\n"
            "\t__atomic_store_n(&control->response_cpu, apic_id, __ATOMIC_RELAXED);",
-           "turns response IPIs on before naming the CPU", expect="uncatchable"),
+           "turns response IPIs on before naming the CPU", expect="missed"),
     Mutant("attention-not-cleared", 5, S + "05-numa/attention.c",
            "__atomic_exchange_n(&control->needs_attention, 0, __ATOMIC_ACQ_REL);", "",
-           "never clears needs_attention", expect="uncatchable"),
+           "never clears needs_attention"),
     # --- lab 6: conversion ---------------------------------------------------------
     Mutant("convert-any-state", 6, S + "06-convert/convert.c",
            "if (s != CPU_STATUS_IDLE && s != CPU_STATUS_RUN && s != CPU_STATUS_STOP)",
-           "if (0)", "converts a CPU in any state (twice, or one that never started)"),
+           "if (0)", "converts a CPU in any state (twice, or one that never started)",
+           expect="missed"),
     Mutant("convert-no-ipi", 6, S + "06-convert/convert.c",
            "return ipi_send(apic_id, (uint8_t)control->request_vector);", "return 0;",
            "stores REMOVE but sends no IPI: the halted CPU never sees it"),
@@ -167,7 +174,7 @@ MUTANTS = [
     Mutant("park-with-interrupts", 6, S + "06-convert/remove.c",
            "\t\t__asm__ volatile(\"cli; hlt\" ::: \"memory\");",
            "\t\t__asm__ volatile(\"sti; hlt\" ::: \"memory\");",
-           "parks with interrupts on", expect="uncatchable"),
+           "parks with interrupts on", expect="missed"),
     # --- lab 7: real Linux -------------------------------------------------------
     Mutant("driver-no-ipi", 7, S + "07-linux/sidecar_drv.c",
            "return -EBUSY;\n\tsidecar_send_ipi(c->apic_id, c->vector);\n",

@@ -5,7 +5,9 @@ For every deliberately broken solution in tests/lab_mutants.py: copy
 solutions/ to build/mutant-<name>/labs, apply the mutant's edit, build
 that tree, run the graded tests of the mutant's labs against it, and
 record which tests fail. A mutant that no test catches is a finding: a
-mistake a student can hand in for full points. The table printed at the
+mistake a student can hand in for full points. Exits 1 when a verdict
+differs from the `expect` tests/lab_mutants.py records (a test that
+stopped catching a mistake, or a new one that catches it). The table printed at the
 end (and build/mutants/report.json, rewritten after every mutant so an
 interrupted run keeps what it measured) is what book/11-instructors.md's
 "common mistakes" section is written from.
@@ -98,16 +100,26 @@ def save_report(entries):
 
 
 def print_summary(entries):
+    """The table, and the mutants whose verdict is not what tests/lab_mutants.py expects."""
+    expected = {m.name: m.expect for m in MUTANTS}
+    changed = []
     print("\n%-4s %-26s %-12s %s" % ("lab", "mutant", "verdict", "caught by"))
     for e in sorted(entries, key=lambda e: (e["lab"], e["name"])):
         by = "; ".join(e.get("caught_by", [])) or e.get("detail", "")[:80]
-        note = "" if (e["verdict"] == "caught") == (e["expect"] == "caught") else \
-            "  (expected %s)" % e["expect"]
+        expect = expected.get(e["name"], "caught")
+        note = ""
+        if (e["verdict"] == "caught") != (expect == "caught"):
+            note = "  (CHANGED: expected %s)" % expect
+            changed.append(e["name"])
         print("%-4d %-26s %-12s %s%s" % (e["lab"], e["name"], e["verdict"], by, note))
     missed = [e["name"] for e in entries if e["verdict"] != "caught"]
     print("\n%d mutants, %d caught, %d not caught%s" % (
         len(entries), len(entries) - len(missed), len(missed),
         ": " + ", ".join(missed) if missed else ""))
+    if changed:
+        print("mutants: %d verdicts differ from tests/lab_mutants.py's expect: %s" % (
+            len(changed), ", ".join(changed)))
+    return changed
 
 
 def main():
@@ -137,8 +149,9 @@ def main():
         save_report(entries)
         if not a.keep:
             shutil.rmtree(os.path.join(ROOT, "build", "mutant-" + m.name), ignore_errors=True)
-    print_summary(entries)
+    ran = {m.name for m in chosen}
+    return 1 if print_summary([e for e in entries if e["name"] in ran]) else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
