@@ -54,6 +54,11 @@ for lab in $solved; do
 done
 for path in $INSTRUCTOR_ONLY; do
 	rm -rf "$stage/sidecar-os/$path"
+	# A chapter left out must leave the book's chapter list too (book/SUMMARY).
+	case "$path" in book/*.md)
+		[ -f "$stage/sidecar-os/book/SUMMARY" ] &&
+			sed -i "/^[[:space:]]*${path#book/}[[:space:]]*\(#.*\)\?$/d" "$stage/sidecar-os/book/SUMMARY" ;;
+	esac
 done
 
 # Nothing left may show a solution: a file with a BEGIN LAB region is one.
