@@ -237,8 +237,13 @@ test: deps
 	@$(PYTHON) tools/test.py
 
 # Lab 7's tests boot Debian's kernel: build it (and fetch it) only for them.
+# RESULTS=: where Gradescope's results.json goes; EXTRA_TESTS=: hidden tests
+# (files written like tests/lab_tests.py). Book chapter 11 has the details.
+RESULTS ?= build/grade/results.json
+EXTRA_TESTS ?=
 grade: images unit-build $(if $(filter-out 7,$(LAB)),,linux)
-	@$(PYTHON) tools/grade.py --tree $(TREE) $(if $(LAB),--lab $(LAB))
+	@$(PYTHON) tools/grade.py --tree $(TREE) $(if $(LAB),--lab $(LAB)) --results $(RESULTS) \
+		$(foreach f,$(EXTRA_TESTS),--extra-tests $(f))
 
 # Regenerate labs/*/ sources from solutions/*/ (handouts are kept).
 labs: $(BT)/mklab
@@ -249,6 +254,52 @@ check-labs: $(BT)/mklab
 
 book:
 	@$(PYTHON) tools/book.py --out build/book
+
+# --- the instructor's kit (book/11-instructors.md) ---------------------------
+#
+#   make grade-submission SUBMISSION=<labs dir, tree, .tar.gz or .zip> [LAB=N]
+#        [EXTRA_TESTS=<hidden tests file>] [RESULTS=<results.json>]
+#        the student's lab files only, built and graded in a pristine tree
+#   make student-release [SOLVED=0,4]   build/sidecar-os-student.tar.gz: HEAD without
+#                           solutions/ (the SOLVED labs handed out done)
+#   make gradescope [LAB=N] [EXTRA_TESTS=file]   build/gradescope-autograder.zip
+#   make mutants [LAB=N]    which tests catch which deliberately broken solution
+
+.PHONY: grade-submission student-release gradescope mutants
+grade-submission: tools
+	@test -n "$(SUBMISSION)" || { echo "usage: make grade-submission SUBMISSION=<labs dir or archive>"; exit 2; }
+	@$(PYTHON) tools/grade-submission.py "$(SUBMISSION)" $(if $(LAB),--lab $(LAB)) \
+		$(foreach f,$(EXTRA_TESTS),--extra-tests $(f)) \
+		$(if $(filter command line,$(origin RESULTS)),--results $(RESULTS))
+
+student-release:
+	@sh tools/student-release.sh build/sidecar-os-student.tar.gz "$(SOLVED)"
+
+# Gradescope's autograder zip: the student release (the graders and tests,
+# no solutions), setup.sh and run_autograder, LAB= (graded lab, or all) and
+# EXTRA_TESTS= (hidden tests, copied into hidden/).
+gradescope: student-release
+	@rm -rf build/gradescope && mkdir -p build/gradescope
+	@tar -xzf build/sidecar-os-student.tar.gz -C build/gradescope --strip-components=1
+	@cp tools/gradescope/setup.sh tools/gradescope/run_autograder build/gradescope/
+	@$(if $(LAB),echo $(LAB) > build/gradescope/LAB)
+	@$(if $(EXTRA_TESTS),mkdir -p build/gradescope/hidden && cp $(EXTRA_TESTS) build/gradescope/hidden/)
+	@rm -f build/gradescope-autograder.zip
+	@cd build/gradescope && $(PYTHON) -c 'import os, zipfile; z = zipfile.ZipFile("../gradescope-autograder.zip", "w", zipfile.ZIP_DEFLATED); [z.write(os.path.join(d, f)) for d, _, fs in os.walk(".") for f in fs]; z.close()'
+	@echo "gradescope: build/gradescope-autograder.zip (lab $(or $(LAB),all)$(if $(EXTRA_TESTS),; hidden tests: $(EXTRA_TESTS)))"
+
+mutants: tools
+	@$(PYTHON) tools/mutants.py $(if $(LAB),--lab $(LAB))
+
+# A student release has no solutions/: the targets that need them say so.
+NEED_SOLUTIONS := run test labs check-labs bench mutants student-release gradescope
+ifeq ($(wildcard solutions),)
+ifneq ($(filter $(NEED_SOLUTIONS),$(MAKECMDGOALS))$(filter 1,$(SOLUTION)),)
+$(error not in the student release: $(or $(filter $(NEED_SOLUTIONS),$(MAKECMDGOALS)),SOLUTION=1) \
+	needs solutions/, which only the instructor's tree has (make qemu, make qemu-linux and \
+	make grade work on your labs/))
+endif
+endif
 
 bench: deps
 	@$(PYTHON) tools/bench.py

@@ -9,7 +9,9 @@
   3. the framework's tests against the solutions;
   4. every lab's graded tests against the solutions: each must pass;
   5. the discrimination check: every test of lab N must fail on the tree
-     where only lab N is the skeleton - so it tests lab N, not an earlier lab.
+     where only lab N is the skeleton - so it tests lab N, not an earlier lab;
+  6. the instructor's kit (tests/kit_tests.py): the submission grader and
+     the student release.
 QEMU boots run two at a time (the CI machine has two cores).
 """
 import os
@@ -23,6 +25,7 @@ ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(ROOT, "tests"))
 from framework_tests import FRAMEWORK  # noqa: E402
 from lab_tests import LABS  # noqa: E402
+from kit_tests import KIT  # noqa: E402
 
 PRISTINE = "build/pristine/labs"
 
@@ -102,6 +105,8 @@ def main():
     for lab in sorted(LABS):
         jobs += [("lab %d skeleton" % lab, MustFail(t), "skeleton-%d" % lab)
                  for t in LABS[lab]]
+
+    jobs += [("kit", t, None) for t in KIT]  # the grader and the release (run alone, last)
 
     passed = failed = 0
 

@@ -201,6 +201,24 @@ START_TEST(rejects_entry_past_table)
 }
 END_TEST
 
+START_TEST(rejects_entry_one_byte_past_table)
+{
+	/* The classic off-by-one: a last structure whose length is one more
+	 * than the bytes left, for a type the walk reports and one it skips
+	 * (found by the mutant "madt-length-off-by-one", tests/lab_mutants.py). */
+	static const uint8_t types[] = {MADT_LOCAL_APIC, 1};
+	for (size_t i = 0; i < ARRAY_SIZE(types); i++) {
+		struct seen s = {0};
+		struct diag d = {""};
+		uint8_t bad[8] = {types[i], sizeof(bad) + 1, 0, 1, MADT_ENABLED};
+		madt_init(&t);
+		madt_add_lapic(&t, 0, 0, MADT_ENABLED);
+		table_add(&t, bad, sizeof(bad));
+		ck_assert_diag(madt_walk(madt_at_end_of_memory(), record, &s, &d), E_INVAL, d);
+	}
+}
+END_TEST
+
 START_TEST(rejects_trailing_byte)
 {
 	struct seen s = {0};
@@ -304,6 +322,7 @@ Suite *madt_suite(void)
 	TCase *bad = tcase_create("malformed");
 	tcase_add_test(bad, rejects_entry_length_zero_or_one);
 	tcase_add_test(bad, rejects_entry_past_table);
+	tcase_add_test(bad, rejects_entry_one_byte_past_table);
 	tcase_add_test(bad, rejects_trailing_byte);
 	tcase_add_test(bad, rejects_short_local_apic);
 	tcase_add_test(bad, rejects_short_local_x2apic);

@@ -1,0 +1,180 @@
+"""kit_tests.py - tests of the instructor's kit (book/11-instructors.md).
+
+`make test` runs them after everything else (each builds a tree of its own
+and boots lab 0, the quickest lab):
+  - tools/grade-submission.py gives the untouched skeleton 0 points, the
+    solutions full points (plus a hidden test, hidden until published) and
+    a submission with one known mistake exactly the points of the tests
+    that catch it; files outside the lab sources are never read;
+  - `make student-release` makes a tree without solutions/ in which
+    `make grade LAB=0` builds and grades the skeleton, and the targets that
+    need solutions/ say so.
+Each run(tree) returns (passed, detail), like tools/harness.py's tests.
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import zipfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+WORK = os.path.join(ROOT, "build", "kit-test")
+
+HIDDEN_TESTS = '''
+from harness import Unit
+LABS = {0: [Unit("hidden: the MADT walk, again", "madt", points=5)]}
+'''
+
+# A mistake a student makes (tests/lab_mutants.py, "bzimage-no-hdrs"): no
+# check of the "HdrS" magic. Only the bzImage unit suite catches it.
+BROKEN_FILE = "00-boot/bzimage.c"
+BROKEN_OLD, BROKEN_NEW = "if (h->header != SETUP_HDRS_MAGIC)", "if (0)"
+
+
+def run(cmd, cwd=ROOT):
+    r = subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return r.returncode, r.stdout
+
+
+def fresh(name):
+    path = os.path.join(WORK, name)
+    shutil.rmtree(path, ignore_errors=True)
+    os.makedirs(path)
+    return path
+
+
+def grade_submission(submission, results, *extra):
+    return run([sys.executable, os.path.join(ROOT, "tools", "grade-submission.py"), submission,
+                "--lab", "0", "--results", results] + list(extra))
+
+
+def load(results):
+    try:
+        with open(results) as f:
+            return json.load(f)
+    except (OSError, ValueError) as e:
+        return {"error": str(e)}
+
+
+class KitTest:
+    exclusive = True  # builds its own tree and boots 2 QEMUs: run alone, at the end
+
+    def __init__(self, name, check):
+        self.name, self.check, self.points = name, check, 0
+
+    def run(self, tree):
+        try:
+            problem = self.check()
+        except Exception as e:
+            problem = "%s: %s" % (type(e).__name__, e)
+        return problem is None, problem or ""
+
+
+def skeleton_scores_zero():
+    """The committed labs/ as a .tar.gz: nothing but skeletons."""
+    d = fresh("skeleton")
+    archive = os.path.join(d, "labs.tar.gz")
+    code, out = run(["sh", "-c", "git archive --format=tar.gz -o '%s' HEAD labs" % archive])
+    if code:
+        return "git archive failed: " + out[-300:]
+    results = os.path.join(d, "results.json")
+    code, out = grade_submission(archive, results)
+    r = load(results)
+    if code == 0 or r.get("score") != 0 or r.get("max_score", 0) < 100:
+        return "skeleton: exit %d, score %s of %s (expected 0): %s" % (
+            code, r.get("score"), r.get("max_score"), out[-400:])
+    return None
+
+
+def solutions_score_full():
+    """solutions/ handed in as a labs/ directory, with a tampered test file
+    beside it (never read) and a stray file in labs/ (reported, ignored);
+    plus one hidden test."""
+    d = fresh("solutions")
+    shutil.copytree(os.path.join(ROOT, "solutions"), os.path.join(d, "tree", "labs"))
+    os.makedirs(os.path.join(d, "tree", "tests"))
+    with open(os.path.join(d, "tree", "tests", "lab_tests.py"), "w") as f:
+        f.write("LABS = {0: []}  # a student's attempt to grade nothing\n")
+    with open(os.path.join(d, "tree", "labs", "00-boot", "notes.txt"), "w") as f:
+        f.write("not a lab file\n")
+    hidden = os.path.join(d, "hidden_tests.py")
+    with open(hidden, "w") as f:
+        f.write(HIDDEN_TESTS)
+    results = os.path.join(d, "results.json")
+    code, out = grade_submission(os.path.join(d, "tree"), results, "--extra-tests", hidden)
+    r = load(results)
+    if code != 0 or r.get("score") != 105 or r.get("max_score") != 105:
+        return "solutions: exit %d, score %s of %s (expected 105 of 105): %s" % (
+            code, r.get("score"), r.get("max_score"), out[-600:])
+    hidden_entries = [t for t in r["tests"] if t["name"].startswith("lab 0: hidden:")]
+    if len(hidden_entries) != 1 or hidden_entries[0]["visibility"] != "after_published":
+        return "the hidden test is not in results.json as after_published: %s" % hidden_entries
+    if "ignored (not a lab file): labs/00-boot/notes.txt" not in out:
+        return "the stray file was not reported: " + out[-400:]
+    return None
+
+
+def broken_loses_its_test():
+    """The solutions with one mistake, as a .zip of the whole tree."""
+    d = fresh("broken")
+    labs = os.path.join(d, "tree", "labs")
+    shutil.copytree(os.path.join(ROOT, "solutions"), labs)
+    path = os.path.join(labs, BROKEN_FILE)
+    with open(path) as f:
+        text = f.read()
+    if text.count(BROKEN_OLD) != 1:
+        return "the mistake no longer applies to solutions/%s: update kit_tests.py" % BROKEN_FILE
+    with open(path, "w") as f:
+        f.write(text.replace(BROKEN_OLD, BROKEN_NEW))
+    archive = os.path.join(d, "submission.zip")
+    with zipfile.ZipFile(archive, "w") as z:
+        for base, _, files in os.walk(os.path.join(d, "tree")):
+            for name in files:
+                full = os.path.join(base, name)
+                z.write(full, os.path.join("student", os.path.relpath(full, os.path.join(d, "tree"))))
+    results = os.path.join(d, "results.json")
+    code, out = grade_submission(archive, results)
+    r = load(results)
+    failed = [t["name"] for t in r.get("tests", []) if t["status"] != "passed"]
+    if code == 0 or failed != ["lab 0: bzImage header checks"] or r.get("score") != 85:
+        return "broken: exit %d, score %s, failed %s (expected 85, only the bzImage test): %s" % (
+            code, r.get("score"), failed, out[-400:])
+    return None
+
+
+def release_grades_without_solutions():
+    d = fresh("release")
+    archive = os.path.join(d, "student.tar.gz")
+    code, out = run(["sh", "tools/student-release.sh", archive])
+    if code:
+        return "student-release failed: " + out[-400:]
+    with tarfile.open(archive) as t:
+        names = t.getnames()
+        t.extractall(d)
+    leaked = [n for n in names if n.startswith(("sidecar-os/solutions", "sidecar-os/tests/lab_mutants"))]
+    if leaked:
+        return "the release holds instructor files: %s" % leaked[:3]
+    tree = os.path.join(d, "sidecar-os")
+    code, out = run(["make", "--no-print-directory", "grade", "LAB=0"], cwd=tree)
+    r = load(os.path.join(tree, "build", "grade", "results.json"))
+    bad = [l for l in out.splitlines() if "No such file" in l or "No rule to make" in l]
+    if code == 0 or bad or r.get("score") != 0 or len(r.get("tests", [])) < 5:
+        return "make grade LAB=0 in the release: exit %d, score %s, %s" % (
+            code, r.get("score"), "; ".join(bad) or out[-400:])
+    code, out = run(["make", "--no-print-directory", "run"], cwd=tree)
+    if code == 0 or "not in the student release" not in out:
+        return "make run in the release does not say it needs solutions/: " + out[-300:]
+    return None
+
+
+KIT = [
+    KitTest("grade-submission: the untouched skeleton scores 0", skeleton_scores_zero),
+    KitTest("grade-submission: the solutions score full points, hidden test included",
+            solutions_score_full),
+    KitTest("grade-submission: a known mistake loses exactly the test that catches it",
+            broken_loses_its_test),
+    KitTest("student-release: make grade LAB=0 works without solutions/",
+            release_grades_without_solutions),
+]

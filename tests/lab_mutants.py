@@ -1,0 +1,187 @@
+"""lab_mutants.py - deliberately broken solutions: the mistakes students make.
+
+Each Mutant is one small edit of one file in solutions/: `old` (which must
+occur exactly once in the file, so a mutant cannot silently stop applying
+when the solution changes) becomes `new`. tools/mutants.py applies each to a
+copy of solutions/, builds it, runs the graded tests of `labs` (the mutated
+lab, and later labs where the mistake only shows there) and records which
+tests catch it. The results are the "common mistakes" section of the
+instructor's guide (book/11-instructors.md).
+
+`expect` is what the last full run found: "caught", or "missed" for a
+mistake no test sees (most are mistakes QEMU's emulated hardware forgives,
+a missing delay or fence, which only a reviewer reading the code finds;
+book/11-instructors.md lists them). The tool reports, and fails on, any
+mutant whose verdict changed: a test that stopped catching a mistake, or
+a new test that catches one.
+
+Instructor-only: this file shows the solutions' code; `make student-release`
+leaves it out.
+"""
+
+
+class Mutant:
+    def __init__(self, name, lab, path, old, new, why, labs=None, expect="caught"):
+        self.name, self.lab, self.path, self.old, self.new = name, lab, path, old, new
+        self.why, self.expect = why, expect
+        self.labs = labs or (lab,)
+
+
+S = "solutions/"
+MUTANTS = [
+    # --- lab 0: parsing what GRUB and the firmware left --------------------
+    Mutant("mb2-no-padding", 0, S + "00-boot/mb2_walk.c",
+           "off += ALIGN_UP(tag->size, MB2_TAG_ALIGN);", "off += tag->size;",
+           "forgets that tags start on 8-byte boundaries (size excludes padding)"),
+    Mutant("mb2-no-overrun-check", 0, S + "00-boot/mb2_walk.c",
+           "if (tag->size > total - off)", "if (0)",
+           "trusts a tag's size: a tag running past total_size is read through"),
+    Mutant("madt-ignores-enabled", 0, S + "00-boot/madt_walk.c",
+           "if (flags & MADT_ENABLED) {", "if (1) {",
+           "counts disabled processors (Enabled flag, ACPI Table 5.23 bit 0)"),
+    Mutant("madt-length-off-by-one", 0, S + "00-boot/madt_walk.c",
+           "e->length > end - p)", "e->length > end - p + 1)",
+           "off-by-one in the bounds check: an entry may run one byte past the table"),
+    Mutant("madt-no-x2apic", 0, S + "00-boot/madt_walk.c",
+           "} else if (e->type == MADT_LOCAL_X2APIC) {", "} else if (0) {",
+           "skips Processor Local x2APIC structures (type 9)"),
+    Mutant("bzimage-no-hdrs", 0, S + "00-boot/bzimage.c",
+           "if (h->header != SETUP_HDRS_MAGIC)", "if (0)",
+           "does not check the \"HdrS\" magic"),
+    Mutant("bzimage-setup-sects-zero", 0, S + "00-boot/bzimage.c",
+           "h->setup_sects ? h->setup_sects : 4", "h->setup_sects",
+           "forgets that setup_sects = 0 means 4"),
+    # --- lab 1: starting APs ------------------------------------------------
+    Mutant("one-sipi", 1, S + "01-apstart/startup.c",
+           "for (int i = 0; i < 2; i++) {", "for (int i = 0; i < 1; i++) {",
+           "sends one SIPI instead of two", expect="missed"),
+    Mutant("no-init-delay", 1, S + "01-apstart/startup.c",
+           "\tmdelay(10);\n", "",
+           "no 10 ms wait between INIT and the first SIPI", expect="missed"),
+    Mutant("sipi-vector-wrong", 1, S + "01-apstart/startup.c",
+           "(uint32_t)(trampoline_page >> 12)", "(uint32_t)(trampoline_page >> 8)",
+           "SIPI vector = address >> 8 instead of the page number (>> 12)"),
+    Mutant("apic-id-shift", 1, S + "01-apstart/trampoline.asm",
+           "shr ebx, 24", "shr ebx, 16",
+           "wrong APIC ID field: CPUID.01H:EBX[23:16] instead of [31:24]"),
+    Mutant("fanout-not-atomic", 1, S + "01-apstart/fanout.c",
+           "uint32_t slot = __atomic_fetch_add(&node->next_slot, 1, __ATOMIC_ACQ_REL);",
+           "uint32_t slot = node->next_slot; node->next_slot = slot + 1;",
+           "claims a slot with a plain read and write: two CPUs may start the same AP",
+           expect="missed"),
+    Mutant("fanout-one-each", 1, S + "01-apstart/fanout.c",
+           "\t\tap_start_and_wait(node->cpus[slot]);\n",
+           "\t\tap_start_and_wait(node->cpus[slot]);\n\t\treturn;\n",
+           "each CPU starts one more and stops: a chain, not a fan-out", expect="missed"),
+    # --- lab 2: the halt loop ---------------------------------------------------
+    Mutant("sti-hlt-race", 2, S + "02-halt/halt.c",
+           "__asm__ volatile(\"cli\" ::: \"memory\");", "__asm__ volatile(\"sti\" ::: \"memory\");",
+           "checks the status with interrupts on: an IPI between the check and hlt is lost",
+           labs=(2, 3), expect="missed"),
+    Mutant("poll-not-halt", 2, S + "02-halt/halt.c",
+           "__asm__ volatile(\"sti; hlt\" ::: \"memory\");",
+           "__asm__ volatile(\"sti; pause\" ::: \"memory\");",
+           "spins (pause) instead of halting"),
+    Mutant("status-relaxed", 2, S + "02-halt/halt.c",
+           "uint32_t s = __atomic_load_n(status, __ATOMIC_ACQUIRE);\n\t\tif (s == CPU_STATUS_RUN) {",
+           "uint32_t s = *(volatile uint32_t *)status;\n\t\tif (s == CPU_STATUS_RUN) {",
+           "a plain volatile load instead of an acquire load", expect="missed"),
+    Mutant("stop-not-acknowledged", 2, S + "02-halt/halt.c",
+           "__atomic_compare_exchange_n(status, &expected, CPU_STATUS_IDLE, false,",
+           "if (0) __atomic_compare_exchange_n(status, &expected, CPU_STATUS_IDLE, false,",
+           "does not acknowledge a STOP that arrived with nothing running", labs=(2, 4),
+           expect="missed"),
+    Mutant("apic-not-enabled", 2, S + "02-halt/cpu_init.c",
+           "lapic_write(LAPIC_SVR, LAPIC_SVR_ENABLE | SIDECAR_SPURIOUS_VECTOR);", "",
+           "never software-enables the local APIC (SVR bit 8): no IPI arrives", labs=(2, 3)),
+    # --- lab 3: IPIs --------------------------------------------------------------
+    Mutant("no-eoi", 3, S + "03-ipi/ipi.c", "\tlapic_eoi();\n", "",
+           "no EOI: the vector stays in service and blocks the next wake-up"),
+    Mutant("ipi-before-status", 3, S + "03-ipi/wake.c",
+           "\tuint32_t expected = CPU_STATUS_IDLE;\n\tif (!__atomic_compare_exchange_n",
+           "\tuint32_t expected = CPU_STATUS_IDLE;\n"
+           "\tipi_send(apic_id, (uint8_t)control->request_vector);\n"
+           "\tif (!__atomic_compare_exchange_n",
+           "sends the IPI before storing RUN: the CPU may wake, see IDLE and sleep again",
+           expect="missed"),
+    Mutant("wake-without-cas", 3, S + "03-ipi/wake.c",
+           "if (!__atomic_compare_exchange_n(&control->cpu_status[slot], &expected, CPU_STATUS_RUN,\n"
+           "\t\t\t\t\t false, __ATOMIC_RELEASE, __ATOMIC_RELAXED))",
+           "__atomic_store_n(&control->cpu_status[slot], CPU_STATUS_RUN, __ATOMIC_RELEASE);\n"
+           "\tif (expected != CPU_STATUS_IDLE)",
+           "stores RUN without checking the CPU was IDLE", expect="missed"),
+    Mutant("low-vector-allowed", 3, S + "03-ipi/ipi.c", "if (vector < 32)", "if (0)",
+           "does not refuse vectors 0-31", expect="missed"),
+    Mutant("no-needs-attention", 3, S + "03-ipi/wake.c",
+           "__atomic_store_n(&c->needs_attention, 1, __ATOMIC_RELEASE);", "",
+           "does not raise needs_attention when a command is done", labs=(3, 5),
+           expect="missed"),
+    Mutant("ack-plain-store", 3, S + "03-ipi/wake.c",
+           "\twhile ((s == CPU_STATUS_RUN || s == CPU_STATUS_STOP) &&",
+           "\t__atomic_store_n(&c->cpu_status[pc->slot], CPU_STATUS_IDLE, __ATOMIC_RELEASE);\n"
+           "\twhile (0 &&",
+           "acknowledges with a plain store: a REMOVE stored meanwhile is overwritten",
+           labs=(3, 6)),
+    # --- lab 4: commands and the VP -------------------------------------------------
+    Mutant("decode-operand-size", 4, S + "04-command/decode.c",
+           "(operand16 ? 2 : 4)", "4", "ignores the 66 operand-size prefix"),
+    Mutant("decode-imm-length", 4, S + "04-command/decode.c",
+           "port = code[i++];", "port = code[i];",
+           "forgets the imm8 in the instruction length of in/out imm8"),
+    Mutant("gva-no-canonical", 4, S + "04-command/gva.c",
+           "if (high != 0 && high != -1)", "if (0)",
+           "does not refuse non-canonical guest addresses"),
+    Mutant("gva-index-shift", 4, S + "04-command/gva.c",
+           "(12 + 9 * (level - 1))", "(12 + 9 * level)",
+           "off by one level in the page-table index"),
+    Mutant("gva-table-unchecked", 4, S + "04-command/gva.c",
+           "if (table % 4096 || table >= m->size || m->size - table < 4096)",
+           "if (table % 4096)",
+           "trusts the guest's page tables: a table outside guest memory is read"),
+    Mutant("register-count-off-by-one", 4, S + "04-command/registers.c",
+           "if (count > SIDECAR_MAX_REGISTERS)", "if (count > SIDECAR_MAX_REGISTERS + 1)",
+           "off-by-one in the register count check"),
+    Mutant("register-name-unchecked", 4, S + "04-command/registers.c",
+           "if (names[i] >= VP_REGISTER_COUNT)", "if (0)",
+           "does not check register names: an index past the register file"),
+    # --- lab 5: NUMA ------------------------------------------------------------
+    Mutant("policy-drops-bsp", 5, S + "05-numa/policy.c",
+           "\t\tif (i == bsp)\n\t\t\tmain_cpu[i] = true;\n", "",
+           "does not always keep the BSP for the main kernel"),
+    Mutant("placement-any-node", 5, S + "05-numa/placement.c",
+           "if (r->node != node || r->base >= end)", "if (r->base >= end)",
+           "takes the first memory range of any node and calls it local"),
+    Mutant("response-vector-first", 5, S + "05-numa/attention.c",
+           "__atomic_store_n(&control->response_cpu, apic_id, __ATOMIC_RELAXED);\n"
+           "\t__atomic_store_n(&control->response_vector, vector, __ATOMIC_RELEASE);",
+           "__atomic_store_n(&control->response_vector, vector, __ATOMIC_RELAXED);\n"
+           "\t__atomic_store_n(&control->response_cpu, apic_id, __ATOMIC_RELAXED);",
+           "turns response IPIs on before naming the CPU", expect="missed"),
+    Mutant("attention-not-cleared", 5, S + "05-numa/attention.c",
+           "__atomic_exchange_n(&control->needs_attention, 0, __ATOMIC_ACQ_REL);", "",
+           "never clears needs_attention"),
+    # --- lab 6: conversion ---------------------------------------------------------
+    Mutant("convert-any-state", 6, S + "06-convert/convert.c",
+           "if (s != CPU_STATUS_IDLE && s != CPU_STATUS_RUN && s != CPU_STATUS_STOP)",
+           "if (0)", "converts a CPU in any state (twice, or one that never started)",
+           expect="missed"),
+    Mutant("convert-no-ipi", 6, S + "06-convert/convert.c",
+           "return ipi_send(apic_id, (uint8_t)control->request_vector);", "return 0;",
+           "stores REMOVE but sends no IPI: the halted CPU never sees it"),
+    Mutant("remove-no-removed", 6, S + "06-convert/remove.c",
+           "__atomic_store_n(&c->cpu_status[pc->slot], CPU_STATUS_REMOVED, __ATOMIC_RELEASE);",
+           "", "parks without storing REMOVED: the client never learns it left"),
+    Mutant("park-with-interrupts", 6, S + "06-convert/remove.c",
+           "\t\t__asm__ volatile(\"cli; hlt\" ::: \"memory\");",
+           "\t\t__asm__ volatile(\"sti; hlt\" ::: \"memory\");",
+           "parks with interrupts on", expect="missed"),
+    # --- lab 7: real Linux -------------------------------------------------------
+    Mutant("driver-no-ipi", 7, S + "07-linux/sidecar_drv.c",
+           "return -EBUSY;\n\tsidecar_send_ipi(c->apic_id, c->vector);\n",
+           "return -EBUSY;\n",
+           "the driver stores RUN but sends no request IPI"),
+    Mutant("online-without-remove", 7, S + "07-linux/sidecarctl.c",
+           "\tif (c->flags & SIDECAR_IOC_CPU_SIDECAR) {\n\t\tstruct sidecar_ioc_cpu_request q",
+           "\tif (0) {\n\t\tstruct sidecar_ioc_cpu_request q",
+           "onlines the CPU in Linux without asking the sidecar to let go first"),
+]

@@ -1,0 +1,157 @@
+#!/usr/bin/env python3
+"""mutants.py - which tests catch which mistake: `make mutants`.
+
+For every deliberately broken solution in tests/lab_mutants.py: copy
+solutions/ to build/mutant-<name>/labs, apply the mutant's edit, build
+that tree, run the graded tests of the mutant's labs against it, and
+record which tests fail. A mutant that no test catches is a finding: a
+mistake a student can hand in for full points. Exits 1 when a verdict
+differs from the `expect` tests/lab_mutants.py records (a test that
+stopped catching a mistake, or a new one that catches it). The table printed at the
+end (and build/mutants/report.json, rewritten after every mutant so an
+interrupted run keeps what it measured) is what book/11-instructors.md's
+"common mistakes" section is written from.
+
+usage: mutants.py [--lab N]... [--only NAME]... [--resume] [--keep]
+  --resume   skip mutants already in build/mutants/report.json (but not --only ones)
+  --keep     keep each mutant's build tree (build/mutant-<name>/)
+"""
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(ROOT, "tests"))
+sys.path.insert(0, HERE)
+from grade import collect, run_all  # noqa: E402
+from lab_mutants import MUTANTS  # noqa: E402
+
+REPORT = os.path.join(ROOT, "build", "mutants", "report.json")
+
+
+def mutant_tree(m):
+    """build/mutant-<name>/labs: solutions/ with the mutant's edit. Returns
+    (tree name, labs path relative to ROOT) or raises ValueError."""
+    tree = "mutant-" + m.name
+    labs = os.path.join("build", tree, "labs")
+    shutil.rmtree(os.path.join(ROOT, "build", tree), ignore_errors=True)
+    shutil.copytree(os.path.join(ROOT, "solutions"), os.path.join(ROOT, labs))
+    target = os.path.join(ROOT, labs, os.path.relpath(m.path, "solutions"))
+    with open(target) as f:
+        text = f.read()
+    n = text.count(m.old)
+    if n != 1:
+        raise ValueError("%s: the text to replace occurs %d times in %s (expected once): "
+                         "update tests/lab_mutants.py" % (m.name, n, m.path))
+    with open(target, "w") as f:
+        f.write(text.replace(m.old, m.new))
+    return tree, labs
+
+
+def build(tree, labs, linux):
+    cmd = ["make", "--no-print-directory", "-C", ROOT, "-j2", "TREE=" + tree, "LABSRC=" + labs,
+           "images", "unit-build"] + (["linux"] if linux else [])
+    r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return r.returncode == 0, r.stdout[-1500:]
+
+
+def run_mutant(m):
+    start = time.monotonic()
+    entry = {"name": m.name, "lab": m.lab, "file": m.path, "why": m.why, "expect": m.expect,
+             "labs": list(m.labs), "tests": []}
+    try:
+        tree, labs = mutant_tree(m)
+    except ValueError as e:
+        entry.update(verdict="does not apply", detail=str(e))
+        return entry
+    ok, out = build(tree, labs, 7 in m.labs)
+    if not ok:
+        entry.update(verdict="caught", caught_by=["the build"], detail=out)
+    else:
+        graded = collect(m.labs)
+        results = run_all(graded, tree)
+        for g, (passed, detail, seconds) in zip(graded, results):
+            entry["tests"].append({"lab": g.lab, "name": g.name, "passed": passed,
+                                   "detail": detail, "seconds": round(seconds)})
+        caught = ["lab %d: %s" % (t["lab"], t["name"]) for t in entry["tests"] if not t["passed"]]
+        entry.update(verdict="caught" if caught else "NOT CAUGHT", caught_by=caught)
+    entry["seconds"] = round(time.monotonic() - start)
+    return entry
+
+
+def load_report():
+    try:
+        with open(REPORT) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return []
+
+
+def save_report(entries):
+    os.makedirs(os.path.dirname(REPORT), exist_ok=True)
+    with open(REPORT + ".tmp", "w") as f:
+        json.dump(entries, f, indent=2)
+    os.replace(REPORT + ".tmp", REPORT)
+
+
+def print_summary(entries):
+    """The table, and the mutants whose verdict is not what tests/lab_mutants.py expects."""
+    expected = {m.name: m.expect for m in MUTANTS}
+    changed = []
+    print("\n%-4s %-26s %-12s %s" % ("lab", "mutant", "verdict", "caught by"))
+    for e in sorted(entries, key=lambda e: (e["lab"], e["name"])):
+        by = "; ".join(e.get("caught_by", [])) or e.get("detail", "")[:80]
+        expect = expected.get(e["name"], "caught")
+        note = ""
+        if (e["verdict"] == "caught") != (expect == "caught"):
+            note = "  (CHANGED: expected %s)" % expect
+            changed.append(e["name"])
+        print("%-4d %-26s %-12s %s%s" % (e["lab"], e["name"], e["verdict"], by, note))
+    missed = [e["name"] for e in entries if e["verdict"] != "caught"]
+    print("\n%d mutants, %d caught, %d not caught%s" % (
+        len(entries), len(entries) - len(missed), len(missed),
+        ": " + ", ".join(missed) if missed else ""))
+    if changed:
+        print("mutants: %d verdicts differ from tests/lab_mutants.py's expect: %s" % (
+            len(changed), ", ".join(changed)))
+    return changed
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--lab", type=int, action="append")
+    p.add_argument("--only", action="append")
+    p.add_argument("--resume", action="store_true")
+    p.add_argument("--keep", action="store_true")
+    a = p.parse_args()
+    if not os.path.isdir(os.path.join(ROOT, "solutions")):
+        sys.exit("mutants: not in the student release: this needs solutions/")
+    chosen = [m for m in MUTANTS if (not a.lab or m.lab in a.lab) and
+              (not a.only or m.name in a.only)]
+    if not chosen:
+        sys.exit("mutants: no mutant matches (see tests/lab_mutants.py)")
+    entries = load_report() if a.resume else []
+    done = {e["name"] for e in entries}
+    for m in chosen:
+        if m.name in done and not a.only:
+            continue
+        print("mutants: lab %d %s ..." % (m.lab, m.name), flush=True)
+        e = run_mutant(m)
+        print("mutants: lab %d %s: %s %s (%s s)" % (m.lab, m.name, e["verdict"],
+                                                  "; ".join(e.get("caught_by", [])),
+                                                  e.get("seconds", 0)), flush=True)
+        entries = [x for x in entries if x["name"] != m.name] + [e]
+        save_report(entries)
+        if not a.keep:
+            shutil.rmtree(os.path.join(ROOT, "build", "mutant-" + m.name), ignore_errors=True)
+    ran = {m.name for m in chosen}
+    return 1 if print_summary([e for e in entries if e["name"] in ran]) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
