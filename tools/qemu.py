@@ -63,14 +63,16 @@ def make_iso(workdir, shim, sidecar, kernel, initrd, shim_args, kernel_args):
     boot = os.path.join(root, "boot")
     os.makedirs(os.path.join(boot, "grub"))
     shutil.copy(shim, os.path.join(boot, "shim.elf"))
-    shutil.copy(kernel, os.path.join(boot, "kernel"))
     lines = [
         "set timeout=0",
         "set default=0",
         'menuentry "Sidecar OS" {',
         "  multiboot2 /boot/shim.elf " + " ".join(grub_quote(a) for a in shim_args),
-        "  module2 --nounzip /boot/kernel kernel " + " ".join(grub_quote(a) for a in kernel_args),
     ]
+    if kernel != "none":  # --kernel none: no main kernel module (a bad-input test)
+        shutil.copy(kernel, os.path.join(boot, "kernel"))
+        lines.append("  module2 --nounzip /boot/kernel kernel " +
+                     " ".join(grub_quote(a) for a in kernel_args))
     if sidecar:
         shutil.copy(sidecar, os.path.join(boot, "sidecar"))
         lines.append("  module2 --nounzip /boot/sidecar sidecar")
@@ -98,13 +100,16 @@ def smp_arg(smp, nodes):
 
 
 def qemu_command(a, iso, interactive):
-    cmd = ["qemu-system-x86_64", "-machine", "q35", "-accel", a.accel,
+    machine = "q35" + (",acpi=off" if a.no_acpi else "")
+    cmd = ["qemu-system-x86_64", "-machine", machine, "-accel", a.accel,
            "-smp", smp_arg(a.smp, a.nodes), "-m", "%dM" % a.mem,
            "-cdrom", iso, "-boot", "d", "-display", "none", "-no-reboot", "-nic", "none",
            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
     cmd += numa_args(a.smp, a.nodes, a.mem, a.memoryless_node)
     if a.accel == "kvm":
         cmd += ["-cpu", "host"]
+    else:
+        cmd += ["-cpu", a.cpu]
     if interactive:
         cmd += ["-serial", "mon:stdio"]  # Ctrl-A X quits, Ctrl-A C is QEMU's monitor
     else:
@@ -135,6 +140,10 @@ def main():
     p.add_argument("--kernel", required=True)
     p.add_argument("--sidecar", help="the sidecar kernel image (omit: no sidecar)")
     p.add_argument("--initrd")
+    # qemu64 (QEMU's default under TCG) plus SMEP and SMAP, which the sidecar
+    # turns on for its guests (kernel/protect.c); TCG emulates both.
+    p.add_argument("--cpu", default="qemu64,+smep,+smap", help="QEMU's -cpu under TCG")
+    p.add_argument("--no-acpi", action="store_true", help="a machine without ACPI tables")
     p.add_argument("--shim-args", default="")
     p.add_argument("--kernel-args", default="console=ttyS0")
     p.add_argument("--run", help="monitor commands to run, then power off")
@@ -154,7 +163,7 @@ def main():
         sys.exit("qemu.py: NODES=%d: at least 1" % a.nodes)
     for what, path in (("shim", a.shim), ("KERNEL", a.kernel), ("initrd", a.initrd),
                        ("sidecar", a.sidecar)):
-        if path and not os.path.isfile(path):
+        if path and path != "none" and not os.path.isfile(path):
             sys.exit("qemu.py: %s image %s does not exist" % (what, path))
 
     kernel_args = a.kernel_args.split()
