@@ -157,10 +157,10 @@ $(KERNEL_BIN): $(KERNEL_ELF)
 GUESTS     := $(basename $(notdir $(wildcard linux-stub/guests/*.asm)))
 GUEST_BINS := $(patsubst %,$(B)/guests/%.bin,$(GUESTS))
 
-$(B)/guests/%.bin: linux-stub/guests/%.asm
+$(B)/guests/%.bin: linux-stub/guests/%.asm linux-stub/guests/trap.inc
 	@mkdir -p $(dir $@)
 	@echo "  NASM    $<"
-	@$(NASM) -f bin $< -o $@
+	@$(NASM) -f bin -i linux-stub/guests/ $< -o $@
 
 $(B)/obj/linux-stub/guests.asm.o: linux-stub/guests.asm $(GUEST_BINS)
 	@mkdir -p $(dir $@)

@@ -36,6 +36,9 @@ guest escape
 guest hypercall
 guest ports
 guest fpu
+guest privileged
+guest vectors
+guest poke
 
 section .rodata.guest_table
 	dq 0, 0, 0                  ; the end of the table

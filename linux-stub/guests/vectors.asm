@@ -1,0 +1,87 @@
+; vectors.asm - a guest that raises every exception it can, then int N for
+; every N.
+;
+; Each must reach the VMM as an exit (the VMM resumes the guest after it,
+; trap.inc), and none may reach the sidecar's own handlers as anything but
+; a guest's exit. What ring 3 can raise (SDM vol. 3A 6.15):
+;   #DE div by 0; #DB int1 (icebp) and a single step (RFLAGS.TF);
+;   #BP int3 and #OF into and #BR bound: int3 is a software interrupt whose
+;       gate has DPL 0, so it is #GP; into and bound do not exist in 64-bit
+;       mode: #UD;
+;   #UD ud2; #NM fninit (CR0.EM: no FPU for guests; so no x87 #MF either);
+;   #XM none: with CR0.EM an SSE instruction is #UD;
+;   #SS a push through a non-canonical rsp; #GP a non-canonical address;
+;   #PF an unmapped page (an MMIO exit); #AC a misaligned load with
+;       RFLAGS.AC set (the sidecar sets CR0.AM).
+; Then `int N` for N = 0..255: every gate has DPL 0, so each is #GP with
+; error code N*8+2 (the IDT flag), not a call into the sidecar - the
+; request vector 0xf0 and the spurious vector 0xff included.
+
+bits 64
+default rel
+org 0x8000004000
+
+start:
+	jmp main
+
+%include "trap.inc"
+
+main:
+	xor ebx, ebx
+	TRY
+		xor ecx, ecx
+		div ecx             ; #DE
+	CATCH
+	TRY
+		int1                ; #DB (icebp: no DPL check)
+	CATCH
+	TRY
+		pushfq
+		or qword [rsp], 0x100 ; TF: #DB after the next instruction
+		popfq
+		nop
+	CATCH
+	TRY
+		int3                ; #GP: the #BP gate has DPL 0
+	CATCH
+	TRY
+		db 0xce             ; into: #UD in 64-bit mode
+	CATCH
+	TRY
+		db 0x62, 0x00       ; bound: #UD in 64-bit mode
+	CATCH
+	TRY
+		ud2                 ; #UD
+	CATCH
+	TRY
+		fninit              ; #NM (CR0.EM)
+	CATCH
+	TRY
+		addps xmm0, xmm0    ; #UD (CR0.EM)
+	CATCH
+	TRY
+		mov rsp, 0x8000000000000000
+		push rax            ; #SS(0)
+	CATCH
+	TRY
+		mov rax, 0x8000000000000000
+		mov [rax], al       ; #GP(0)
+	CATCH
+	TRY
+		mov rax, 0x9000000000
+		mov [rax], al       ; #PF: an MMIO exit
+	CATCH
+	TRY
+		pushfq
+		or qword [rsp], 0x40000 ; AC
+		popfq
+		mov eax, [rsp + 1]  ; misaligned: #AC(0)
+	CATCH
+%assign n 0
+%rep 256
+	TRY
+		int n               ; #GP(n*8+2)
+	CATCH
+%assign n n + 1
+%endrep
+	REPORT "vectors"
