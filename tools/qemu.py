@@ -100,8 +100,7 @@ def smp_arg(smp, nodes):
 
 
 def qemu_command(a, iso, interactive):
-    machine = "q35" + (",acpi=off" if a.no_acpi else "")
-    cmd = ["qemu-system-x86_64", "-machine", machine, "-accel", a.accel,
+    cmd = ["qemu-system-x86_64", "-machine", "q35", "-accel", a.accel,
            "-smp", smp_arg(a.smp, a.nodes), "-m", "%dM" % a.mem,
            "-cdrom", iso, "-boot", "d", "-display", "none", "-no-reboot", "-nic", "none",
            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
@@ -143,7 +142,6 @@ def main():
     # qemu64 (QEMU's default under TCG) plus SMEP and SMAP, which the sidecar
     # turns on for its guests (kernel/protect.c); TCG emulates both.
     p.add_argument("--cpu", default="qemu64,+smep,+smap", help="QEMU's -cpu under TCG")
-    p.add_argument("--no-acpi", action="store_true", help="a machine without ACPI tables")
     p.add_argument("--shim-args", default="")
     p.add_argument("--kernel-args", default="console=ttyS0")
     p.add_argument("--run", help="monitor commands to run, then power off")

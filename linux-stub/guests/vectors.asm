@@ -14,8 +14,9 @@
 ;   #PF an unmapped page (an MMIO exit); #AC a misaligned load with
 ;       RFLAGS.AC set (the sidecar sets CR0.AM).
 ; Then `int N` for N = 0..255: every gate has DPL 0, so each is #GP with
-; error code N*8+2 (the IDT flag), not a call into the sidecar - the
-; request vector 0xf0 and the spurious vector 0xff included.
+; error code naming IDT entry N (N*8+2 on hardware; QEMU's TCG says
+; N*16+2), not a call into the sidecar - the request vector 0xf0 and the
+; spurious vector 0xff included.
 
 bits 64
 default rel
@@ -75,6 +76,7 @@ main:
 		pushfq
 		or qword [rsp], 0x40000 ; AC
 		popfq
+		sub rsp, 16
 		mov eax, [rsp + 1]  ; misaligned: #AC(0)
 	CATCH
 %assign n 0
