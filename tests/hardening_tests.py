@@ -236,7 +236,7 @@ ISOLATION = [
          "run 1 vectors; run 1 hello", smp=2,
          checks=[expect_traps("vectors"), expect_every_int_n,
                  vector_exit(0, "#DE"), vector_exit(1, "#DB"), vector_exit(6, "#UD"),
-                 vector_exit(7, "#NM"), vector_exit(12, "#SS"), vector_exit(17, "#AC"),
+                 vector_exit(7, "#NM"), vector_exit(12, "#SS"),
                  expect_line(r"^exit: cpu 1 exception #GP .*error 0x0 "),
                  expect_line(r"^exit: cpu 1 mmio write at gva 0x9000000000"),
                  expect_line(r"^run: cpu 1 guest vectors: halted")] + HELLO_AFTER),

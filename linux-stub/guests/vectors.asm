@@ -12,7 +12,8 @@
 ;   #XM none: with CR0.EM an SSE instruction is #UD;
 ;   #SS a push through a non-canonical rsp; #GP a non-canonical address;
 ;   #PF an unmapped page (an MMIO exit); #AC a misaligned load with
-;       RFLAGS.AC set (the sidecar sets CR0.AM).
+;       RFLAGS.AC set (the sidecar sets CR0.AM) - on hardware; QEMU's TCG
+;       does not check alignment, so that one is tried but not counted.
 ; Then `int N` for N = 0..255: every gate has DPL 0, so each is #GP with
 ; error code naming IDT entry N (N*8+2 on hardware; QEMU's TCG says
 ; N*16+2), not a call into the sidecar - the request vector 0xf0 and the
@@ -72,13 +73,20 @@ main:
 		mov rax, 0x9000000000
 		mov [rax], al       ; #PF: an MMIO exit
 	CATCH
-	TRY
-		pushfq
-		or qword [rsp], 0x40000 ; AC
-		popfq
-		sub rsp, 16
-		mov eax, [rsp + 1]  ; misaligned: #AC(0)
-	CATCH
+	; #AC: not counted, since QEMU's TCG does not emulate alignment checks
+	; (hardware raises #AC(0) here: an exception exit, resumed at r15).
+	lea r15, [.after_ac]
+	mov r14, rsp
+	pushfq
+	or qword [rsp], 0x40000     ; AC
+	popfq
+	sub rsp, 16
+	mov eax, [rsp + 1]          ; misaligned
+.after_ac:
+	mov rsp, r14
+	pushfq
+	and qword [rsp], ~0x40000
+	popfq
 %assign n 0
 %rep 256
 	TRY
