@@ -4,13 +4,15 @@
 ; Each must reach the VMM as an exit (the VMM resumes the guest after it,
 ; trap.inc), and none may reach the sidecar's own handlers as anything but
 ; a guest's exit. What ring 3 can raise (SDM vol. 3A 6.15):
-;   #DE div by 0; #DB int1 (icebp) and a single step (RFLAGS.TF);
+;   #DE div by 0; #DB int1 (icebp; QEMU's TCG makes it #UD) and a single
+;       step (RFLAGS.TF);
 ;   #BP int3 and #OF into and #BR bound: int3 is a software interrupt whose
 ;       gate has DPL 0, so it is #GP; into and bound do not exist in 64-bit
 ;       mode: #UD;
 ;   #UD ud2; #NM fninit (CR0.EM: no FPU for guests; so no x87 #MF either);
 ;   #XM none: with CR0.EM an SSE instruction is #UD;
-;   #SS a push through a non-canonical rsp; #GP a non-canonical address;
+;   #SS a push through a non-canonical rsp (#GP(0) under QEMU's TCG);
+;   #GP a non-canonical address;
 ;   #PF an unmapped page (an MMIO exit); #AC a misaligned load with
 ;       RFLAGS.AC set (the sidecar sets CR0.AM) - on hardware; QEMU's TCG
 ;       does not check alignment, so that one is tried but not counted.
