@@ -221,19 +221,23 @@ def vector_exit(vector, name):
                        "an exit for vector %d" % vector)
 
 
+# The isolation tests run on a CPU with SMEP and SMAP (and NX, which qemu64
+# has), so the sidecar turns them on (kernel/protect.c).
+PROTECTED = ["--cpu", "qemu64,+smep,+smap"]
+
 HELLO_AFTER = [expect_line(r"^\[cpu 1\] Hello from a VP on a sidecar CPU!$"),
                expect_line(r"^run: \d+ commands, 0 failed$")]
 
 ISOLATION = [
     Boot("isolation: privileged instructions all trap, then hello", "run 1 privileged; run 1 hello",
-         smp=2, checks=[expect_traps("privileged"),
+         smp=2, qemu_args=PROTECTED, checks=[expect_traps("privileged"),
                         expect_line(r"^sidecar: guests run in ring 3; paging protections on: "
                                     r"SMEP SMAP NX$"),
                         expect_line(r"^exit: cpu 1 io out port 0xf4 size 4 value 0x31$"),
                         expect_line(r"^exit: cpu 1 io out port 0x64 size 1 value 0xfe$"),
                         expect_line(r"^run: cpu 1 guest privileged: halted")] + HELLO_AFTER),
     Boot("isolation: every exception vector and int 0-255 exit, then hello",
-         "run 1 vectors; run 1 hello", smp=2,
+         "run 1 vectors; run 1 hello", smp=2, qemu_args=PROTECTED,
          checks=[expect_traps("vectors"), expect_every_int_n,
                  # #SS (a push through a non-canonical rsp) is #GP(0) under
                  # QEMU's TCG, and int1 is #UD there: both trap, as counted.
@@ -243,14 +247,14 @@ ISOLATION = [
                  expect_line(r"^exit: cpu 1 mmio write at gva 0x9000000000"),
                  expect_line(r"^run: cpu 1 guest vectors: halted")] + HELLO_AFTER),
     Boot("isolation: no sidecar or linux-stub region is reachable, then hello",
-         "isolate 1; run 1 hello", smp=4,
+         "isolate 1; run 1 hello", smp=4, qemu_args=PROTECTED,
          checks=[expect_line(r"^isolate: cpu 1: 15 regions, 15 contained$"),
                  expect_line(r"^isolate: cpu 1 the sidecar's page tables \(PDPT\) at 0x[0-9a-f]+: "
                              r"3 of 3 tries trapped, contained$"),
                  expect_line(r"^isolate: cpu 1 the VP's shadow page tables"),
                  expect_line(r"^exit: cpu 1 mmio write at gva 0x200000 ")] + HELLO_AFTER),
     Boot("isolation: a guest that edits its own page tables, then hello",
-         "run 1 selfmap; run 1 hello", smp=2, expect_exit=1,
+         "run 1 selfmap; run 1 hello", smp=2, qemu_args=PROTECTED, expect_exit=1,
          checks=[expect_line(r"^\[cpu 1\] selfmap: its PML4 entry 1 points at its PDPT$"),
                  expect_line(r"^exit: cpu 1 mmio read at gva 0x800000e000 rip 0x800000e000$"),
                  expect_line(r"^\[cpu 1\] selfmap: 1 of 1 calls into a no-execute page trapped$"),
@@ -260,7 +264,7 @@ ISOLATION = [
                  expect_line(r"^\[cpu 1\] Hello from a VP on a sidecar CPU!$"),
                  expect_line(r"^run: 2 commands, 1 failed$")]),
     Boot("isolation: a guest that never exits is stopped, then hello",
-         "run 1 spin timeout=300; run 1 hello", smp=2,
+         "run 1 spin timeout=300; run 1 hello", smp=2, qemu_args=PROTECTED,
          checks=[expect_line(r"^exit: cpu 1 stopped at rip 0x8000004000$"),
                  expect_line(r"^run: cpu 1 guest spin: stopped after 1 exit$")] + HELLO_AFTER),
 ]

@@ -107,7 +107,7 @@ def qemu_command(a, iso, interactive):
     cmd += numa_args(a.smp, a.nodes, a.mem, a.memoryless_node)
     if a.accel == "kvm":
         cmd += ["-cpu", "host"]
-    else:
+    elif a.cpu:
         cmd += ["-cpu", a.cpu]
     if interactive:
         cmd += ["-serial", "mon:stdio"]  # Ctrl-A X quits, Ctrl-A C is QEMU's monitor
@@ -139,9 +139,12 @@ def main():
     p.add_argument("--kernel", required=True)
     p.add_argument("--sidecar", help="the sidecar kernel image (omit: no sidecar)")
     p.add_argument("--initrd")
-    # qemu64 (QEMU's default under TCG) plus SMEP and SMAP, which the sidecar
-    # turns on for its guests (kernel/protect.c); TCG emulates both.
-    p.add_argument("--cpu", default="qemu64,+smep,+smap", help="QEMU's -cpu under TCG")
+    # QEMU's default model (qemu64) unless asked: "qemu64,+smep,+smap" gives
+    # the sidecar SMEP and SMAP to turn on (kernel/protect.c); TCG emulates
+    # both. Not the default: with them, 31 sidecar CPUs polling with
+    # interrupts off (lab 2's skeleton) slowed linux-stub's BSP to a timeout
+    # on a loaded host, where qemu64 did not (book/10-hardening.md).
+    p.add_argument("--cpu", help="QEMU's -cpu under TCG (default: QEMU's own, qemu64)")
     p.add_argument("--shim-args", default="")
     p.add_argument("--kernel-args", default="console=ttyS0")
     p.add_argument("--run", help="monitor commands to run, then power off")
