@@ -397,37 +397,40 @@ static void srat_bad_entry(struct acpi_copy *c)
 
 /* ---- the list ---------------------------------------------------------------- */
 
+enum needs { ANY_TABLES, NEEDS_MADT, NEEDS_SRAT };
+
 static const struct injection {
 	const char *name;
 	enum stage stage;
 	void (*mb2)(uint8_t *info);
 	void (*acpi)(struct acpi_copy *c);
 	bool breaks_checksum; /* leave the checksums as the injection made them */
+	enum needs needs;     /* the table it damages must exist */
 } injections[] = {
-	{"mb2-no-mmap", STAGE_MB2, mb2_no_mmap, NULL, false},
-	{"mb2-no-rsdp", STAGE_MB2, mb2_no_rsdp, NULL, false},
-	{"mb2-truncated", STAGE_MB2, mb2_truncated, NULL, false},
-	{"mb2-no-end", STAGE_MB2, mb2_no_end, NULL, false},
-	{"mb2-module-backwards", STAGE_MB2, mb2_module_backwards, NULL, false},
-	{"mb2-module-string", STAGE_MB2, mb2_module_string, NULL, false},
-	{"rsdp-checksum", STAGE_ACPI, NULL, rsdp_checksum, true},
-	{"rsdp-signature", STAGE_ACPI, NULL, rsdp_signature, false},
-	{"rsdp-no-root", STAGE_ACPI, NULL, rsdp_no_root, false},
-	{"root-checksum", STAGE_ACPI, NULL, root_checksum, true},
-	{"root-short", STAGE_ACPI, NULL, root_short, true},
-	{"root-bad-pointer", STAGE_ACPI, NULL, root_bad_pointer, false},
-	{"no-madt", STAGE_ACPI, NULL, no_madt, false},
-	{"madt-checksum", STAGE_ACPI, NULL, madt_checksum, true},
-	{"madt-no-cpus", STAGE_ACPI, NULL, madt_no_cpus, false},
-	{"madt-dup-apic", STAGE_ACPI, NULL, madt_dup_apic, false},
-	{"madt-apic-oob", STAGE_ACPI, NULL, madt_apic_oob, false},
-	{"madt-many-cpus", STAGE_ACPI, NULL, madt_many_cpus, false},
-	{"madt-bad-entry", STAGE_ACPI, NULL, madt_bad_entry, false},
-	{"srat-checksum", STAGE_ACPI, NULL, srat_checksum, true},
-	{"srat-ghost-cpu", STAGE_ACPI, NULL, srat_ghost_cpu, false},
-	{"srat-overlap", STAGE_ACPI, NULL, srat_overlap, false},
-	{"srat-bad-entry", STAGE_ACPI, NULL, srat_bad_entry, false},
-	{"sidecar-nomem", STAGE_MEMORY, NULL, NULL, false},
+	{"mb2-no-mmap", STAGE_MB2, mb2_no_mmap, NULL, false, ANY_TABLES},
+	{"mb2-no-rsdp", STAGE_MB2, mb2_no_rsdp, NULL, false, ANY_TABLES},
+	{"mb2-truncated", STAGE_MB2, mb2_truncated, NULL, false, ANY_TABLES},
+	{"mb2-no-end", STAGE_MB2, mb2_no_end, NULL, false, ANY_TABLES},
+	{"mb2-module-backwards", STAGE_MB2, mb2_module_backwards, NULL, false, ANY_TABLES},
+	{"mb2-module-string", STAGE_MB2, mb2_module_string, NULL, false, ANY_TABLES},
+	{"rsdp-checksum", STAGE_ACPI, NULL, rsdp_checksum, true, ANY_TABLES},
+	{"rsdp-signature", STAGE_ACPI, NULL, rsdp_signature, false, ANY_TABLES},
+	{"rsdp-no-root", STAGE_ACPI, NULL, rsdp_no_root, false, ANY_TABLES},
+	{"root-checksum", STAGE_ACPI, NULL, root_checksum, true, ANY_TABLES},
+	{"root-short", STAGE_ACPI, NULL, root_short, true, ANY_TABLES},
+	{"root-bad-pointer", STAGE_ACPI, NULL, root_bad_pointer, false, ANY_TABLES},
+	{"no-madt", STAGE_ACPI, NULL, no_madt, false, NEEDS_MADT},
+	{"madt-checksum", STAGE_ACPI, NULL, madt_checksum, true, NEEDS_MADT},
+	{"madt-no-cpus", STAGE_ACPI, NULL, madt_no_cpus, false, NEEDS_MADT},
+	{"madt-dup-apic", STAGE_ACPI, NULL, madt_dup_apic, false, NEEDS_MADT},
+	{"madt-apic-oob", STAGE_ACPI, NULL, madt_apic_oob, false, NEEDS_MADT},
+	{"madt-many-cpus", STAGE_ACPI, NULL, madt_many_cpus, false, NEEDS_MADT},
+	{"madt-bad-entry", STAGE_ACPI, NULL, madt_bad_entry, false, NEEDS_MADT},
+	{"srat-checksum", STAGE_ACPI, NULL, srat_checksum, true, NEEDS_SRAT},
+	{"srat-ghost-cpu", STAGE_ACPI, NULL, srat_ghost_cpu, false, NEEDS_SRAT},
+	{"srat-overlap", STAGE_ACPI, NULL, srat_overlap, false, NEEDS_SRAT},
+	{"srat-bad-entry", STAGE_ACPI, NULL, srat_bad_entry, false, NEEDS_SRAT},
+	{"sidecar-nomem", STAGE_MEMORY, NULL, NULL, false, ANY_TABLES},
 };
 
 int inject_lookup(const char *name, size_t len)
@@ -481,9 +484,9 @@ const void *inject_acpi(int injection, const void *rsdp, size_t *len)
 		kprintf("shim: inject=%s: cannot copy the ACPI tables; not injected\n", in->name);
 		return rsdp;
 	}
-	if ((in->name[0] == 'm' && !c.madt) || (in->name[0] == 's' && !c.srat)) {
+	if ((in->needs == NEEDS_MADT && !c.madt) || (in->needs == NEEDS_SRAT && !c.srat)) {
 		kprintf("shim: inject=%s: the firmware has no %s to corrupt (an SRAT needs "
-			"NODES=2); not injected\n", in->name, in->name[0] == 'm' ? "MADT" : "SRAT");
+			"NODES=2); not injected\n", in->name, in->needs == NEEDS_MADT ? "MADT" : "SRAT");
 		return rsdp;
 	}
 	fix_checksums(&c); /* the copies point at each other now */
