@@ -7,6 +7,7 @@
 #   make book | bench | deps | clean
 #
 # Knobs: SMP= NODES= MEM= (MiB) ACCEL=tcg|kvm KERNEL=<bzImage> SHIM_ARGS= RUN='cmd; cmd'
+#        CPU=<QEMU -cpu model> (e.g. qemu64,+smep,+smap: the sidecar's guests get SMEP/SMAP)
 #        SOLUTION=1 (build with solutions/ instead of labs/) TIMEOUT= (seconds, with RUN)
 #        SIDECAR=0 (boot without the sidecar kernel: lab 0's chain only)
 #        MEMORYLESS_NODE=<n> (with NODES=: node n gets CPUs but no memory)
@@ -157,10 +158,10 @@ $(KERNEL_BIN): $(KERNEL_ELF)
 GUESTS     := $(basename $(notdir $(wildcard linux-stub/guests/*.asm)))
 GUEST_BINS := $(patsubst %,$(B)/guests/%.bin,$(GUESTS))
 
-$(B)/guests/%.bin: linux-stub/guests/%.asm
+$(B)/guests/%.bin: linux-stub/guests/%.asm linux-stub/guests/trap.inc
 	@mkdir -p $(dir $@)
 	@echo "  NASM    $<"
-	@$(NASM) -f bin $< -o $@
+	@$(NASM) -f bin -i linux-stub/guests/ $< -o $@
 
 $(B)/obj/linux-stub/guests.asm.o: linux-stub/guests.asm $(GUEST_BINS)
 	@mkdir -p $(dir $@)
@@ -193,7 +194,8 @@ $(BT)/%: tools/%.c
 QEMU_ARGS = --smp $(SMP) --nodes $(NODES) --mem $(MEM) --accel $(ACCEL) \
 	$(if $(MEMORYLESS_NODE),--memoryless-node $(MEMORYLESS_NODE)) \
 	--shim $(SHIM_ELF) $(if $(filter 1,$(SIDECAR)),--sidecar $(KERNEL_BIN)) --kernel "$(if $(KERNEL),$(KERNEL),$(STUB_BZ))" \
-	--shim-args "$(SHIM_ARGS)" --timeout $(TIMEOUT) $(if $(RUN),--run '$(RUN)')
+	--shim-args "$(SHIM_ARGS)" --timeout $(TIMEOUT) $(if $(RUN),--run '$(RUN)') \
+	$(if $(CPU),--cpu $(CPU))
 
 qemu: images
 	@$(PYTHON) tools/qemu.py $(QEMU_ARGS)

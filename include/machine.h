@@ -36,7 +36,9 @@ struct machine {
 	struct machine_memory memory[MAX_NODE_MEMORY]; /* from SRAT; empty without */
 	bool have_srat;
 	uint64_t local_apic_address;
-	uint32_t skipped_cpus; /* duplicates or over MAX_CPUS, reported not fatal */
+	uint32_t skipped_cpus; /* duplicates, APIC ID 0xff or over MAX_CPUS: reported, not fatal */
+	uint32_t srat_unknown_cpus;    /* SRAT CPU affinities for CPUs the MADT lacks */
+	uint32_t srat_unknown_apic_id; /* the first of them */
 };
 
 /* Read MADT (required) and SRAT (optional) through the RSDP copy given. */

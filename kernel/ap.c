@@ -56,6 +56,7 @@ void ap_main(struct percpu *pc)
 		park(); /* too late: our starter already reported us failed */
 
 	gdt_init(pc);
+	protect_init();
 	halt_cpu_init(pc);
 	sleep_cpu_ready(pc);
 	sleep_wake_starter(pc);

@@ -135,6 +135,13 @@ uint64_t paging_root(void);
 /* kernel/gdt.c: load this CPU's own GDT and TSS. */
 void gdt_init(struct percpu *pc);
 
+/* kernel/protect.c: what CPUID offers (BSP, once); SMEP, SMAP, NX, CR0.WP
+ * and CR0.AM on this CPU (every AP); the NX bit for page tables (0 without). */
+void protect_probe(void);
+void protect_init(void);
+uint64_t protect_nx_bit(void);
+const char *protect_summary(void); /* "SMEP SMAP NX": what is on */
+
 /* kernel/vp.c: RUN_VP and TRANSLATE_GVA; 0 or an error with d filled. */
 int vp_run(struct percpu *pc, struct sidecar_command_page *page, struct diag *d);
 int vp_translate_command(struct percpu *pc, struct sidecar_command_page *page, struct diag *d);

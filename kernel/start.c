@@ -202,6 +202,7 @@ int sidecar_start(const struct sidecar_params *p)
 	timer_set_tsc_khz(p->tsc_khz);
 	lapic_init_access();
 	sleep_init();
+	protect_probe();
 
 	uint32_t total = 0;
 	for (uint32_t n = 0; n < p->node_count; n++) {
@@ -232,5 +233,6 @@ int sidecar_start(const struct sidecar_params *p)
 	}
 	wait_for_all(total);
 	output->done_tsc = rdtsc();
+	kprintf("sidecar: guests run in ring 3; paging protections on: %s\n", protect_summary());
 	return 0;
 }

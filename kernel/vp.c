@@ -145,7 +145,9 @@ static int shadow_level(struct shadow *s, const uint64_t *guest, uint64_t *real,
 				return diag_fail(s->d, E_RANGE,
 						 "guest maps GVA 0x%lx to GPA 0x%lx, outside its memory",
 						 (unsigned long)gva, (unsigned long)gpa);
-			real[i] = (s->m->base + gpa) | PTE_P | PTE_U | (e & PTE_W);
+			/* The guest's NX bit too, where the CPU has one (kernel/protect.c). */
+			real[i] = (s->m->base + gpa) | PTE_P | PTE_U | (e & PTE_W) |
+				  (e & protect_nx_bit());
 			continue;
 		}
 		const uint64_t *next_guest = guest_table(s, e);
@@ -158,7 +160,7 @@ static int shadow_level(struct shadow *s, const uint64_t *guest, uint64_t *real,
 					 s->m->scratch_pages);
 		/* W at an upper level only if the guest's has it: the leaf's W is
 		 * ANDed with every level's by the MMU, as for the guest's tables. */
-		real[i] = (uint64_t)next_real | PTE_P | PTE_U | (e & PTE_W);
+		real[i] = (uint64_t)next_real | PTE_P | PTE_U | (e & PTE_W) | (e & protect_nx_bit());
 		int r = shadow_level(s, next_guest, next_real, level - 1, gva);
 		if (r)
 			return r;

@@ -13,7 +13,10 @@ static int add_cpu(const struct madt_cpu *c, void *ctx)
 	struct machine *m = ctx;
 	/* ACPI 5.2.12.12: IDs below 255 may appear both as Local APIC and as
 	 * Local x2APIC structures; the same processor counts once. */
-	if (machine_cpu_index(m, c->apic_id) >= 0 || m->ncpus == MAX_CPUS) {
+	/* 5.2.12.2: a Local APIC ID of 0xff is the xAPIC broadcast address, no
+	 * processor's: an IPI sent to it would reach every CPU. */
+	bool broadcast = !c->x2apic && c->apic_id == 0xff;
+	if (broadcast || machine_cpu_index(m, c->apic_id) >= 0 || m->ncpus == MAX_CPUS) {
 		m->skipped_cpus++;
 		return 0;
 	}
@@ -48,8 +51,13 @@ static int srat_cpu(void *ctx, uint32_t apic_id, uint32_t pxm)
 {
 	struct srat_ctx *s = ctx;
 	int i = machine_cpu_index(s->m, apic_id);
-	if (i < 0)
-		return 0; /* a CPU the MADT does not enable: nothing to place */
+	if (i < 0) {
+		/* A CPU the MADT does not enable: nothing to place (counted, so the
+		 * shim can say so; its domain makes no node). */
+		if (s->m->srat_unknown_cpus++ == 0)
+			s->m->srat_unknown_apic_id = apic_id;
+		return 0;
+	}
 	s->cpu_pxm[i] = pxm;
 	s->cpu_has_pxm[i] = true;
 	return note_pxm(s, pxm);
@@ -93,6 +101,20 @@ static int place_nodes(struct machine *m, const struct acpi_srat *srat, struct d
 		m->nnodes = 1;
 		return 0;
 	}
+	/* 5.2.16.2: each range belongs to one proximity domain. Two domains
+	 * claiming the same memory cannot both be right (Linux turns NUMA off
+	 * when this happens); say which ranges clash. */
+	for (uint32_t i = 0; i < m->nmemory; i++)
+		for (uint32_t j = i + 1; j < m->nmemory; j++) {
+			const struct machine_memory *a = &m->memory[i], *b = &m->memory[j];
+			if (a->base < b->base + b->length && b->base < a->base + a->length)
+				return diag_fail(d, E_INVAL,
+						 "acpi: SRAT memory 0x%lx-0x%lx (domain %u) overlaps 0x%lx-0x%lx (domain %u)",
+						 (unsigned long)a->base,
+						 (unsigned long)(a->base + a->length - 1), s.mem_pxm[i],
+						 (unsigned long)b->base,
+						 (unsigned long)(b->base + b->length - 1), s.mem_pxm[j]);
+		}
 	m->have_srat = true;
 	m->nnodes = s.npxm;
 	for (uint32_t i = 0; i < s.npxm; i++)

@@ -39,6 +39,9 @@ trap_common:
 	test qword [rsp + 3*8], 3       ; the CS the CPU pushed: ring 3?
 	jz .from_kernel
 	swapgs
+	push qword 2                    ; RFLAGS with only the always-1 bit: clears
+	popfq                           ; the AC a guest may have set, which would
+					; switch SMAP off for us (SDM vol. 3A 4.6)
 .from_kernel:
 	push rax
 	push rbx

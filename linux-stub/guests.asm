@@ -3,7 +3,7 @@
 ; Each linux-stub/guests/<name>.asm is assembled on its own as a flat binary
 ; (nasm -f bin; see the Makefile's GUESTS) and included here as bytes, the
 ; way kernel/image.asm carries the AP trampoline. vmm.c finds them through
-; guest_table: entries of struct guest {name, image, size}, ended by an
+; guest_table: entries of struct guest {name, image, size, flags}, ended by an
 ; entry whose name is 0.
 
 %ifndef GUEST_DIR
@@ -14,12 +14,13 @@ section .rodata.guest_table progbits alloc noexec nowrite align=8
 global guest_table
 guest_table:
 
-; guest name: the entry in guest_table, the name string and the image.
-%macro guest 1
+; guest name [flags]: the entry in guest_table, the name string and the
+; image. flags: 1 = GUEST_MAPS_ITS_TABLES (linux-stub/vmm.h).
+%macro guest 1-2 0
 	%defstr %%name %1
 	%strcat %%file GUEST_DIR, "/", %%name, ".bin"
 section .rodata.guest_table
-	dq %%string, %%image, %%end - %%image
+	dq %%string, %%image, %%end - %%image, %2
 section .rodata
 %%string:
 	db %%name, 0
@@ -36,6 +37,10 @@ guest escape
 guest hypercall
 guest ports
 guest fpu
+guest privileged
+guest vectors
+guest poke
+guest selfmap, 1
 
 section .rodata.guest_table
-	dq 0, 0, 0                  ; the end of the table
+	dq 0, 0, 0, 0               ; the end of the table

@@ -35,12 +35,30 @@ static void copy_boot_data(const struct boot_params *bp)
 	}
 }
 
+/* Linux's fallback when the loader passes no RSDP: look for it where the
+ * BIOS puts it, on a 16-byte boundary in 0xe0000-0xfffff, with its
+ * signature and a checksum that sums to zero (ACPI 6.5, 5.2.5.1). */
+static uint64_t scan_bios_for_rsdp(void)
+{
+	for (uint64_t pa = 0xe0000; pa < 0x100000; pa += 16)
+		if (memcmp((const void *)pa, "RSD PTR ", 8) == 0 &&
+		    acpi_sum((const void *)pa, 20) == 0)
+			return pa;
+	return 0;
+}
+
 static void read_machine(void)
 {
 	struct diag d = {""};
 	uint64_t rsdp = stub.params.acpi_rsdp_addr;
-	if (!rsdp)
-		panic("the boot loader gave no ACPI RSDP (boot_params.acpi_rsdp_addr)");
+	if (!rsdp) {
+		rsdp = scan_bios_for_rsdp();
+		if (!rsdp)
+			panic("no ACPI: the boot loader gave no RSDP (boot_params.acpi_rsdp_addr) "
+			      "and the BIOS area 0xe0000-0xfffff has none");
+		kprintf("linux-stub: the boot loader gave no RSDP; found one at 0x%lx\n",
+			(unsigned long)rsdp);
+	}
 	int r = machine_from_acpi(&stub.machine, &identity_acpi_mem, (const void *)rsdp,
 				  sizeof(struct acpi_rsdp), &d);
 	if (r)

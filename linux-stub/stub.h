@@ -85,6 +85,8 @@ int cmd_guests(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_regs(int argc, char **argv);
 int cmd_gva(int argc, char **argv);
+int cmd_isolate(int argc, char **argv); /* linux-stub/isolate.c */
+int cmd_racestress(int argc, char **argv); /* linux-stub/racestress.c */
 
 /* linux-stub/monitor.c: run one command line; 0 if it succeeded. */
 int monitor_execute(char *line);

@@ -246,29 +246,24 @@ static int parse_run_args(int argc, char **argv, uint64_t *timeout_ms)
 	return 0;
 }
 
-int cmd_run(int argc, char **argv)
+/* Load guest g on c's CPU and run it to its end; regs holds the VP's first
+ * registers on entry (vmm_reset_registers(), maybe changed), its last ones
+ * on return (when the outcome is not RUN_FAILED). */
+static enum run_outcome run_guest(struct vp_client *c, const struct guest *g, uint64_t timeout_ms,
+				  uint64_t regs[VP_REGISTER_COUNT])
 {
-	uint64_t timeout_ms;
-	struct vp_client c;
-	if (parse_run_args(argc, argv, &timeout_ms) || open_cpu(argv[1], &c))
-		return -1;
-	const struct guest *g = vmm_find_guest(argv[2]);
-	if (!g)
-		return kprintf("error: no guest '%s' (try 'guests')\n", argv[2]), -1;
 	if (g->size > GUEST_PROGRAM_MAX)
 		return kprintf("error: guest %s is %lu bytes; at most %lu fit\n", g->name,
-			       (unsigned long)g->size, (unsigned long)GUEST_PROGRAM_MAX), -1;
-	if (load_guest(&c, g))
-		return -1;
-	kprintf("run: cpu %u guest %s: %lu bytes at 0x%lx, timeout %lu ms\n", c.cpu, g->name,
+			       (unsigned long)g->size, (unsigned long)GUEST_PROGRAM_MAX), RUN_FAILED;
+	if (load_guest(c, g))
+		return RUN_FAILED;
+	kprintf("run: cpu %u guest %s: %lu bytes at 0x%lx, timeout %lu ms\n", c->cpu, g->name,
 		(unsigned long)g->size, (unsigned long)GUEST_ENTRY, (unsigned long)timeout_ms);
 
 	/* A fresh VP: every register named, so nothing of the last run stays. */
-	uint64_t regs[VP_REGISTER_COUNT];
-	vmm_reset_registers(regs);
-	enum run_outcome outcome = all_registers(&c, true, regs) ? RUN_FAILED : RUN_ON;
+	enum run_outcome outcome = all_registers(c, true, regs) ? RUN_FAILED : RUN_ON;
 
-	struct vmm_client vmm = core_client(&c);
+	struct vmm_client vmm = core_client(c);
 	struct guest_console con = {0};
 	struct sidecar_vp_exit answer = {0};
 	uint64_t deadline = timer_ns() + timeout_ms * 1000000;
@@ -278,18 +273,53 @@ int cmd_run(int argc, char **argv)
 			outcome = RUN_EXIT_LIMIT;
 		} else if (timer_ns() >= deadline) {
 			outcome = RUN_TIMED_OUT; /* between exits: the VP is not running */
-		} else if (run_vp(&c, &answer, deadline)) {
+		} else if (run_vp(c, &answer, deadline)) {
 			outcome = RUN_FAILED;
 		} else {
 			exits++;
-			struct sidecar_vp_exit e = c.page->request.exit; /* one copy */
+			struct sidecar_vp_exit e = c->page->request.exit; /* one copy */
 			outcome = vmm_handle_exit(&vmm, &e, &answer, &con);
 		}
 	}
 	vmm_console_flush(&vmm, &con);
-	kprintf("run: cpu %u guest %s: %s after %u exit%s\n", c.cpu, g->name,
+	kprintf("run: cpu %u guest %s: %s after %u exit%s\n", c->cpu, g->name,
 		vmm_outcome_name(outcome), exits, exits == 1 ? "" : "s");
-	return outcome == RUN_FAILED ? -1 : 0;
+	if (outcome != RUN_FAILED && all_registers(c, false, regs))
+		outcome = RUN_FAILED;
+	return outcome;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	uint64_t timeout_ms;
+	struct vp_client c;
+	if (parse_run_args(argc, argv, &timeout_ms) || open_cpu(argv[1], &c))
+		return -1;
+	const struct guest *g = vmm_find_guest(argv[2]);
+	if (!g)
+		return kprintf("error: no guest '%s' (try 'guests')\n", argv[2]), -1;
+	uint64_t regs[VP_REGISTER_COUNT];
+	vmm_reset_registers(regs);
+	return run_guest(&c, g, timeout_ms, regs) == RUN_FAILED ? -1 : 0;
+}
+
+int vmm_run_with_rdi(const char *cpu, const char *guest, uint64_t rdi,
+		     uint64_t regs[VP_REGISTER_COUNT], enum run_outcome *outcome)
+{
+	struct vp_client c;
+	const struct guest *g = vmm_find_guest(guest);
+	if (!g || open_cpu(cpu, &c))
+		return -1;
+	vmm_reset_registers(regs);
+	regs[VP_RDI] = rdi;
+	*outcome = run_guest(&c, g, DEFAULT_RUN_MS, regs);
+	return 0;
+}
+
+void vmm_guest_pages(uint32_t cpu, uint64_t *memory, uint64_t *scratch)
+{
+	*memory = cpu < MAX_CPUS ? (uint64_t)guest_memory[cpu].memory : 0;
+	*scratch = cpu < MAX_CPUS ? (uint64_t)guest_memory[cpu].scratch : 0;
 }
 
 int cmd_regs(int argc, char **argv)

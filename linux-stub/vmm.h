@@ -14,7 +14,8 @@
  *   GPA 0x0000  PML4  \
  *   GPA 0x1000  PDPT   | the guest's page tables (holding GPAs): they map
  *   GPA 0x2000  PD     | GVA GUEST_GVA_BASE + x -> GPA x for every page x in
- *   GPA 0x3000  PT    /  [0x4000, 0x10000), user, writable
+ *   GPA 0x3000  PT    /  [0x4000, 0x10000), user, writable (and [0, 0x4000)
+ *                         for a guest with GUEST_MAPS_ITS_TABLES)
  *   GPA 0x4000  the program (at most GUEST_PROGRAM_MAX bytes), entry here
  *      ...      free, then the stack, growing down from
  *   GPA 0x10000 (the stack top, GVA GUEST_GVA_BASE + 0x10000)
@@ -43,7 +44,12 @@ struct guest {
 	const char *name;
 	const uint8_t *image;
 	uint64_t size;
+	uint64_t flags; /* GUEST_MAPS_ITS_TABLES */
 };
+/* The VMM also maps the guest's page tables (GPA 0x0000-0x3fff) into it, at
+ * GVA GUEST_GVA_BASE + GPA, writable: a guest that edits the tables it runs
+ * on (linux-stub/guests/selfmap.asm). */
+#define GUEST_MAPS_ITS_TABLES 0x1
 extern const struct guest guest_table[]; /* ended by a NULL name */
 
 /* The limits of one run, the same in both VMMs. */

@@ -56,7 +56,8 @@ void vmm_build_guest(uint8_t *memory, const struct guest *g)
 	table_at(memory, pml4)[PML4_INDEX(GUEST_GVA_BASE)] = pdpt | PTE_GUEST;
 	table_at(memory, pdpt)[PDPT_INDEX(GUEST_GVA_BASE)] = pd | PTE_GUEST;
 	table_at(memory, pd)[PD_INDEX(GUEST_GVA_BASE)] = pt | PTE_GUEST;
-	for (uint64_t gpa = GUEST_PROGRAM_GPA; gpa < GUEST_MEMORY_SIZE; gpa += PAGE)
+	uint64_t first = g->flags & GUEST_MAPS_ITS_TABLES ? 0 : GUEST_PROGRAM_GPA;
+	for (uint64_t gpa = first; gpa < GUEST_MEMORY_SIZE; gpa += PAGE)
 		table_at(memory, pt)[PT_INDEX(GUEST_GVA_BASE + gpa)] = gpa | PTE_GUEST;
 	memcpy(memory + GUEST_PROGRAM_GPA, g->image, g->size);
 }

@@ -11,8 +11,12 @@
  *   4. starts the sidecar kernel on every other CPU (shim/sidecar.c),
  *   5. boots the main kernel through the Linux boot protocol on this CPU,
  *      the BSP (shim/linux_boot.c).
- * Every step that can fail says what it found wrong and stops QEMU with a
- * failure status: the shim never hangs.
+ * Every step that can fail says what it found wrong. Without the multiboot2
+ * information the shim cannot go on (it would not find the main kernel): it
+ * stops QEMU with a failure status. The sidecar, though, is an optimisation:
+ * when the shim cannot trust what ACPI says about the CPUs, it leaves the
+ * sidecar out and boots the main kernel on its own, which reads the firmware
+ * itself. Either way the shim never hangs.
  */
 #include "shim.h"
 #include "console.h"
@@ -23,6 +27,54 @@
 const char image_name[] = "shim";
 
 static struct shim shim; /* large (the machine's CPU table): not on the stack */
+
+/* The sidecar reaches its CPUs by APIC ID with the BSP's APIC mode (lib/
+ * lapic.c): in xAPIC mode an ID is 8 bits and 0xff is the broadcast
+ * (SDM vol. 3A 10.6.2.1), so a CPU with an ID above 254 cannot be sent an
+ * IPI. Leave such CPUs out rather than wake the wrong one. */
+static void drop_unreachable_cpus(struct machine *m)
+{
+	if (rdmsr(0x1b) & (1u << 10)) /* IA32_APIC_BASE.EXTD: x2APIC mode */
+		return;
+	uint32_t kept = 0, dropped = 0, first = 0;
+	for (uint32_t i = 0; i < m->ncpus; i++) {
+		if (m->cpus[i].apic_id > 254) {
+			if (dropped++ == 0)
+				first = m->cpus[i].apic_id;
+			continue;
+		}
+		m->cpus[kept++] = m->cpus[i];
+	}
+	m->ncpus = kept;
+	if (dropped)
+		kprintf("shim: warning: %u CPUs with APIC IDs above 254 (the first %u) cannot be "
+			"reached in xAPIC mode: left out\n", dropped, first);
+}
+
+/* Step 2: the CPUs and nodes from ACPI; false (and why) if they cannot be
+ * trusted, with s->machine reset to "one CPU, one node". */
+static bool read_machine(struct shim *s)
+{
+	struct diag d = {""};
+	int r = E_NOTFOUND;
+	if (!s->boot.rsdp) {
+		fmt_snprintf(d.msg, sizeof(d.msg),
+			     "GRUB passed no ACPI RSDP (multiboot2 tags 14/15)");
+	} else {
+		size_t len = s->boot.rsdp_len;
+		const void *rsdp = inject_acpi(s->options.inject, s->boot.rsdp, &len);
+		r = machine_from_acpi(&s->machine, &identity_acpi_mem, rsdp, len, &d);
+	}
+	if (r) {
+		kprintf("shim: cannot read the machine from ACPI: %s; booting the main kernel "
+			"without the sidecar\n", d.msg);
+		memset(&s->machine, 0, sizeof(s->machine));
+		s->machine.nnodes = 1;
+		return false;
+	}
+	drop_unreachable_cpus(&s->machine);
+	return true;
+}
 
 void shim_main(uint32_t magic, uint32_t info)
 {
@@ -43,17 +95,19 @@ void shim_main(uint32_t magic, uint32_t info)
 	shim_parse_options(shim.boot.cmdline, &shim.options);
 	kprintf("shim: loaded by %s, command line \"%s\"\n", shim.boot.loader_name,
 		shim.boot.cmdline);
+	/* Fault injection (shim/inject.c): read a corrupted copy instead. */
+	const void *mb2 = inject_mb2(shim.options.inject, (const void *)(uintptr_t)info);
+	if (mb2 != (const void *)(uintptr_t)info) {
+		r = mb2_parse(mb2, ((const struct mb2_info_header *)mb2)->total_size, &shim.boot, &d);
+		if (r)
+			panic("bad multiboot2 information at 0x%x: %s", info, d.msg);
+	}
 
 	/* 2. The machine. */
-	if (!shim.boot.rsdp)
-		panic("GRUB passed no ACPI RSDP (multiboot2 tags 14/15): cannot find the CPUs");
-	r = machine_from_acpi(&shim.machine, &identity_acpi_mem, shim.boot.rsdp,
-			      shim.boot.rsdp_len, &d);
-	if (r)
-		panic("cannot read the machine from ACPI: %s", d.msg);
+	bool machine_ok = read_machine(&shim);
 	timer_calibrate();
 
-	if (shim.options.have_phantom) {
+	if (shim.options.have_phantom && machine_ok) {
 		uint32_t node = shim.machine.nnodes - 1;
 		r = machine_add_cpu(&shim.machine, shim.options.phantom_cpu, node, &d);
 		if (r)
@@ -71,7 +125,8 @@ void shim_main(uint32_t magic, uint32_t info)
 	shim_print_machine(&shim);
 
 	/* 4. The sidecar. */
-	shim_start_sidecar(&shim);
+	if (machine_ok)
+		shim_start_sidecar(&shim);
 
 	/* 5. The main kernel. */
 	shim_boot_linux(&shim);

@@ -81,8 +81,11 @@ void shim_print_machine(const struct shim *s)
 		(unsigned long)(ram >> 20), (unsigned long)(physmem_total_free(&s->memory) >> 20),
 		(unsigned long)(timer_tsc_khz() / 1000));
 	if (m->skipped_cpus)
-		kprintf("shim: warning: %u MADT processor entries skipped (duplicate or over %d)\n",
-			m->skipped_cpus, MAX_CPUS);
+		kprintf("shim: warning: %u MADT processor entries skipped (duplicate, APIC ID 0xff, "
+			"or over %d)\n", m->skipped_cpus, MAX_CPUS);
+	if (m->srat_unknown_cpus)
+		kprintf("shim: warning: the SRAT places %u CPUs the MADT does not list (the first "
+			"APIC ID %u): ignored\n", m->srat_unknown_cpus, m->srat_unknown_apic_id);
 	for (uint32_t i = 0; i < m->ncpus; i++)
 		kprintf("shim: cpu %u apic %u node %u%s\n", i, m->cpus[i].apic_id, m->cpus[i].node,
 			m->cpus[i].x2apic ? " x2apic" : "");

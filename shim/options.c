@@ -15,6 +15,8 @@
  *   main_cpus=<list>     the main kernel keeps these CPUs (indexes, "0,4-5"),
  *                        the sidecar gets the rest; default: the first CPU of
  *                        every node
+ *   inject=<name>        fault injection: corrupt a copy of one input before
+ *                        the shim reads it (the names are in shim/inject.c)
  */
 #include "shim.h"
 #include "cmdline.h"
@@ -59,8 +61,10 @@ void shim_parse_options(const char *cmdline, struct shim_options *o)
 			o->have_phantom = true;
 		} else if (is(&p, "ap_timeout_ms") && number && v > 0 && v <= 60000)
 			o->ap_timeout_ms = v;
+		else if (is(&p, "inject") && p.value && inject_lookup(p.value, p.value_len))
+			o->inject = inject_lookup(p.value, p.value_len);
 		else if (is(&p, "phantom_cpu") || is(&p, "ap_timeout_ms") || is(&p, "sidecar") ||
-			 is(&p, "main_cpus"))
+			 is(&p, "main_cpus") || is(&p, "inject"))
 			kprintf("shim: warning: bad value in '%.*s' ignored\n",
 				(int)(p.key_len + (p.value ? p.value_len + 1 : 0)), p.key);
 		else

@@ -19,6 +19,7 @@ struct shim_options {
 	bool have_phantom;
 	uint64_t ap_timeout_ms; /* how long the sidecar waits for an AP (0: default) */
 	struct cpu_policy policy; /* sidecar=off, main_cpus=<list> */
+	int inject;               /* inject=<name>: shim/inject.c's number, 0 for none */
 };
 
 void shim_parse_options(const char *cmdline, struct shim_options *o);
@@ -36,6 +37,14 @@ struct shim {
 	uint64_t sidecar_output; /* physical address of the output page, or 0 */
 	uint32_t param_index[MAX_CPUS]; /* machine CPU index -> parameter page index */
 };
+
+/* shim/inject.c: fault injection (inject=<name>). Each returns its input
+ * unchanged unless that injection is on; then a corrupted copy. */
+int inject_lookup(const char *name, size_t len); /* 0: no such injection */
+const char *inject_name(int injection);
+const void *inject_mb2(int injection, const void *info);
+const void *inject_acpi(int injection, const void *rsdp, size_t *len);
+struct physmem *inject_sidecar_pool(int injection, struct physmem *pool);
 
 /* shim/memory.c */
 int shim_memory_init(struct shim *s, uint64_t mb2_info, uint32_t mb2_size);

@@ -176,9 +176,12 @@ void shim_start_sidecar(struct shim *s)
 			continue;
 		uint64_t size = SIDECAR_NODE_BYTES(pn->cpu_count, started);
 		bool local;
-		if (numa_alloc_node_block(&s->memory, &s->machine, n, size, &pn->memory_base,
+		struct physmem *pool = inject_sidecar_pool(s->options.inject, &s->memory);
+		if (numa_alloc_node_block(pool, &s->machine, n, size, &pn->memory_base,
 					  &local)) { /* lab 5 */
-			kprintf("shim: no memory for node %u's sidecar pages\n", n);
+			kprintf("shim: no memory for node %u's sidecar pages (%lu KiB): the sidecar "
+				"is disabled; the main kernel boots without it\n", n,
+				(unsigned long)(size >> 10));
 			return;
 		}
 		pn->memory_size = size;

@@ -65,7 +65,8 @@ class Boot:
 
     def __init__(self, name, run, points=0, smp=1, nodes=1, mem=256, shim_args="",
                  kernel=None, expect_exit=0, checks=(), timeout=60, sidecar=True,
-                 memoryless_node=None, cpu_mark=None, linux=False):
+                 memoryless_node=None, cpu_mark=None, linux=False, qemu_args=()):
+        self.qemu_args = qemu_args  # more tools/qemu.py options (--no-acpi, --cpu ...)
         self.cpu_mark = cpu_mark
         self.linux = linux  # lab 7: Debian's kernel with the tree's initrd
         self.sidecar = sidecar
@@ -86,8 +87,11 @@ class Boot:
                                       else os.path.join(tree_dir(tree), "linux-stub.bzImage")),
                "--shim-args", self.shim_args, "--run", self.run_cmds,
                "--timeout", str(self.timeout), "--log", log, "--quiet"]
-        if self.sidecar:
-            cmd += ["--sidecar", os.path.join(tree_dir(tree), "sidecar.bin")]
+        if self.sidecar:  # True: the tree's image; a path (or a function giving one): that file
+            sidecar = self.sidecar() if callable(self.sidecar) else self.sidecar
+            cmd += ["--sidecar", sidecar if isinstance(sidecar, str)
+                    else os.path.join(tree_dir(tree), "sidecar.bin")]
+        cmd += list(self.qemu_args)
         if self.cpu_mark:
             cmd += ["--cpu-mark", self.cpu_mark]
         if self.linux:

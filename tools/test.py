@@ -6,7 +6,8 @@
      solutions/ by mklab, so a student's edits to labs/ do not matter here);
   2. static checks: labs/ is in sync with solutions/, the book's excerpts
      all resolve, the book builds without a warning or a broken link;
-  3. the framework's tests against the solutions;
+  3. the framework's tests against the solutions, and the hardening tests
+     (tests/hardening_tests.py: bad inputs, hostile guests, racing commands);
   4. every lab's graded tests against the solutions: each must pass;
   5. the discrimination check: every test of lab N must fail on the tree
      where only lab N is the skeleton - so it tests lab N, not an earlier lab;
@@ -24,6 +25,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(ROOT, "tests"))
 from framework_tests import FRAMEWORK  # noqa: E402
+from hardening_tests import HARDENING  # noqa: E402
 from lab_tests import LABS  # noqa: E402
 from kit_tests import KIT  # noqa: E402
 
@@ -100,6 +102,7 @@ def main():
     jobs.append(("static", Static("book builds: no warnings, no broken links or images",
                                   [sys.executable, "tools/book.py", "--out", "build/book"]), None))
     jobs += [("framework", t, "solution") for t in FRAMEWORK]
+    jobs += [("hardening", t, "solution") for t in HARDENING]
     for lab in sorted(LABS):
         jobs += [("lab %d" % lab, t, "solution") for t in LABS[lab]]
     for lab in sorted(LABS):

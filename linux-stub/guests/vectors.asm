@@ -1,0 +1,99 @@
+; vectors.asm - a guest that raises every exception it can, then int N for
+; every N.
+;
+; Each must reach the VMM as an exit (the VMM resumes the guest after it,
+; trap.inc), and none may reach the sidecar's own handlers as anything but
+; a guest's exit. What ring 3 can raise (SDM vol. 3A 6.15):
+;   #DE div by 0; #DB int1 (icebp; QEMU's TCG makes it #UD) and a single
+;       step (RFLAGS.TF);
+;   #BP int3 and #OF into and #BR bound: int3 is a software interrupt whose
+;       gate has DPL 0, so it is #GP; into and bound do not exist in 64-bit
+;       mode: #UD;
+;   #UD ud2; #NM fninit (CR0.EM: no FPU for guests; so no x87 #MF either);
+;   #XM none: with CR0.EM an SSE instruction is #UD;
+;   #SS a push through a non-canonical rsp (#GP(0) under QEMU's TCG);
+;   #GP a non-canonical address;
+;   #PF an unmapped page (an MMIO exit); #AC a misaligned load with
+;       RFLAGS.AC set (the sidecar sets CR0.AM) - on hardware; QEMU's TCG
+;       does not check alignment, so that one is tried but not counted.
+; Then `int N` for N = 0..255: every gate has DPL 0, so each is #GP with
+; error code naming IDT entry N (N*8+2 on hardware; QEMU's TCG says
+; N*16+2), not a call into the sidecar - the request vector 0xf0 and the
+; spurious vector 0xff included.
+
+bits 64
+default rel
+org 0x8000004000
+
+start:
+	jmp main
+
+%include "trap.inc"
+
+main:
+	xor ebx, ebx
+	TRY
+		xor ecx, ecx
+		div ecx             ; #DE
+	CATCH
+	TRY
+		int1                ; #DB (icebp: no DPL check)
+	CATCH
+	TRY
+		pushfq
+		or qword [rsp], 0x100 ; TF: #DB after the next instruction
+		popfq
+		nop
+	CATCH
+	TRY
+		int3                ; #GP: the #BP gate has DPL 0
+	CATCH
+	TRY
+		db 0xce             ; into: #UD in 64-bit mode
+	CATCH
+	TRY
+		db 0x62, 0x00       ; bound: #UD in 64-bit mode
+	CATCH
+	TRY
+		ud2                 ; #UD
+	CATCH
+	TRY
+		fninit              ; #NM (CR0.EM)
+	CATCH
+	TRY
+		addps xmm0, xmm0    ; #UD (CR0.EM)
+	CATCH
+	TRY
+		mov rsp, 0x8000000000000000
+		push rax            ; #SS(0)
+	CATCH
+	TRY
+		mov rax, 0x8000000000000000
+		mov [rax], al       ; #GP(0)
+	CATCH
+	TRY
+		mov rax, 0x9000000000
+		mov [rax], al       ; #PF: an MMIO exit
+	CATCH
+	; #AC: not counted, since QEMU's TCG does not emulate alignment checks
+	; (hardware raises #AC(0) here: an exception exit, resumed at r15).
+	lea r15, [.after_ac]
+	mov r14, rsp
+	pushfq
+	or qword [rsp], 0x40000     ; AC
+	popfq
+	sub rsp, 16
+	mov eax, [rsp + 1]          ; misaligned
+.after_ac:
+	mov rsp, r14
+	pushfq
+	and qword [rsp], ~0x40000
+	popfq
+%assign n 0
+%rep 256
+	TRY
+		int n               ; #GP(n*8+2)
+	CATCH
+%assign n n + 1
+%endrep
+	REPORT "vectors"
