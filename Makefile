@@ -321,7 +321,7 @@ $(LINUX_TOOL): $(TOOL_SRC) $(LAB7)/sidecar_ioctl.h include/sidecar.h linux-stub/
 	@$(TOOL_CC) -static -no-pie -std=gnu11 -O2 -Wall -Wextra -DHOSTED -Iinclude -Ilinux-stub \
 		-I$(LAB7) $(TOOL_SRC) $(B)/obj/linux-stub/guests.asm.o -Wl,-z,noexecstack -o $@
 
-$(LINUX_INITRD): tools/linux/mkinitrd.sh tools/linux/init $(LINUX_MODULE) $(LINUX_TOOL)
+$(LINUX_INITRD): tools/linux/mkinitrd.sh tools/linux/init tools/linux/cpuhp-times $(LINUX_MODULE) $(LINUX_TOOL)
 	@sh tools/linux/mkinitrd.sh $@ $(LINUX_MODULE) $(LINUX_TOOL)
 
 qemu-linux: $(SHIM_ELF) $(KERNEL_BIN) $(LINUX_STAMP) $(LINUX_INITRD)

@@ -36,6 +36,7 @@ guest escape
 guest hypercall
 guest ports
 guest fpu
+guest exits
 
 section .rodata.guest_table
 	dq 0, 0, 0                  ; the end of the table
