@@ -250,8 +250,11 @@ check-labs: $(BT)/mklab
 book:
 	@$(PYTHON) tools/book.py --out build/book
 
+# QUICK=1: a short run (CI); SMP= NODES= on the command line: one machine shape.
 bench: deps
-	@$(PYTHON) tools/bench.py
+	@$(PYTHON) tools/bench.py $(if $(filter 1,$(QUICK)),--quick) \
+		$(if $(filter command line,$(origin SMP)),--smp $(SMP)) \
+		$(if $(filter command line,$(origin NODES)),--nodes $(NODES))
 
 deps:
 	@sh tools/deps.sh
