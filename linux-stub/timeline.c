@@ -11,7 +11,8 @@
  *   idle  it stored IDLE (after helping start the rest of its node).
  * We print them in microseconds from the first "init", with the starter's
  * APIC ID, so the fan-out tree can be read from the lines. The summary line
- * is the bring-up time from the first INIT to the last CPU idle.
+ * is the bring-up time from the first INIT to the last CPU idle; the last
+ * says how long sidecar_start() took before and after that.
  */
 #include "stub.h"
 #include "console.h"
@@ -56,5 +57,8 @@ int cmd_timeline(int argc, char **argv)
 	unsigned long total = us_since(last, first);
 	kprintf("timeline: %u CPUs, first INIT to last idle %lu.%03lu ms\n", started, total / 1000,
 		total % 1000);
+	/* The rest of sidecar_start(): setting up before, the BSP's wait after. */
+	kprintf("timeline: sidecar_start() ran %lu us before the first INIT and %lu us after the "
+		"last idle\n", us_since(first, o->start_tsc), us_since(o->done_tsc, last));
 	return 0;
 }

@@ -71,6 +71,8 @@ class Svg:
 
 
 def label_number(v):
+    if v == int(v) and v < 1e6:
+        return "%d" % v
     if v >= 100:
         return "%.0f" % v
     if v >= 10:
@@ -85,12 +87,12 @@ def hbars(path, title, unit, bars, log=False):
         return None
     left, right, top, row = 330, 90, 40, 26
     width = 900
-    height = top + row * len(bars) + 40
+    height = top + row * len(bars) + 56
     svg = Svg(width, height, title)
     top_value = max(max(b[1], b[4] or 0) for b in bars)
     low_value = min(min(b[1], b[3] or b[1]) for b in bars)
     if log:
-        lo_exp = math.floor(math.log10(low_value))
+        lo_exp = math.floor(math.log10(low_value)) - 1  # every bar visibly long
         hi_exp = math.ceil(math.log10(top_value))
         if hi_exp == lo_exp:
             hi_exp += 1
@@ -110,7 +112,7 @@ def hbars(path, title, unit, bars, log=False):
     for t in ticks:
         svg.line(x(t), top - 4, x(t), axis_y, color="#ddd")
         svg.text(x(t), axis_y + 16, label_number(t), anchor="middle", size=11)
-    svg.text(width - right + 8, axis_y + 16, unit, size=11)
+    svg.text(left + (width - left - right) / 2, axis_y + 34, unit, anchor="middle", size=11)
     for i, (label, value, color, lo, hi) in enumerate(bars):
         y = top + i * row
         svg.text(left - 8, y + row * 0.65, label, anchor="end", size=12)

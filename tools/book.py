@@ -444,6 +444,11 @@ def build(out):
         if old.endswith(".html") and old not in pages:
             os.remove(os.path.join(out, old))  # a chapter renamed or removed
     shutil.copy(os.path.join(BOOK, "style.css"), os.path.join(out, "style.css"))
+    # Chapter 9's charts (bench/*.svg), drawn from a real run's CSV in book/data.
+    if os.path.exists(os.path.join(BOOK, "data", "results.csv")):
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        import benchplot
+        benchplot.draw_all(os.path.join(BOOK, "data"), os.path.join(out, "bench"))
     tmp = tempfile.mkdtemp(prefix="sidecar-book-")
     try:
         for i, (name, title, md) in enumerate(chapters):
