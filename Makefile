@@ -11,6 +11,7 @@
 #        SIDECAR=0 (boot without the sidecar kernel: lab 0's chain only)
 #        MEMORYLESS_NODE=<n> (with NODES=: node n gets CPUs but no memory)
 #        LINUX_ARGS= (lab 7: Debian's kernel command line; see the lab 7 section)
+#        QUICK=1 (make bench: a short run)
 #
 # Everything built goes under build/: build/<tree>/ for the images of one
 # tree of lab files (student = labs/, solution = solutions/, pristine = the

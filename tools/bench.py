@@ -148,10 +148,16 @@ def bringup_sidecar(b, smp, nodes, mem):
         b.timeline.append(dict(system="sidecar", cpus=smp, cpu=int(cpu), starter=int(starter),
                                init_ms=int(init) / 1000, up_ms=int(up) / 1000,
                                idle_ms=int(idle) / 1000))
-    # The SDM's delays (the default) for comparison: 10 ms after INIT.
+    # The SDM's delays (the default) for comparison: 10 ms after INIT; and
+    # with them the BSP starting every AP itself (serial_start): fan-out's gain.
     text = b.boot("sidecar-sdm-%d" % smp, smp, "timeline", nodes, mem, shim_args="main_cpus=0")
     ms, = grab(r"^timeline: \d+ CPUs, first INIT to last idle ([0-9.]+) ms", text)
     b.add("bringup", "first INIT to every AP idle, SDM delays", smp, "sidecar", ms, "ms")
+    text = b.boot("sidecar-serial-%d" % smp, smp, "timeline", nodes, mem,
+                  shim_args="main_cpus=0 serial_start")
+    ms, = grab(r"^timeline: \d+ CPUs, first INIT to last idle ([0-9.]+) ms", text)
+    b.add("bringup", "BSP starts every AP itself (serial_start), SDM delays", smp, "sidecar",
+          ms, "ms")
 
 
 def linux_used_kib(text):
@@ -247,6 +253,27 @@ def roundtrips_stub(b, smp, nodes, rounds):
               stat)
 
 
+def monitor_boots(b, cpu_counts):
+    """The whole QEMU run to linux-stub's monitor and power-off."""
+    for smp in cpu_counts:
+        text = b.boot("monitor-%d" % smp, smp, "status")
+        wall, cpu = grab(r"\(([0-9.]+) s wall, ([0-9.]+) s CPU\)", text)
+        b.add("boot", "QEMU run to linux-stub's monitor, wall", smp, "linux-stub + sidecar",
+              wall, "s")
+        b.add("boot", "QEMU run to linux-stub's monitor, host CPU", smp, "linux-stub + sidecar",
+              cpu, "s")
+
+
+def command_throughput(b, cpu_counts, rounds):
+    """cmdstress: SET then GET a register on every sidecar CPU, checked."""
+    for smp in cpu_counts:
+        text = b.boot("cmdstress-%d" % smp, smp, "cmdstress %d" % rounds)
+        n, ms = grab(r"^cmdstress: \d+ CPUs? x \d+ rounds: (\d+) commands, 0 lost, 0 wrong, "
+                     r"(\d+) ms", text, int)
+        b.add("roundtrip", "commands per second (cmdstress)", smp, "sidecar",
+              n / (max(ms, 1) / 1000.0), "1/s", "throughput")
+
+
 # ---- 5: idle cost ---------------------------------------------------------------
 
 def idle_cost(b, smp, nodes, seconds):
@@ -287,6 +314,13 @@ def targets(b, cpus_list):
             lines.append("bring-up, %d APs: sidecar %.1f ms, Linux %.0f ms: %.0fx "
                          "(target >= 100x) %s" % (smp - 1, side, lin, ratio,
                                                   "MET" if ratio >= 100 else "MISSED"))
+    for smp in cpus_list:
+        fan = b.get("bringup", "first INIT to every AP idle, SDM delays", smp, "sidecar")
+        ser = b.get("bringup", "BSP starts every AP itself (serial_start), SDM delays", smp,
+                    "sidecar")
+        if fan and ser:
+            lines.append("fan-out, %d APs (SDM delays): %.1f ms, the BSP alone %.1f ms: %.1fx"
+                         % (smp - 1, fan, ser, ser / fan))
     for smp in cpus_list:
         kib = b.get("memory", "reserved per CPU", smp, "sidecar")
         lin = b.get("memory", "per online CPU", smp, "linux")
@@ -391,6 +425,9 @@ def main():
     b.section("Linux beside the sidecar", boot_linux_sidecar, b, smp, nodes, mem, rounds)
     b.section("linux-stub round trips", roundtrips_stub, b, smp, nodes, rounds)
     b.section("idle cost", idle_cost, b, smp, nodes, idle_s)
+    b.section("boot to the monitor", monitor_boots, b, [4] if a.quick else [1, 8, 64])
+    b.section("command throughput", command_throughput, b, [4] if a.quick else [2, 8],
+              300 if a.quick else 3000)
 
     print_table(b, "")
     goals = targets(b, [s for s, _, _ in run_shapes])

@@ -147,11 +147,14 @@ def draw_bringup(rows, out):
         for measure, system, name in (
                 ("first INIT to every AP idle", "sidecar", "sidecar"),
                 ("first INIT to every AP idle, SDM delays", "sidecar", "sidecar, SDM delays"),
+                ("BSP starts every AP itself (serial_start), SDM delays", "sidecar",
+                 "sidecar, BSP alone, SDM delays"),
                 ("SMP bring-up (dmesg)", "linux", "Linux")):
             v = find(rows, section="bringup", measure=measure, cpus=cpus, system=system)
             if v is not None:
                 bars.append(("%s, %d APs" % (name, cpus - 1), v,
-                             COLORS["other"] if "SDM" in name else color_of(system), None, None))
+                             "#999" if "alone" in name else COLORS["other"] if "SDM" in name
+                             else color_of(system), None, None))
     return hbars(os.path.join(out, "bringup.svg"), "Starting the APs (log scale)", "ms", bars,
                  log=True)
 
@@ -184,7 +187,7 @@ def draw_memory(rows, out):
 
 def draw_boot(rows, out):
     bars = [("%s, %d CPUs" % (r["system"], r["cpus"]), r["value"], color_of(r["system"]),
-             None, None) for r in rows if r["section"] == "boot"]
+             None, None) for r in rows if r["section"] == "boot" and r["measure"] == "time to /init"]
     return hbars(os.path.join(out, "boot.svg"), "Linux: time until /init runs", "s", bars)
 
 
