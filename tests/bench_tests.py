@@ -137,8 +137,9 @@ class QuickBenchTest:
                         float(row[k])
                     except ValueError:
                         return False, "%s: %s=%r is not a number" % (name, k, row[k])
-        sections = {row["section"] for row in csv.DictReader(open(os.path.join(out,
-                                                                                "results.csv")))}
+        with open(os.path.join(out, "results.csv"), newline="") as f:
+            rows = list(csv.DictReader(f))
+        sections = {row["section"] for row in rows}
         want = {"bringup", "boot", "memory", "roundtrip", "convert", "idle"}
         if not want <= sections:
             return False, "results.csv lacks sections %s" % sorted(want - sections)

@@ -367,6 +367,18 @@ def print_table(b, header):
                                                       r["stat"], fmt(r["value"]), r["unit"]))
 
 
+def write_markdown(path, b, goals):
+    """The table and the targets as Markdown, for the book's chapter."""
+    with open(path, "w") as f:
+        f.write("| measure | CPUs | system | stat | value |\n| --- | ---: | --- | --- | ---: |\n")
+        for r in b.rows:
+            f.write("| %s | %d | %s | %s | %s %s |\n" % (r["measure"], r["cpus"], r["system"],
+                                                       r["stat"], fmt(r["value"]), r["unit"]))
+        f.write("\n")
+        for line in goals + b.missing:
+            f.write("- %s\n" % line)
+
+
 def write_csv(path, columns, rows):
     with open(path, "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=columns)
@@ -436,6 +448,7 @@ def main():
         print("  " + line)
     write_csv(os.path.join(OUT, "results.csv"), RESULT_COLUMNS, b.rows)
     write_csv(os.path.join(OUT, "timeline.csv"), TIMELINE_COLUMNS, b.timeline)
+    write_markdown(os.path.join(OUT, "table.md"), b, goals)
     with open(os.path.join(OUT, "machine.txt"), "w") as f:
         f.write(header + "\n")
     charts = benchplot.draw_all(OUT, OUT)
