@@ -18,6 +18,7 @@ import xml.etree.ElementTree as ET
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 import benchplot  # noqa: E402
+from harness import Boot, expect_line  # noqa: E402
 from bench import RESULT_COLUMNS, TIMELINE_COLUMNS  # noqa: E402
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -150,4 +151,16 @@ class QuickBenchTest:
         return True, "%d result rows" % len(rows)
 
 
-BENCH = [PlotTest(), QuickBenchTest()]
+# What bench.py reads from linux-stub, in the form it reads it.
+TIMELINE = Boot("monitor: timeline and the exit round trip, as make bench reads them",
+                "timeline; run 1 exits", smp=4, nodes=2, shim_args="modern_delays",
+                checks=[expect_line(r"^timeline: cpu 3 apic 3 node 1 starter \d+ init \d+ "
+                                    r"up \d+ idle \d+ us$"),
+                        expect_line(r"^timeline: 2 CPUs, first INIT to last idle [0-9.]+ ms$"),
+                        expect_line(r"^timeline: sidecar_start\(\) ran \d+ us before the "
+                                    r"first INIT and \d+ us after the last idle$"),
+                        expect_line(r"^\[cpu 1\] exits: 1000 round trips done$"),
+                        expect_line(r"^run: cpu 1 exit round trip min \d+ median \d+ max \d+ "
+                                    r"ns$")])
+
+BENCH = [PlotTest(), TIMELINE, QuickBenchTest()]
