@@ -110,6 +110,9 @@ class Bench:
         except BootFailed as e:
             self.missing.append("%s: not measured (%s)" % (what, e))
             print("bench: %s: not measured: %s" % (what, e), file=sys.stderr)
+        # What is measured so far, in case a later boot hangs the host.
+        write_csv(os.path.join(OUT, "results.csv"), RESULT_COLUMNS, self.rows)
+        write_csv(os.path.join(OUT, "timeline.csv"), TIMELINE_COLUMNS, self.timeline)
 
 
 def grab(pattern, text, cast=float, name=""):
