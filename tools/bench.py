@@ -281,6 +281,49 @@ def command_throughput(b, cpu_counts, rounds):
 
 def idle_cost(b, smp, nodes, seconds):
     """linux-stub sleeps halted; QEMU's CPU time between the two marks. The
+    same guest with the sidecar's CPUs absent (one CPU per node), and the
+    same machine with them present but never started (sidecar=off: they
+    wait for INIT-SIPI-SIPI), which separates the sidecar's cost from what
+    QEMU spends on a virtual CPU that exists."""
+    mark = r"^stub> sleep|^run: "
+    for label, cpus, system, shim_args in (
+            ("with", smp, "sidecar CPUs idle", SIDECAR_ARGS),
+            ("without", nodes, "sidecar CPUs absent", SIDECAR_ARGS),
+            ("unstarted", smp, "CPUs never started", "sidecar=off")):
+        text = b.boot("idle-%s-%d" % (label, smp), cpus, "sleep %d" % (seconds * 1000), nodes,
+                      shim_args=shim_args, cpu_mark=mark, timeout=120 + 4 * seconds)
+        marks = [float(x) for x in re.findall(r"^qemu: cpu mark ([0-9.]+) s at", text, re.M)]
+        if len(marks) < 2:
+            raise BootFailed("idle: no CPU marks in the output")
+        b.add("idle", "QEMU host CPU over %d s idle" % seconds, smp, system,
+              marks[-1] - marks[0], "s")
+
+
+def monitor_boots(b, cpu_counts):
+    """The whole QEMU run to linux-stub's monitor and power-off."""
+    for smp in cpu_counts:
+        text = b.boot("monitor-%d" % smp, smp, "status")
+        wall, cpu = grab(r"\(([0-9.]+) s wall, ([0-9.]+) s CPU\)", text)
+        b.add("boot", "QEMU run to linux-stub's monitor, wall", smp, "linux-stub + sidecar",
+              wall, "s")
+        b.add("boot", "QEMU run to linux-stub's monitor, host CPU", smp, "linux-stub + sidecar",
+              cpu, "s")
+
+
+def command_throughput(b, cpu_counts, rounds):
+    """cmdstress: SET then GET a register on every sidecar CPU, checked."""
+    for smp in cpu_counts:
+        text = b.boot("cmdstress-%d" % smp, smp, "cmdstress %d" % rounds)
+        n, ms = grab(r"^cmdstress: \d+ CPUs? x \d+ rounds: (\d+) commands, 0 lost, 0 wrong, "
+                     r"(\d+) ms", text, int)
+        b.add("roundtrip", "commands per second (cmdstress)", smp, "sidecar",
+              n / (max(ms, 1) / 1000.0), "1/s", "throughput")
+
+
+# ---- 5: idle cost ---------------------------------------------------------------
+
+def idle_cost(b, smp, nodes, seconds):
+    """linux-stub sleeps halted; QEMU's CPU time between the two marks. The
     same guest with the sidecar's CPUs absent: one CPU per node."""
     mark = r"^stub> sleep|^run: "
     for label, cpus, system in (("with", smp, "sidecar CPUs idle"),
@@ -314,9 +357,11 @@ def targets(b, cpus_list):
         lin = b.get("bringup", "SMP bring-up (dmesg)", smp, "linux")
         if side and lin:
             ratio = lin / side
-            lines.append("bring-up, %d APs: sidecar %.1f ms, Linux %.0f ms: %.0fx "
-                         "(target >= 100x) %s" % (smp - 1, side, lin, ratio,
-                                                  "MET" if ratio >= 100 else "MISSED"))
+            # The issue's target is for 63 APs; other counts are shown as they are.
+            verdict = ("(target >= 100x) " + ("MET" if ratio >= 100 else "MISSED")
+                       if smp == 64 else "(the target is for 63 APs)")
+            lines.append("bring-up, %d APs: sidecar %.1f ms, Linux %.0f ms: %.0fx %s" %
+                         (smp - 1, side, lin, ratio, verdict))
     for smp in cpus_list:
         fan = b.get("bringup", "first INIT to every AP idle, SDM delays", smp, "sidecar")
         ser = b.get("bringup", "BSP starts every AP itself (serial_start), SDM delays", smp,
@@ -326,7 +371,7 @@ def targets(b, cpus_list):
                          % (smp - 1, fan, ser, ser / fan))
     for smp in cpus_list:
         kib = b.get("memory", "reserved per CPU", smp, "sidecar")
-        lin = b.get("memory", "per online CPU", smp, "linux")
+        lin = next((r["value"] for r in b.rows if r["measure"] == "per online CPU"), None)
         if kib:
             lines.append("memory: %d KiB reserved per sidecar CPU (target <= 24 KiB) %s%s" %
                          (kib, "MET" if kib <= 24 else "MISSED",
@@ -347,10 +392,13 @@ def targets(b, cpus_list):
                 # "Measurable": more than the tick of /proc's CPU time (10 ms)
                 # plus 5 % of the baseline.
                 bound = 0.01 + 0.05 * absent
-                lines.append("idle: %d sidecar CPUs idle %.2f s host CPU, absent %.2f s: "
-                             "%+.2f s (target: no measurable cost, <= %.2f s) %s" %
+                unstarted = b.get("idle", r["measure"], r["cpus"], "CPUs never started")
+                lines.append("idle: %d-CPU machine, sidecar CPUs idle %.2f s host CPU, absent "
+                             "%.2f s: %+.2f s (target: no measurable cost, <= %.2f s) %s%s" %
                              (r["cpus"], r["value"], absent, extra, bound,
-                              "MET" if extra <= bound else "MISSED"))
+                              "MET" if extra <= bound else "MISSED",
+                              "; present but never started: %.2f s" % unstarted
+                              if unstarted is not None else ""))
     return lines
 
 
