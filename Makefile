@@ -12,6 +12,7 @@
 #        SIDECAR=0 (boot without the sidecar kernel: lab 0's chain only)
 #        MEMORYLESS_NODE=<n> (with NODES=: node n gets CPUs but no memory)
 #        LINUX_ARGS= (lab 7: Debian's kernel command line; see the lab 7 section)
+#        QUICK=1 (make bench: a short run)
 #
 # Everything built goes under build/: build/<tree>/ for the images of one
 # tree of lab files (student = labs/, solution = solutions/, pristine = the
@@ -303,8 +304,11 @@ $(error not in the student release: $(or $(filter $(NEED_SOLUTIONS),$(MAKECMDGOA
 endif
 endif
 
+# QUICK=1: a short run (CI); SMP= NODES= on the command line: one machine shape.
 bench: deps
-	@$(PYTHON) tools/bench.py
+	@$(PYTHON) tools/bench.py $(if $(filter 1,$(QUICK)),--quick) \
+		$(if $(filter command line,$(origin SMP)),--smp $(SMP)) \
+		$(if $(filter command line,$(origin NODES)),--nodes $(NODES))
 
 deps:
 	@sh tools/deps.sh
@@ -374,7 +378,7 @@ $(LINUX_TOOL): $(TOOL_SRC) $(LAB7)/sidecar_ioctl.h include/sidecar.h linux-stub/
 	@$(TOOL_CC) -static -no-pie -std=gnu11 -O2 -Wall -Wextra -DHOSTED -Iinclude -Ilinux-stub \
 		-I$(LAB7) $(TOOL_SRC) $(B)/obj/linux-stub/guests.asm.o -Wl,-z,noexecstack -o $@
 
-$(LINUX_INITRD): tools/linux/mkinitrd.sh tools/linux/init $(LINUX_MODULE) $(LINUX_TOOL)
+$(LINUX_INITRD): tools/linux/mkinitrd.sh tools/linux/init tools/linux/cpuhp-times $(LINUX_MODULE) $(LINUX_TOOL)
 	@sh tools/linux/mkinitrd.sh $@ $(LINUX_MODULE) $(LINUX_TOOL)
 
 qemu-linux: $(SHIM_ELF) $(KERNEL_BIN) $(LINUX_STAMP) $(LINUX_INITRD)

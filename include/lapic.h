@@ -87,6 +87,20 @@ void lapic_timer_periodic(uint8_t vector, uint32_t ticks_per_ms, uint32_t period
 int ap_send_init_sipi(uint32_t apic_id, uint64_t trampoline_page);
 
 /*
+ * How long ap_send_init_sipi() waits after INIT and after each SIPI. The
+ * SDM's recipe (10 ms, 200 us) by default; lapic_use_modern_delays() picks
+ * what Linux picks for processors it knows to be modern (smp_quirk_init_udelay()
+ * in arch/x86/kernel/smpboot.c: Intel family 6, AMD family 0xF and later):
+ * no wait after INIT and 10 us after each SIPI.
+ */
+struct ap_start_delays {
+	uint32_t after_init_us;
+	uint32_t after_sipi_us;
+};
+extern struct ap_start_delays ap_start_delays;
+void lapic_use_modern_delays(void);
+
+/*
  * Lab 3 (labs/03-ipi/ipi.c): send a fixed interrupt with this vector to the
  * CPU with this APIC ID; 0, or -1 when the vector is invalid, the delivery
  * never completed or the APIC reported an error (ESR).

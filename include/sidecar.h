@@ -85,6 +85,7 @@ _Static_assert(sizeof(struct sidecar_param_cpu) == 8, "param cpu");
 
 #define SIDECAR_LOG 0x1          /* flags: the sidecar prints what it does */
 #define SIDECAR_SERIAL_START 0x2 /* the BSP starts every AP itself (no fan-out): for comparison */
+#define SIDECAR_MODERN_DELAYS 0x4 /* Linux's INIT-SIPI delays for modern CPUs (lib/lapic.c) */
 
 struct sidecar_params {
 	uint32_t abi_version;
@@ -129,9 +130,13 @@ struct sidecar_output {
 		uint16_t node;
 		uint16_t slot;    /* index in its node's cpu_status[] and command pages */
 		uint32_t sidecar; /* 1: a sidecar CPU; 0: the main kernel's */
-		uint32_t reserved;
+		uint32_t starter_apic_id; /* the CPU that sent it INIT-SIPI-SIPI */
 	} cpus[SIDECAR_MAX_CPUS]; /* in parameter-page order */
 	uint64_t checkin_tsc[SIDECAR_MAX_CPUS]; /* when each CPU reported IDLE */
+	/* The bring-up timeline (make bench draws it): when each CPU's starter
+	 * began its INIT-SIPI-SIPI, and when the CPU reached C code (ap_main). */
+	uint64_t init_tsc[SIDECAR_MAX_CPUS];
+	uint64_t up_tsc[SIDECAR_MAX_CPUS];
 };
 _Static_assert(sizeof(struct sidecar_output) <= 3 * SIDECAR_PAGE, "output fits 3 pages");
 #define SIDECAR_OUTPUT_PAGES 3

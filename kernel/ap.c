@@ -28,6 +28,8 @@ void ap_start_and_wait(struct percpu *pc)
 					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
 		return; /* the BSP's deadline already gave up on it */
 	pc->starter_apic_id = lapic_id();
+	output->cpus[pc->cpu].starter_apic_id = pc->starter_apic_id;
+	output->init_tsc[pc->cpu] = rdtsc();
 	int r = ap_send_init_sipi(pc->apic_id, params->trampoline_page);
 
 	uint64_t start = timer_ns(), limit = params->start_timeout_us * 1000;
@@ -54,6 +56,7 @@ void ap_main(struct percpu *pc)
 	if (!__atomic_compare_exchange_n(&pc->boot_state, &expected, AP_UP, false,
 					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
 		park(); /* too late: our starter already reported us failed */
+	output->up_tsc[pc->cpu] = rdtsc();
 
 	gdt_init(pc);
 	protect_init();

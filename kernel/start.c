@@ -201,6 +201,8 @@ int sidecar_start(const struct sidecar_params *p)
 		return -1;
 	timer_set_tsc_khz(p->tsc_khz);
 	lapic_init_access();
+	if (p->flags & SIDECAR_MODERN_DELAYS)
+		lapic_use_modern_delays();
 	sleep_init();
 	protect_probe();
 

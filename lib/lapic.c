@@ -60,6 +60,13 @@ void lapic_write(uint32_t reg, uint32_t value)
 		xapic[reg / 4] = value;
 }
 
+struct ap_start_delays ap_start_delays = {10000, 200};
+
+void lapic_use_modern_delays(void)
+{
+	ap_start_delays = (struct ap_start_delays){0, 10};
+}
+
 uint32_t lapic_id(void)
 {
 	/* 10.4.6: xAPIC ID in bits 31:24; x2APIC ID is the whole register. */

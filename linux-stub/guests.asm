@@ -41,6 +41,7 @@ guest privileged
 guest vectors
 guest poke
 guest selfmap, 1
+guest exits
 
 section .rodata.guest_table
 	dq 0, 0, 0, 0               ; the end of the table

@@ -96,6 +96,8 @@ static const struct command commands[] = {
 	 "commands, STOP (and REMOVE) racing on every sidecar CPU", cmd_racestress, false},
 	{"convert", "convert <cpu> [running]", "take a CPU from the sidecar for linux-stub (lab 6)",
 	 cmd_convert, false},
+	{"timeline", "timeline", "when each sidecar CPU was started, came up and went idle",
+	 cmd_timeline, false},
 	{"on", "on <cpu> <command...>", "run a command on one of linux-stub's CPUs", cmd_on, false},
 	{"help", "help", "this list", cmd_help, false},
 	{"poweroff", "poweroff", "leave QEMU", cmd_poweroff, false},

@@ -94,6 +94,11 @@ void sidecar_attach(void)
 		o->bytes_per_cpu / 1024);
 }
 
+const struct sidecar_output *sidecar_output_page(void)
+{
+	return output;
+}
+
 bool sidecar_cpu(uint32_t cpu, struct sidecar_control **control, uint32_t *slot,
 		 struct sidecar_command_page **command)
 {

@@ -87,6 +87,11 @@ int cmd_regs(int argc, char **argv);
 int cmd_gva(int argc, char **argv);
 int cmd_isolate(int argc, char **argv); /* linux-stub/isolate.c */
 int cmd_racestress(int argc, char **argv); /* linux-stub/racestress.c */
+int cmd_timeline(int argc, char **argv); /* linux-stub/timeline.c */
+/* Sort n numbers in place, smallest first (linux-stub/wake.c). */
+void sort_u64(uint64_t *v, size_t n);
+/* The sidecar's output page, NULL without a sidecar. */
+const struct sidecar_output *sidecar_output_page(void);
 
 /* linux-stub/monitor.c: run one command line; 0 if it succeeded. */
 int monitor_execute(char *line);

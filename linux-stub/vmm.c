@@ -268,7 +268,9 @@ static enum run_outcome run_guest(struct vp_client *c, const struct guest *g, ui
 	struct sidecar_vp_exit answer = {0};
 	uint64_t deadline = timer_ns() + timeout_ms * 1000000;
 	uint32_t exits = 0;
+	static uint64_t round_trip_ns[MAX_EXITS]; /* one run at a time: the BSP's monitor */
 	while (outcome == RUN_ON) {
+		uint64_t before = timer_ns();
 		if (exits == MAX_EXITS) {
 			outcome = RUN_EXIT_LIMIT;
 		} else if (timer_ns() >= deadline) {
@@ -276,7 +278,7 @@ static enum run_outcome run_guest(struct vp_client *c, const struct guest *g, ui
 		} else if (run_vp(c, &answer, deadline)) {
 			outcome = RUN_FAILED;
 		} else {
-			exits++;
+			round_trip_ns[exits++] = timer_ns() - before;
 			struct sidecar_vp_exit e = c->page->request.exit; /* one copy */
 			outcome = vmm_handle_exit(&vmm, &e, &answer, &con);
 		}
@@ -284,6 +286,12 @@ static enum run_outcome run_guest(struct vp_client *c, const struct guest *g, ui
 	vmm_console_flush(&vmm, &con);
 	kprintf("run: cpu %u guest %s: %s after %u exit%s\n", c->cpu, g->name,
 		vmm_outcome_name(outcome), exits, exits == 1 ? "" : "s");
+	if (exits) { /* RUN_VP to the exit seen: what make bench reports */
+		sort_u64(round_trip_ns, exits);
+		kprintf("run: cpu %u exit round trip min %lu median %lu max %lu ns\n", c->cpu,
+			(unsigned long)round_trip_ns[0], (unsigned long)round_trip_ns[exits / 2],
+			(unsigned long)round_trip_ns[exits - 1]);
+	}
 	if (outcome != RUN_FAILED && all_registers(c, false, regs))
 		outcome = RUN_FAILED;
 	return outcome;

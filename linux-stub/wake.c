@@ -44,7 +44,7 @@ struct node_job {
 
 static struct node_job jobs[MAX_NODES];
 
-static void sort(uint64_t *v, size_t n)
+void sort_u64(uint64_t *v, size_t n)
 {
 	/* Shell sort with Ciura's gaps: short, and fast enough for 64 K samples. */
 	static const size_t gaps[] = {1750, 701, 301, 132, 57, 23, 10, 4, 1};
@@ -195,7 +195,7 @@ int cmd_wake(int argc, char **argv)
 	kprintf("wake: %lu responses arrived by IPI at the nodes' CPUs\n",
 		(unsigned long)(smp_responses() - responses_before));
 	if (nsamples) {
-		sort(samples, nsamples);
+		sort_u64(samples, nsamples);
 		uint64_t lo = samples[0], mid = samples[nsamples / 2], hi = samples[nsamples - 1];
 		kprintf("wake: round trip min %lu median %lu max %lu cycles "
 			"(min %lu median %lu max %lu ns)\n",

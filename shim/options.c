@@ -11,6 +11,8 @@
  *   ap_timeout_ms=<ms>   how long the sidecar waits for an AP (default 1000)
  *   serial_start         the BSP starts every AP itself, one after the other,
  *                        as Linux traditionally does (make bench compares)
+ *   modern_delays        wait after INIT and each SIPI as Linux does on modern
+ *                        CPUs (0 and 10 us) instead of the SDM's 10 ms and 200 us
  *   sidecar=off          no sidecar: the main kernel keeps every CPU
  *   main_cpus=<list>     the main kernel keeps these CPUs (indexes, "0,4-5"),
  *                        the sidecar gets the rest; default: the first CPU of
@@ -51,6 +53,8 @@ void shim_parse_options(const char *cmdline, struct shim_options *o)
 			o->verbose = true;
 		else if (is(&p, "serial_start"))
 			o->serial_start = true;
+		else if (is(&p, "modern_delays"))
+			o->modern_delays = true;
 		else if (is(&p, "sidecar") && p.value && p.value_len == 3 &&
 			 strncmp(p.value, "off", 3) == 0)
 			o->policy.sidecar_off = true;

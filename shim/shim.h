@@ -15,6 +15,7 @@
 struct shim_options {
 	bool verbose;
 	bool serial_start;      /* no fan-out: the BSP starts every AP */
+	bool modern_delays;     /* Linux's INIT-SIPI delays for modern CPUs */
 	uint32_t phantom_cpu;   /* APIC ID of a CPU that does not exist, or 0 */
 	bool have_phantom;
 	uint64_t ap_timeout_ms; /* how long the sidecar waits for an AP (0: default) */

@@ -8,6 +8,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
 from harness import Boot, Unit, expect_line  # noqa: E402
+from bench_tests import BENCH  # noqa: E402  (make bench: tests/bench_tests.py)
 
 FRAMEWORK = [
     Unit("acpi tables", "acpi"),
@@ -44,3 +45,4 @@ FRAMEWORK = [
                  expect_line(r"^run: cpu 1 guest hypercall: halted"),
                  expect_line(r"^run: cpu 2 guest fault: ended by mmio")]),
 ]
+FRAMEWORK += BENCH

@@ -549,7 +549,24 @@ def figure_sources():
             if f.endswith(".dot"):
                 src = os.path.join(FIGURES, f)
                 made["figures/%s.svg" % f[:-4]] = lambda out, src=src: render_dot(src, out)
+    # Chapter 9's charts, drawn by tools/benchplot.py from a real run's CSVs.
+    data = os.path.join(BOOK, "data")
+    if os.path.exists(os.path.join(data, "results.csv")):
+        for chart in BENCH_CHARTS:
+            made["bench/%s.svg" % chart] = lambda out: draw_bench(data, out)
     return made
+
+
+BENCH_CHARTS = ("bringup", "timeline", "roundtrips", "memory", "boot")
+
+
+def draw_bench(data, out):
+    """benchplot draws every chart into out's directory; out is one of them."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import benchplot
+    benchplot.draw_all(data, os.path.dirname(out))
+    if not os.path.exists(out):
+        raise BookError("benchplot drew no %s from book/data" % os.path.basename(out))
 
 
 def render_dot(src, out):

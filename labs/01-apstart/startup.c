@@ -9,7 +9,9 @@
  * The second SIPI is for CPUs that missed the first; a CPU that already left
  * the wait-for-SIPI state ignores it. Linux does the same in
  * wakeup_secondary_cpu_via_init() (arch/x86/kernel/smpboot.c), where modern
- * CPUs may skip the 10 ms; we keep the SDM's delays.
+ * CPUs may skip the 10 ms. We keep the SDM's delays unless the shim's
+ * modern_delays option asks for Linux's: ap_start_delays (include/lapic.h)
+ * holds whichever applies.
  *
  * Use lapic_send_icr() (include/lapic.h): it writes the destination, then
  * the low word that sends, then waits for the delivery status to go idle.
@@ -26,6 +28,6 @@
 
 int ap_send_init_sipi(uint32_t apic_id, uint64_t trampoline_page)
 {
-	// TODO(lab 1): INIT (assert, level), 10 ms, then SIPI twice, 200 us apart
+	// TODO(lab 1): INIT (assert, level), wait, then SIPI twice (ap_start_delays: 10 ms, 200 us)
 	lab_todo(1, __func__);
 }

@@ -448,6 +448,32 @@ static int cmd_online(int argc, char **argv)
 	return 0;
 }
 
+/* make bench: the driver times a no-op command to a sidecar CPU and Linux's
+ * smp_call_function_single() to one of its own CPUs (SIDECAR_IOC_BENCH). */
+static int cmd_bench(int argc, char **argv)
+{
+	static const char usage[] = "usage: bench <cpu> [rounds]";
+	uint64_t rounds = 1000;
+	struct sidecar_ioc_bench b = {0};
+	if (argc < 2 || argc > 3 || (argc == 3 && !parse_number(argv[2], &rounds)))
+		return error("%s", usage);
+	if (rounds == 0 || rounds > SIDECAR_IOC_BENCH_MAX_ROUNDS)
+		return error("bench: rounds %lu: from 1 to %u", (unsigned long)rounds,
+			     SIDECAR_IOC_BENCH_MAX_ROUNDS);
+	if (parse_cpu(argv[1], &b.cpu, true))
+		return -1;
+	b.rounds = (uint32_t)rounds;
+	if (ioctl(fd, SIDECAR_IOC_BENCH, &b))
+		return error("bench on cpu %u: %s", b.cpu, strerror(errno));
+	printf("bench: sidecar no-op command to cpu %u: min %lu median %lu max %lu ns "
+	       "(%u rounds)\n", b.cpu, (unsigned long)b.sidecar_ns[0],
+	       (unsigned long)b.sidecar_ns[1], (unsigned long)b.sidecar_ns[2], b.rounds);
+	printf("bench: smp_call_function_single to linux cpu %u: min %lu median %lu max %lu ns "
+	       "(%u rounds)\n", b.linux_cpu, (unsigned long)b.linux_ns[0],
+	       (unsigned long)b.linux_ns[1], (unsigned long)b.linux_ns[2], b.rounds);
+	return 0;
+}
+
 /* For /init: the value of a kernel parameter, parsed as Linux parses the
  * command line (quotes group spaces; lib/cmdline.c). */
 static int cmd_param(int argc, char **argv)
@@ -494,6 +520,7 @@ static const struct {
 	{"gva", "gva <cpu> <address>", cmd_gva, true},
 	{"stop", "stop <cpu>", cmd_stop, true},
 	{"online", "online <cpu>|main", cmd_online, true},
+	{"bench", "bench <cpu> [rounds]", cmd_bench, true},
 	{"param", "param <name>", cmd_param, false},
 	{"exit", "exit <status>", cmd_exit, false},
 };

@@ -9,7 +9,9 @@
  * The second SIPI is for CPUs that missed the first; a CPU that already left
  * the wait-for-SIPI state ignores it. Linux does the same in
  * wakeup_secondary_cpu_via_init() (arch/x86/kernel/smpboot.c), where modern
- * CPUs may skip the 10 ms; we keep the SDM's delays.
+ * CPUs may skip the 10 ms. We keep the SDM's delays unless the shim's
+ * modern_delays option asks for Linux's: ap_start_delays (include/lapic.h)
+ * holds whichever applies.
  *
  * Use lapic_send_icr() (include/lapic.h): it writes the destination, then
  * the low word that sends, then waits for the delivery status to go idle.
@@ -26,7 +28,7 @@
 
 int ap_send_init_sipi(uint32_t apic_id, uint64_t trampoline_page)
 {
-	// BEGIN LAB 1: INIT (assert, level), 10 ms, then SIPI twice, 200 us apart
+	// BEGIN LAB 1: INIT (assert, level), wait, then SIPI twice (ap_start_delays: 10 ms, 200 us)
 	uint32_t vector = (uint32_t)(trampoline_page >> 12);
 	if (trampoline_page & 0xfff || vector == 0 || vector > 0xff)
 		return -1; /* a SIPI can only name a page below 1 MiB */
@@ -35,11 +37,11 @@ int ap_send_init_sipi(uint32_t apic_id, uint64_t trampoline_page)
 	if (lapic_send_icr(apic_id, ICR_INIT | ICR_LEVEL_ASSERT | ICR_TRIGGER_LEVEL,
 			   ICR_DELIVERY_TIMEOUT_US))
 		return -1;
-	mdelay(10);
+	udelay(ap_start_delays.after_init_us);
 	for (int i = 0; i < 2; i++) {
 		if (lapic_send_icr(apic_id, ICR_STARTUP | vector, ICR_DELIVERY_TIMEOUT_US))
 			return -1;
-		udelay(200);
+		udelay(ap_start_delays.after_sipi_us);
 	}
 	return 0;
 	// END LAB 1

@@ -46,6 +46,7 @@
 #include <linux/mutex.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <linux/uaccess.h>
 #include <asm/apic.h>
 #include <asm/smp.h>
@@ -376,6 +377,99 @@ static long ioctl_stop_remove(unsigned int nr, void __user *arg)
 	return 0;
 }
 
+/* ---- make bench: round trips, the sidecar's against Linux's own ----------- */
+
+#define BENCH_ROUND_TIMEOUT_NS (100 * NSEC_PER_MSEC)
+
+static void bench_nothing(void *unused)
+{
+}
+
+static int bench_cmp(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void bench_summary(u64 *ns, u32 n, u64 out[3])
+{
+	sort(ns, n, sizeof(*ns), bench_cmp, NULL);
+	out[0] = ns[0];
+	out[1] = ns[n / 2];
+	out[2] = ns[n - 1];
+}
+
+/*
+ * Both round trips are waited for the same way, spinning: Linux's
+ * smp_call_function_single(..., wait = 1) spins until the other CPU ran
+ * the function (csd_lock_wait); here we spin until the sidecar CPU stores
+ * IDLE again. The sidecar's command is NONE, which it just acknowledges.
+ */
+static int bench_round_trips(struct sidecar_cpu *c, struct sidecar_ioc_bench *b, u64 *ns)
+{
+	static const struct sidecar_ioc_command none = {.command = SIDECAR_CMD_NONE};
+	u32 i, self;
+	int r;
+
+	for (i = 0; i < b->rounds; i++) {
+		u64 start = ktime_get_ns();
+
+		r = sidecar_submit(c, &none);
+		if (r)
+			return r;
+		while (cpu_status(c) != CPU_STATUS_IDLE) {
+			if (ktime_get_ns() - start > BENCH_ROUND_TIMEOUT_NS)
+				return -ETIMEDOUT;
+			cpu_relax();
+		}
+		ns[i] = ktime_get_ns() - start;
+	}
+	bench_summary(ns, b->rounds, b->sidecar_ns);
+
+	self = get_cpu();
+	b->linux_cpu = cpumask_any_but(cpu_online_mask, self);
+	put_cpu();
+	if (b->linux_cpu >= nr_cpu_ids)
+		return -ENODEV; /* Linux runs on one CPU only: nothing to call */
+	for (i = 0; i < b->rounds; i++) {
+		u64 start = ktime_get_ns();
+
+		r = smp_call_function_single(b->linux_cpu, bench_nothing, NULL, 1);
+		if (r)
+			return r;
+		ns[i] = ktime_get_ns() - start;
+	}
+	bench_summary(ns, b->rounds, b->linux_ns);
+	return 0;
+}
+
+static long ioctl_bench(void __user *arg)
+{
+	struct sidecar_ioc_bench b;
+	struct sidecar_cpu *c;
+	u64 *ns;
+	long r;
+
+	if (copy_from_user(&b, arg, sizeof(b)))
+		return -EFAULT;
+	c = sidecar_cpu_of(b.cpu, true);
+	if (!c || b.rounds == 0 || b.rounds > SIDECAR_IOC_BENCH_MAX_ROUNDS)
+		return -EINVAL;
+	ns = kmalloc_array(b.rounds, sizeof(*ns), GFP_KERNEL);
+	if (!ns)
+		return -ENOMEM;
+	r = -EINTR;
+	if (!mutex_lock_interruptible(&c->lock)) {
+		r = bench_round_trips(c, &b, ns);
+		mutex_unlock(&c->lock);
+	}
+	kfree(ns);
+	if (!r && copy_to_user(arg, &b, sizeof(b)))
+		r = -EFAULT;
+	return r;
+}
+
 static long sidecar_ioctl(struct file *file, unsigned int nr, unsigned long arg)
 {
 	void __user *p = (void __user *)arg;
@@ -390,6 +484,8 @@ static long sidecar_ioctl(struct file *file, unsigned int nr, unsigned long arg)
 	case SIDECAR_IOC_STOP:
 	case SIDECAR_IOC_REMOVE:
 		return ioctl_stop_remove(nr, p);
+	case SIDECAR_IOC_BENCH:
+		return ioctl_bench(p);
 	}
 	return -ENOTTY;
 }

@@ -102,6 +102,22 @@ struct sidecar_ioc_cpu_request {
 };
 _Static_assert(sizeof(struct sidecar_ioc_cpu_request) == 8, "ioc cpu request");
 
+/* ---- BENCH (make bench) ---------------------------------------------------- */
+
+/* Round trips measured in the driver, in nanoseconds: a no-op command
+ * (SIDECAR_CMD_NONE) to a sidecar CPU, and Linux's own cross-CPU call,
+ * smp_call_function_single() to an online Linux CPU, waited for. */
+#define SIDECAR_IOC_BENCH_MAX_ROUNDS 10000
+struct sidecar_ioc_bench {
+	uint32_t cpu;        /* in: the sidecar CPU (index) */
+	uint32_t rounds;     /* in: 1..SIDECAR_IOC_BENCH_MAX_ROUNDS */
+	uint32_t linux_cpu;  /* out: the Linux CPU called (Linux's numbering) */
+	uint32_t reserved;
+	uint64_t sidecar_ns[3]; /* out: min, median, max */
+	uint64_t linux_ns[3];   /* out: min, median, max */
+};
+_Static_assert(sizeof(struct sidecar_ioc_bench) == 64, "ioc bench");
+
 /* The ioctl type byte: 0xb2 is free in Linux's list (Documentation/
  * userspace-api/ioctl/ioctl-number.rst). The number only ever reaches our
  * driver; being unique keeps strace's decoding and mistakes unambiguous. */
@@ -111,5 +127,6 @@ _Static_assert(sizeof(struct sidecar_ioc_cpu_request) == 8, "ioc cpu request");
 #define SIDECAR_IOC_COMMAND _IOWR(SIDECAR_IOC_MAGIC, 3, struct sidecar_ioc_command)
 #define SIDECAR_IOC_STOP _IOW(SIDECAR_IOC_MAGIC, 4, struct sidecar_ioc_cpu_request)
 #define SIDECAR_IOC_REMOVE _IOW(SIDECAR_IOC_MAGIC, 5, struct sidecar_ioc_cpu_request)
+#define SIDECAR_IOC_BENCH _IOWR(SIDECAR_IOC_MAGIC, 6, struct sidecar_ioc_bench)
 
 #endif

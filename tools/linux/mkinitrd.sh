@@ -33,7 +33,8 @@ ln -s busybox "$root/bin/sh"
 cp "$tool" "$root/bin/sidecarctl"
 strip --strip-debug -o "$root/lib/modules/sidecar.ko" "$ko"
 cp "$here/init" "$root/init"
-chmod 755 "$root/init" "$root/bin/sidecarctl"
+cp "$here/cpuhp-times" "$root/bin/cpuhp-times" # make bench: Linux's bring-up timeline
+chmod 755 "$root/init" "$root/bin/sidecarctl" "$root/bin/cpuhp-times"
 # Without /dev/console the kernel starts /init with no output; /init then
 # mounts devtmpfs and redirects, so this node is a convenience.
 [ "$(id -u)" = 0 ] && mknod -m 600 "$root/dev/console" c 5 1
