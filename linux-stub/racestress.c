@@ -209,17 +209,20 @@ int cmd_racestress(int argc, char **argv)
 		r->apic_id = stub.machine.cpus[cpu].apic_id;
 		char name[8];
 		fmt_snprintf(name, sizeof(name), "%u", cpu);
-		r->before = completed(r);
 		r->command = SIDECAR_CMD_RUN_VP;
 		r->sent = vmm_start(name, "spin") == 0;
 		if (!r->sent)
 			return -1;
+		/* vmm_start's own SETs are answered; only its RUN_VP is left. */
+		r->before = completed(r);
 		stop(r);
 		collect(r, CPU_STATUS_IDLE, 0, &t);
 		n++;
 	}
 	if (n == 0)
 		return kprintf("error: no idle sidecar CPU\n"), -1;
+	if (t.lost || t.doubled || t.wrong)
+		return kprintf("error: racestress: loading the spin guest went wrong\n"), -1;
 	t = (struct tally){0};
 
 	uint64_t start = timer_ns();

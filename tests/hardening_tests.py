@@ -25,7 +25,7 @@ import re
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
-from harness import ROOT, Boot, expect_line  # noqa: E402
+from harness import ROOT, Boot, expect_line, expect_no_line  # noqa: E402
 
 CRAFTED = os.path.join(ROOT, "build", "hardening")
 SOLUTION = os.path.join(ROOT, "build", "solution")
@@ -296,7 +296,8 @@ def expect_all_answered(cpus):
 STRESS = [
     Boot("stress: commands, STOP and REMOVE race on every sidecar CPU",
          "racestress 100 remove; status", smp=4, nodes=2, timeout=120,
-         checks=[expect_all_answered(2), expect_line(r"^cpu 3 apic 3 node 1 linux$")]),
+         checks=[expect_all_answered(2), expect_line(r"^cpu 3 apic 3 node 1 linux$"),
+                 expect_no_line(r"^error: racestress")]),
 ]
 
 HARDENING = BAD_INPUTS + ISOLATION + STRESS
