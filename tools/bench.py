@@ -299,44 +299,6 @@ def idle_cost(b, smp, nodes, seconds):
               marks[-1] - marks[0], "s")
 
 
-def monitor_boots(b, cpu_counts):
-    """The whole QEMU run to linux-stub's monitor and power-off."""
-    for smp in cpu_counts:
-        text = b.boot("monitor-%d" % smp, smp, "status")
-        wall, cpu = grab(r"\(([0-9.]+) s wall, ([0-9.]+) s CPU\)", text)
-        b.add("boot", "QEMU run to linux-stub's monitor, wall", smp, "linux-stub + sidecar",
-              wall, "s")
-        b.add("boot", "QEMU run to linux-stub's monitor, host CPU", smp, "linux-stub + sidecar",
-              cpu, "s")
-
-
-def command_throughput(b, cpu_counts, rounds):
-    """cmdstress: SET then GET a register on every sidecar CPU, checked."""
-    for smp in cpu_counts:
-        text = b.boot("cmdstress-%d" % smp, smp, "cmdstress %d" % rounds)
-        n, ms = grab(r"^cmdstress: \d+ CPUs? x \d+ rounds: (\d+) commands, 0 lost, 0 wrong, "
-                     r"(\d+) ms", text, int)
-        b.add("roundtrip", "commands per second (cmdstress)", smp, "sidecar",
-              n / (max(ms, 1) / 1000.0), "1/s", "throughput")
-
-
-# ---- 5: idle cost ---------------------------------------------------------------
-
-def idle_cost(b, smp, nodes, seconds):
-    """linux-stub sleeps halted; QEMU's CPU time between the two marks. The
-    same guest with the sidecar's CPUs absent: one CPU per node."""
-    mark = r"^stub> sleep|^run: "
-    for label, cpus, system in (("with", smp, "sidecar CPUs idle"),
-                                ("without", nodes, "sidecar CPUs absent")):
-        text = b.boot("idle-%s-%d" % (label, smp), cpus, "sleep %d" % (seconds * 1000), nodes,
-                      cpu_mark=mark, timeout=120 + 4 * seconds)
-        marks = [float(x) for x in re.findall(r"^qemu: cpu mark ([0-9.]+) s at", text, re.M)]
-        if len(marks) < 2:
-            raise BootFailed("idle: no CPU marks in the output")
-        b.add("idle", "QEMU host CPU over %d s idle" % seconds, smp, system,
-              marks[-1] - marks[0], "s")
-
-
 # ---- the table -------------------------------------------------------------------
 
 def fmt(v):
