@@ -15,6 +15,8 @@
  *   main_cpus=<list>     the main kernel keeps these CPUs (indexes, "0,4-5"),
  *                        the sidecar gets the rest; default: the first CPU of
  *                        every node
+ *   dump_tables          print the multiboot2 information and the ACPI tables
+ *                        in hex (shim/dump.c; tools/fuzz_seeds.py reads them)
  */
 #include "shim.h"
 #include "cmdline.h"
@@ -47,6 +49,8 @@ void shim_parse_options(const char *cmdline, struct shim_options *o)
 		bool number = p.value && parse_u64(p.value, p.value_len, &v);
 		if (is(&p, "verbose"))
 			o->verbose = true;
+		else if (is(&p, "dump_tables"))
+			o->dump_tables = true;
 		else if (is(&p, "serial_start"))
 			o->serial_start = true;
 		else if (is(&p, "sidecar") && p.value && p.value_len == 3 &&

@@ -17,6 +17,7 @@ struct shim_options {
 	bool serial_start;      /* no fan-out: the BSP starts every AP */
 	uint32_t phantom_cpu;   /* APIC ID of a CPU that does not exist, or 0 */
 	bool have_phantom;
+	bool dump_tables;       /* print the multiboot2 information and ACPI tables */
 	uint64_t ap_timeout_ms; /* how long the sidecar waits for an AP (0: default) */
 	struct cpu_policy policy; /* sidecar=off, main_cpus=<list> */
 };
@@ -36,6 +37,9 @@ struct shim {
 	uint64_t sidecar_output; /* physical address of the output page, or 0 */
 	uint32_t param_index[MAX_CPUS]; /* machine CPU index -> parameter page index */
 };
+
+/* shim/dump.c: the dump_tables option (seeds for tests/fuzz/). */
+void shim_dump_tables(const struct shim *s);
 
 /* shim/memory.c */
 int shim_memory_init(struct shim *s, uint64_t mb2_info, uint32_t mb2_size);
