@@ -5,7 +5,8 @@
      all other labs and lab N's untouched skeleton (regenerated from
      solutions/ by mklab, so a student's edits to labs/ do not matter here);
   2. static checks: labs/ is in sync with solutions/, the book's excerpts
-     all resolve;
+     all resolve; the unit tests under ASan/UBSan, the command protocol
+     between threads under TSan, a short run of every fuzzer, make lint;
   3. the framework's tests against the solutions;
   4. every lab's graded tests against the solutions: each must pass;
   5. the discrimination check: every test of lab N must fail on the tree
@@ -92,6 +93,13 @@ def main():
                               ["build/tools/mklab", "--check", "solutions", "labs"]), None)]
     jobs.append(("static", Static("book excerpts resolve",
                                   [sys.executable, "tools/book.py", "--check"]), None))
+    # Hardening (README): sanitizers, the protocol between threads, a short fuzz, lint.
+    make("-j2", "fuzz-build", "build/fuzz/protocol-tsan", "build/fuzz/unit-asan")
+    for name, target in [("unit tests under ASan and UBSan", ["unit-asan"]),
+                         ("command protocol between threads under TSan", ["protocol-tsan"]),
+                         ("every fuzz harness, 3 s each", ["fuzz", "FUZZ_SECONDS=3"]),
+                         ("lint: cppcheck, no unexplained findings", ["lint"])]:
+        jobs.append(("static", Static(name, ["make", "--no-print-directory"] + target), None))
     jobs += [("framework", t, "solution") for t in FRAMEWORK]
     for lab in sorted(LABS):
         jobs += [("lab %d" % lab, t, "solution") for t in LABS[lab]]

@@ -14,6 +14,7 @@
 #define SIDECAR_HOST_H
 
 #include "kernel.h"
+#include "lapic.h"
 
 /* What ipi_send() calls; NULL: the IPI is only counted. Returns 0 or -1. */
 extern int (*host_ipi_hook)(uint32_t apic_id, uint8_t vector);

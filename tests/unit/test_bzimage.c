@@ -198,7 +198,7 @@ static void assert_refused(int r, const struct diag *d, const char *word1, const
 	ck_assert_msg(r == E_UNSUPPORTED || r == E_INVAL,
 		      "returned %d (%s), expected E_UNSUPPORTED or E_INVAL; diag \"%s\"", r,
 		      diag_errname(r), d->msg);
-	ck_assert_msg(diag_mentions(d, word1, word2, NULL),
+	ck_assert_msg(diag_mentions(d, word1, word2, (const char *)NULL),
 		      "diag \"%s\" mentions neither %s nor %s", d->msg, word1, word2);
 }
 
