@@ -49,7 +49,7 @@ PYTHON  := python3
 # Freestanding x86-64: no libc, no red zone (interrupts would clobber it), no
 # SSE (we never save its registers), frame pointers for backtraces, and code
 # below 2 GiB so 32-bit absolute addresses work (-mcmodel=small, no PIE).
-KCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -Werror=implicit-function-declaration \
+KCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
 	-ffreestanding -fno-stack-protector -fno-pic -fno-pie -mno-red-zone \
 	-mgeneral-regs-only -fno-omit-frame-pointer -mcmodel=small -fno-builtin \
 	-fno-asynchronous-unwind-tables -Iinclude
@@ -57,8 +57,13 @@ KLDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack --no-warn-r
 	--build-id=none
 NASMFLAGS := -f elf64 -g -F dwarf
 
+# Warnings are errors everywhere but in the students' own files: a lab's
+# skeleton (unused parameters) or a half-written function must still build,
+# with its warnings shown. The solutions build with -Werror like the rest.
+LAB_WFLAGS := $(if $(filter solutions,$(LABSRC)),,-Wno-error -Wno-unused-parameter)
+
 # Host builds (unit tests, tools): the parsers are the very same files.
-HCFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Wno-unused-parameter -DHOSTED -Iinclude
+HCFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror $(LAB_WFLAGS) -DHOSTED -Iinclude
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt -lpthread)
 
 # --- sources ----------------------------------------------------------------
@@ -108,7 +113,9 @@ tools: $(BT)/mklab $(BT)/mkbzimage
 $(B)/obj/%.c.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	@$(CC) $(KCFLAGS) -Ikernel -MMD -MP -c $< -o $@
+	@$(CC) $(KCFLAGS) $(KWARN) -Ikernel -MMD -MP -c $< -o $@
+
+$(call obj,$(LAB_C)): KWARN := $(LAB_WFLAGS)
 
 $(B)/obj/%.asm.o: %.asm
 	@mkdir -p $(dir $@)
@@ -186,7 +193,7 @@ $(STUB_BZ): $(STUB_ELF) $(B)/linux-stub.setup $(BT)/mkbzimage
 
 $(BT)/%: tools/%.c
 	@mkdir -p $(dir $@)
-	$(CC) -std=gnu11 -O2 -Wall -Wextra $< -o $@
+	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror $< -o $@
 
 # --- running ----------------------------------------------------------------
 
@@ -388,7 +395,7 @@ $(LINUX_TOOL): $(TOOL_SRC) $(LAB7)/sidecar_ioctl.h include/sidecar.h linux-stub/
 		$(B)/obj/linux-stub/guests.asm.o
 	@mkdir -p $(dir $@)
 	@echo "  TOOL    $@ ($(TOOL_CC) -static)"
-	@$(TOOL_CC) -static -no-pie -std=gnu11 -O2 -Wall -Wextra -DHOSTED -Iinclude -Ilinux-stub \
+	@$(TOOL_CC) -static -no-pie -std=gnu11 -O2 -Wall -Wextra -Werror $(LAB_WFLAGS) -DHOSTED -Iinclude -Ilinux-stub \
 		-I$(LAB7) $(TOOL_SRC) $(B)/obj/linux-stub/guests.asm.o -Wl,-z,noexecstack -o $@
 
 $(LINUX_INITRD): tools/linux/mkinitrd.sh tools/linux/init $(LINUX_MODULE) $(LINUX_TOOL)
