@@ -27,6 +27,7 @@ Suite *bzimage_suite(void);
 Suite *acpi_suite(void);
 Suite *machine_suite(void);
 Suite *e820_suite(void);
+Suite *bootproto_suite(void);
 Suite *cmdline_suite(void);
 Suite *physmem_suite(void);
 Suite *fmt_suite(void);
