@@ -10,7 +10,9 @@ writes tests/fuzz/corpus/<harness>/<shape>.bin:
   mb2      GRUB's multiboot2 information, byte for byte
   madt     QEMU's MADT            srat    QEMU's SRAT (NUMA shapes)
   acpi     the RSDP copy and every table the RSDT lists, at their real
-           physical addresses, in fuzz_acpi.c's segment format
+           physical addresses, in fuzz_acpi.c's segment format; and the same
+           tables behind an ACPI 2.0 RSDP and an XSDT (QEMU's firmware
+           gives an RSDT only)
   bzimage  linux-stub's bzImage: its real setup sectors and the first 4 KiB
            of its code, with syssize cut to match (the whole file is 40 KiB)
   decode   rax, rdx, and the bytes at each in/out/hlt/vmcall of the guest
@@ -76,6 +78,31 @@ def segment(pa, data):
     return struct.pack("<QI", pa, len(data)) + bytes(data)
 
 
+def checksum(data, at):
+    data[at] = (-(sum(data) - data[at])) & 0xff
+
+
+def xsdt_variant(tables, order):
+    """QEMU's tables behind an ACPI 2.0 RSDP and an XSDT (ACPI 6.5 5.2.5.3,
+    5.2.8) in place of its 1.0 RSDP and RSDT: the XSDT path with real tables."""
+    rsdt_pa, _, rsdt = tables["RSDT"]
+    entries = [struct.unpack_from("<I", rsdt, 36 + 4 * i)[0] for i in range((len(rsdt) - 36) // 4)]
+    xsdt = bytearray(rsdt[:36]) + b"".join(struct.pack("<Q", e) for e in entries)
+    xsdt[0:4] = b"XSDT"
+    struct.pack_into("<I", xsdt, 4, len(xsdt))
+    checksum(xsdt, 9)
+    rsdp = bytearray(tables["rsdp"][2][:20]) + bytes(16)
+    rsdp[15] = 2  # revision
+    struct.pack_into("<IQ", rsdp, 20, 36, rsdt_pa)
+    rsdp[8] = (-(sum(rsdp[:20]) - rsdp[8])) & 0xff  # 5.2.5.3: the first 20 bytes
+    checksum(rsdp, 32)                               # and all 36
+    out = b"\x00" + segment(tables["rsdp"][0], rsdp) + segment(rsdt_pa, xsdt)
+    for name in order:
+        if name not in ("mb2", "rsdp", "RSDT"):
+            out += segment(tables[name][0], tables[name][2])
+    return out
+
+
 def guest_memory(program):
     """vmm_build_guest(): PML4, PDPT, PD, PT at GPA 0..0x3fff, program at 0x4000."""
     size, pte = 0x10000, 0x7  # P | W | U
@@ -112,6 +139,7 @@ def main():
                 acpi += segment(tables[name][0], tables[name][2])
         write("acpi", shape, acpi)
         write("acpi", shape + "-checksums", b"\x00" + acpi[1:])
+        write("acpi", shape + "-xsdt", xsdt_variant(tables, order))
         print("fuzz_seeds: %s: %s" % (shape, ", ".join("%s %d" % (n, tables[n][1]) for n in order)))
 
     bz = bytearray(open(os.path.join(ROOT, "build/solution/linux-stub.bzImage"), "rb").read())
