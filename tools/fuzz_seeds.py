@@ -17,6 +17,8 @@ writes tests/fuzz/corpus/<harness>/<shape>.bin:
            of its code, with syssize cut to match (the whole file is 40 KiB)
   decode   rax, rdx, and the bytes at each in/out/hlt/vmcall of the guest
            programs (build/solution/guests/*.bin)
+  cmdline  the shim's and each module's command line from the mb2 dump
+  e820     GRUB's memory map from the mb2 dump, and the sidecar's ranges
   gva      a guest's page tables as linux-stub's VMM lays them out
            (linux-stub/vmm_core.c, vmm_build_guest) with the hello program
   command  one command page per command, the TRANSLATE_GVA one with that
@@ -76,6 +78,28 @@ def write(harness, name, data):
 
 def segment(pa, data):
     return struct.pack("<QI", pa, len(data)) + bytes(data)
+
+
+def mb2_tags(info):
+    """(type, payload) for each tag of multiboot2 information (spec 3.6.2)."""
+    off, total = 8, struct.unpack_from("<I", info, 0)[0]
+    while off + 8 <= total:
+        kind, size = struct.unpack_from("<II", info, off)
+        if kind == 0 or size < 8:
+            return
+        yield kind, bytes(info[off + 8:off + size])
+        off += (size + 7) & ~7
+
+
+def e820_seed(info, reserve):
+    """fuzz_e820.c's input: GRUB's memory map (tag 6), then reservations."""
+    ranges = []
+    for kind, payload in mb2_tags(info):
+        if kind == 6:
+            entry_size = struct.unpack_from("<I", payload, 0)[0]
+            for off in range(8, len(payload) - entry_size + 1, entry_size):
+                ranges.append(struct.unpack_from("<QQI", payload, off))
+    return bytes([len(ranges)]) + b"".join(struct.pack("<QQI", *r) for r in ranges + reserve)
 
 
 def checksum(data, at):
@@ -140,6 +164,15 @@ def main():
         write("acpi", shape, acpi)
         write("acpi", shape + "-checksums", b"\x00" + acpi[1:])
         write("acpi", shape + "-xsdt", xsdt_variant(tables, order))
+        for kind, payload in mb2_tags(tables["mb2"][2]):
+            if kind == 1:  # the shim's command line
+                write("cmdline", shape + "-shim", payload.rstrip(b"\0"))
+            if kind == 3:  # a module's string: "kernel <its command line>"
+                word = payload[8:].split(b" ")[0].rstrip(b"\0").decode()
+                write("cmdline", "%s-%s" % (shape, word), payload[8:].rstrip(b"\0"))
+        # The sidecar's image hole and output pages, reserved (shim/sidecar.c).
+        reserve = [(0x200000, 0x200000, 2), (0x400000, 0x3000, 2), (0x1000, 0x1000, 2)]
+        write("e820", shape, e820_seed(tables["mb2"][2], reserve))
         print("fuzz_seeds: %s: %s" % (shape, ", ".join("%s %d" % (n, tables[n][1]) for n in order)))
 
     bz = bytearray(open(os.path.join(ROOT, "build/solution/linux-stub.bzImage"), "rb").read())
