@@ -306,7 +306,7 @@ fuzz: fuzz-build
 	@$(PYTHON) tools/fuzz.py --seconds $(FUZZ_SECONDS) $(FUZZERS)
 
 # The command protocol between threads (tests/host/protocol_threads.c).
-PROTOCOL_ROUNDS ?= 20000
+PROTOCOL_ROUNDS ?= 10000
 $(FZ)/protocol-tsan: tests/host/protocol_threads.c $(PROTOCOL_SRC) lib/fmt.c lib/diag.c \
 		$(FUZZSRC)/04-command/registers.c $(FUZZSRC)/04-command/gva.c \
 		$(wildcard include/*.h kernel/*.h tests/host/*.h)

@@ -2,7 +2,7 @@
  * protocol_threads.c - the command protocol between real threads, under
  * ThreadSanitizer: every command answered exactly once, nothing lost.
  *
- *     build/<tree>/protocol-tsan [rounds]     (make protocol-tsan)
+ *     build/fuzz/protocol-tsan [rounds]     (make protocol-tsan)
  *
  * The sidecar's side and the main kernel's side of include/sidecar.h run
  * here as they run in QEMU, with host threads for CPUs and the very same
@@ -24,8 +24,10 @@
  * with RUN -> STOP as linux-stub/vmm.c's stop() does), or an unknown
  * command - sleeps until response IPIs arrive, collects the answers and
  * checks each: completed grew by exactly one, the reply is right. A third
- * kind of thread, the remover, takes sidecar CPUs away with REMOVE at
- * random moments, racing with commands in flight. A command a REMOVE
+ * kind of thread, the remover, takes two CPUs of each node away with
+ * REMOVE while a command is in flight on them. The machine is "booted"
+ * again every ROUNDS_PER_EPOCH rounds, so the REMOVE races recur all
+ * through the run. A command a REMOVE
  * overtook before the CPU looked at it is "cancelled" (completed did not
  * grow, and the CPU is gone); any other outcome - an answer lost or
  * doubled, a wrong reply, a wait past its deadline - fails the test.
@@ -45,7 +47,7 @@
 #define REQUESTER_APIC 100 /* + node */
 #define RESPONSE_VECTOR 0xf1
 #define WAIT_TIMEOUT_NS 5000000000ll
-#define HALT_TIMEOUT_NS 200000000ll      /* the main kernel's tick */
+#define HALT_TIMEOUT_NS 200000000ll    /* the main kernel's tick */
 #define CPU_HALT_TIMEOUT_NS 10000000000ll /* a sidecar CPU's sleep: > WAIT_TIMEOUT_NS */
 #define MAX_APIC 128
 
@@ -145,9 +147,11 @@ static void *sidecar_cpu(void *arg)
 
 struct tally {
 	uint64_t sent, answered, cancelled, refused, stopped, lost, doubled, wrong, late;
+	uint64_t removing; /* answered, and the CPU was being removed meanwhile */
 };
 
-static uint32_t rounds = 2000;
+#define ROUNDS_PER_EPOCH 200 /* rounds per boot of the machine */
+static uint32_t rounds = ROUNDS_PER_EPOCH;
 static uint64_t progress[NODES]; /* the round each node's requester is in */
 
 /* What one command should do, and what came back. */
@@ -185,6 +189,7 @@ static void check(const struct job *j, struct tally *t, uint64_t *last_set)
 					      .cpu_status[j->cpu % CPUS_PER_NODE], __ATOMIC_ACQUIRE);
 	if (after == j->before + 1) {
 		t->answered++;
+		t->removing += s == CPU_STATUS_REMOVE || s == CPU_STATUS_REMOVED;
 	} else if (after == j->before && (s == CPU_STATUS_REMOVE || s == CPU_STATUS_REMOVED)) {
 		t->cancelled++; /* REMOVE overtook the command: the CPU is gone */
 		if (j->command == SIDECAR_CMD_SET_VP_REGISTERS)
@@ -301,8 +306,8 @@ static void *requester(void *arg)
 	return NULL;
 }
 
-/* Takes two CPUs from each node, spread over the run, each at a random
- * moment within its round: commands are in flight on them. */
+/* Takes two CPUs from each node, spread over the run, each while a command
+ * is in flight on it. */
 static void *remover(void *arg)
 {
 	uint32_t *removed = arg;
@@ -316,7 +321,13 @@ static void *remover(void *arg)
 			struct timespec pause = {0, 100000};
 			nanosleep(&pause, NULL);
 		}
-		for (int spin = rand_r(&seed) % 64; spin > 0; spin--)
+		/* Aim at a command in flight: wait (10 ms at most) until the CPU is
+		 * RUN, then a few yields more so it may or may not have begun. */
+		uint32_t *status = &controls[node].cpu_status[cpu % CPUS_PER_NODE];
+		for (int64_t until = now_ns() + 10000000ll;
+		     __atomic_load_n(status, __ATOMIC_ACQUIRE) != CPU_STATUS_RUN && now_ns() < until;)
+			sched_yield();
+		for (int spin = rand_r(&seed) % 4; spin > 0; spin--)
 			sched_yield();
 		if (sidecar_remove(&controls[node], cpu % CPUS_PER_NODE, apic_of(cpu)) == 0) /* lab 6 */
 			(*removed)++;
@@ -324,19 +335,20 @@ static void *remover(void *arg)
 	return NULL;
 }
 
-int main(int argc, char **argv)
+static void add(struct tally *t, const struct tally *u)
 {
-	if (argc > 1)
-		rounds = (uint32_t)strtoul(argv[1], NULL, 0);
-	host_ipi_hook = deliver;
-	host_vp_spins = 8;
-	pthread_condattr_t monotonic; /* halt()'s deadlines are CLOCK_MONOTONIC */
-	pthread_condattr_init(&monotonic);
-	pthread_condattr_setclock(&monotonic, CLOCK_MONOTONIC);
-	for (uint32_t a = 0; a < MAX_APIC; a++) {
-		pthread_mutex_init(&mailbox[a].lock, NULL);
-		pthread_cond_init(&mailbox[a].cond, &monotonic);
-	}
+	t->sent += u->sent, t->answered += u->answered, t->cancelled += u->cancelled;
+	t->refused += u->refused, t->stopped += u->stopped, t->lost += u->lost;
+	t->doubled += u->doubled, t->wrong += u->wrong, t->late += u->late;
+	t->removing += u->removing;
+}
+
+/* One boot of the machine: CPUs up, requesters and the remover race,
+ * every CPU removed at the end. Returns how many the remover took. */
+static uint32_t epoch(struct tally *total)
+{
+	memset(controls, 0, sizeof(controls));
+	memset(progress, 0, sizeof(progress));
 	for (uint32_t n = 0; n < NODES; n++) {
 		controls[n] = (struct sidecar_control){.index = n, .base_cpu = n * CPUS_PER_NODE,
 						       .cpu_count = CPUS_PER_NODE,
@@ -344,9 +356,9 @@ int main(int argc, char **argv)
 	}
 	pthread_t threads[NCPUS];
 	for (uint32_t i = 0; i < NCPUS; i++) {
-		pages[i] = aligned_alloc(SIDECAR_PAGE, sizeof(*pages[i]));
 		memset(pages[i], 0, sizeof(*pages[i]));
 		struct percpu *pc = &cpus[i];
+		memset(pc, 0, sizeof(*pc));
 		pc->cpu = i;
 		pc->apic_id = apic_of(i);
 		pc->node = i / CPUS_PER_NODE;
@@ -366,33 +378,55 @@ int main(int argc, char **argv)
 	pthread_create(&remove_thread, NULL, remover, &removed);
 
 	pthread_join(remove_thread, NULL);
-	struct tally t = {0};
 	for (uint32_t n = 0; n < NODES; n++) {
 		pthread_join(req[n].thread, NULL);
-		t.sent += req[n].t.sent, t.answered += req[n].t.answered;
-		t.cancelled += req[n].t.cancelled, t.refused += req[n].t.refused;
-		t.stopped += req[n].t.stopped, t.lost += req[n].t.lost;
-		t.doubled += req[n].t.doubled, t.wrong += req[n].t.wrong, t.late += req[n].t.late;
+		add(total, &req[n].t);
 	}
-	/* Every CPU left: take the rest, so every sidecar thread ends. */
+	/* Take the rest, so every sidecar thread ends; each must say REMOVED. */
 	for (uint32_t i = 0; i < NCPUS; i++)
 		sidecar_remove(&controls[i / CPUS_PER_NODE], i % CPUS_PER_NODE, apic_of(i));
 	for (uint32_t i = 0; i < NCPUS; i++) {
 		pthread_join(threads[i], NULL);
 		if (__atomic_load_n(&controls[i / CPUS_PER_NODE].cpu_status[i % CPUS_PER_NODE],
 				    __ATOMIC_ACQUIRE) != CPU_STATUS_REMOVED)
-			t.wrong++;
-		free(pages[i]);
+			total->wrong++;
 	}
+	return removed;
+}
 
-	printf("protocol: %d CPUs in %d nodes, %u rounds: %lu commands sent, %lu answered, "
-	       "%lu cancelled by REMOVE, %lu refused (CPU not idle), %lu RUN_VP stopped; "
-	       "%u CPUs removed mid-run; lost %lu, doubled %lu, wrong %lu, late %lu, "
-	       "lost wake-ups %lu; %lu IPIs\n",
-	       NCPUS, NODES, rounds, (unsigned long)t.sent, (unsigned long)t.answered,
-	       (unsigned long)t.cancelled, (unsigned long)t.refused, (unsigned long)t.stopped,
-	       removed, (unsigned long)t.lost, (unsigned long)t.doubled, (unsigned long)t.wrong,
-	       (unsigned long)t.late, (unsigned long)lost_wakeups, (unsigned long)host_ipis_sent);
+int main(int argc, char **argv)
+{
+	uint32_t total_rounds = argc > 1 ? (uint32_t)strtoul(argv[1], NULL, 0) : 20000;
+	uint32_t epochs = total_rounds / ROUNDS_PER_EPOCH ? total_rounds / ROUNDS_PER_EPOCH : 1;
+	rounds = total_rounds / epochs;
+	host_ipi_hook = deliver;
+	host_vp_spins = 8;
+	pthread_condattr_t monotonic; /* halt()'s deadlines are CLOCK_MONOTONIC */
+	pthread_condattr_init(&monotonic);
+	pthread_condattr_setclock(&monotonic, CLOCK_MONOTONIC);
+	for (uint32_t a = 0; a < MAX_APIC; a++) {
+		pthread_mutex_init(&mailbox[a].lock, NULL);
+		pthread_cond_init(&mailbox[a].cond, &monotonic);
+	}
+	for (uint32_t i = 0; i < NCPUS; i++)
+		pages[i] = aligned_alloc(SIDECAR_PAGE, sizeof(*pages[i]));
+
+	struct tally t = {0};
+	uint32_t removed = 0;
+	for (uint32_t e = 0; e < epochs; e++)
+		removed += epoch(&t);
+	for (uint32_t i = 0; i < NCPUS; i++)
+		free(pages[i]);
+
+	printf("protocol: %d CPUs in %d nodes, %u boots of %u rounds: %lu commands sent, "
+	       "%lu answered (%lu of them by a CPU being removed), %lu cancelled by REMOVE, "
+	       "%lu refused (CPU not idle), %lu RUN_VP stopped; %u REMOVEs raced with "
+	       "commands; lost %lu, doubled %lu, wrong %lu, late %lu, lost wake-ups %lu; %lu IPIs\n",
+	       NCPUS, NODES, epochs, rounds, (unsigned long)t.sent, (unsigned long)t.answered,
+	       (unsigned long)t.removing, (unsigned long)t.cancelled, (unsigned long)t.refused,
+	       (unsigned long)t.stopped, removed, (unsigned long)t.lost, (unsigned long)t.doubled,
+	       (unsigned long)t.wrong, (unsigned long)t.late, (unsigned long)lost_wakeups,
+	       (unsigned long)host_ipis_sent);
 	bool ok = t.lost == 0 && t.doubled == 0 && t.wrong == 0 && t.late == 0 &&
 		  lost_wakeups == 0 && t.sent == t.answered + t.cancelled && removed > 0 &&
 		  t.answered > 0;
