@@ -12,6 +12,9 @@
 #include "bootproto.h"
 #include "cmdline.h"
 
+/* boot.rst: init_size is the 4 bytes at 0x260. */
+#define INIT_SIZE_END 0x264
+
 int bootproto_cmdline(char *buf, size_t size, const char *module_string,
 		      uint64_t sidecar_output, struct diag *d)
 {
@@ -42,7 +45,16 @@ int bootproto_fill(struct boot_params *bp, const struct bzimage_info *k,
 	 * offset of the jump at 0x200); copy exactly that much, at most the
 	 * header we know (bzimage_parse() checked the image holds all of it). */
 	const uint8_t *hdr = (const uint8_t *)k->hdr;
-	size_t hdr_len = 0x202 + hdr[0x201 - SETUP_HEADER_OFFSET] - SETUP_HEADER_OFFSET;
+	size_t hdr_end = 0x202 + hdr[0x201 - SETUP_HEADER_OFFSET];
+	/* A header that ends before init_size (2.10+) cannot be a 2.12+ one: the
+	 * kernel would find "HdrS", its version and more missing from its zero
+	 * page (found by tests/fuzz/fuzz_bzimage.c). */
+	if (hdr_end < INIT_SIZE_END)
+		return diag_fail(d, E_INVAL,
+				 "bootproto: the jump at 0x200 ends the setup header at 0x%lx, "
+				 "before init_size (0x%x)",
+				 (unsigned long)hdr_end, INIT_SIZE_END);
+	size_t hdr_len = hdr_end - SETUP_HEADER_OFFSET;
 	if (hdr_len > sizeof(bp->hdr))
 		hdr_len = sizeof(bp->hdr);
 	memcpy(&bp->hdr, hdr, hdr_len);

@@ -64,15 +64,32 @@ START_TEST(header_copy_stops_where_the_jump_says)
 	struct bootproto_load l = plan();
 	struct diag d = {""};
 
-	/* boot.rst: the header ends at 0x202 + the byte at 0x201. With 0x20
-	 * it ends at 0x222: heap_end_ptr (0x224) and later are not copied. */
-	img[0x201] = 0x20;
-	bz_hdr(img)->heap_end_ptr = 0xbeef;
-	bz_hdr(img)->initrd_addr_max = 0x7fffffff;
+	/* boot.rst: the header ends at 0x202 + the byte at 0x201. With 0x62
+	 * it ends at 0x264, after init_size: handover_offset (0x264) and
+	 * kernel_info_offset (0x268) are not copied. */
+	img[0x201] = 0x62;
+	bz_hdr(img)->init_size = 0x123000;
+	bz_hdr(img)->handover_offset = 0xbeef;
+	bz_hdr(img)->kernel_info_offset = 0xcafe;
 	ck_assert_int_eq(bootproto_fill(&bp, &k, &l, &d), 0);
-	ck_assert_uint_eq(bp.hdr.heap_end_ptr, 0);
-	ck_assert_uint_eq(bp.hdr.initrd_addr_max, 0);
-	ck_assert_uint_eq(bp.hdr.ramdisk_image, 0); /* 0x218: copied, and no initrd */
+	ck_assert_uint_eq(bp.hdr.init_size, 0x123000);
+	ck_assert_uint_eq(bp.hdr.handover_offset, 0);
+	ck_assert_uint_eq(bp.hdr.kernel_info_offset, 0);
+}
+END_TEST
+
+/* Found by tests/fuzz/fuzz_bzimage.c: with a jump offset of 0 the header
+ * "ends" at 0x202, and the zero page lacked even "HdrS" and the version. */
+START_TEST(refuses_a_header_that_ends_too_soon)
+{
+	static const uint8_t jumps[] = {0x00, 0x20, 0x61};
+	for (size_t i = 0; i < ARRAY_SIZE(jumps); i++) {
+		struct bzimage_info k = info_for(img);
+		struct bootproto_load l = plan();
+		struct diag d = {""};
+		img[0x201] = jumps[i];
+		ck_assert_diag(bootproto_fill(&bp, &k, &l, &d), E_INVAL, d, "setup header");
+	}
 }
 END_TEST
 
@@ -130,6 +147,7 @@ Suite *bootproto_suite(void)
 	TCase *t = tcase_create("zero page");
 	tcase_add_test(t, header_copied_and_loader_fields_written);
 	tcase_add_test(t, header_copy_stops_where_the_jump_says);
+	tcase_add_test(t, refuses_a_header_that_ends_too_soon);
 	tcase_add_test(t, initrd_fields_and_initrd_addr_max);
 	tcase_add_test(t, addresses_must_fit_32_bits);
 	tcase_add_test(t, cmdline_takes_module_words_and_sidecar);
