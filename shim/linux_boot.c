@@ -13,7 +13,7 @@
  *     page, interrupts off, and everything above identity mapped.
  */
 #include "shim.h"
-#include "cmdline.h"
+#include "bootproto.h"
 #include "console.h"
 
 #define PAGE 4096ull
@@ -55,35 +55,13 @@ static uint64_t find_rsdp(const struct shim *s)
 	return 0;
 }
 
-static int build_cmdline(const struct shim *s, const struct mb2_module *kernel, char *buf,
-			 size_t size, struct diag *d)
+/* GRUB's memory map, as e820 ranges for bootproto_fill(). */
+static size_t firmware_map(const struct shim *s, struct e820_range *out)
 {
-	/* The module string is "kernel <the kernel's own parameters>". */
-	const char *own = kernel->string + strlen("kernel");
-	while (*own == ' ')
-		own++;
-	buf[0] = '\0';
-	int r = cmdline_append(buf, size, own, d);
-	if (r || !s->sidecar_output)
-		return r;
-	/* Tell the main kernel where the sidecar's output page is. */
-	char param[40];
-	fmt_snprintf(param, sizeof(param), "sidecar=0x%lx", (unsigned long)s->sidecar_output);
-	return cmdline_append(buf, size, param, d);
-}
-
-static int fill_e820(const struct shim *s, struct boot_params *bp, struct diag *d)
-{
-	static struct e820_range firmware[MB2_MAX_MMAP];
 	for (uint32_t i = 0; i < s->boot.nmemory; i++)
-		firmware[i] = (struct e820_range){s->boot.memory[i].base, s->boot.memory[i].length,
-						  s->boot.memory[i].type};
-	int n = e820_build(bp->e820_table, E820_MAX_ENTRIES, firmware, s->boot.nmemory,
-			   s->reserved, s->nreserved, d);
-	if (n < 0)
-		return n;
-	bp->e820_entries = (uint8_t)n;
-	return 0;
+		out[i] = (struct e820_range){s->boot.memory[i].base, s->boot.memory[i].length,
+					     s->boot.memory[i].type};
+	return s->boot.nmemory;
 }
 
 void shim_boot_linux(struct shim *s)
@@ -120,44 +98,31 @@ void shim_boot_linux(struct shim *s)
 		return;
 	}
 	struct boot_params *bp = (void *)bp_pa;
-	memset(bp, 0, sizeof(*bp));
-
-	/* boot.rst: the setup header ends at 0x202 + the byte at 0x201 (the
-	 * offset of the jump at 0x200); copy exactly that much. */
-	size_t hdr_len = 0x202 + ((const uint8_t *)image)[0x201] - SETUP_HEADER_OFFSET;
-	if (hdr_len > sizeof(bp->hdr))
-		hdr_len = sizeof(bp->hdr);
-	memcpy(&bp->hdr, k.hdr, hdr_len);
-	bp->hdr.type_of_loader = 0xff; /* "undefined" loader: we have no ID */
-	bp->hdr.vid_mode = 0xffff;     /* "normal" video mode */
-	bp->hdr.code32_start = (uint32_t)load;
-
 	char *cmdline = (char *)cmdline_pa;
 	size_t cmdline_max = k.cmdline_max + 1 < PAGE ? k.cmdline_max + 1 : PAGE;
-	if (build_cmdline(s, kernel, cmdline, cmdline_max, &d)) {
+	if (bootproto_cmdline(cmdline, cmdline_max, kernel->string, s->sidecar_output, &d)) {
 		kprintf("shim: main kernel command line: %s\n", d.msg);
 		return;
 	}
-	bp->hdr.cmd_line_ptr = (uint32_t)cmdline_pa;
 
+	/* The zero page itself: lib/bootproto.c. */
+	static struct e820_range firmware[MB2_MAX_MMAP];
 	const struct mb2_module *initrd = mb2_find_module(&s->boot, "initrd");
-	if (initrd) {
-		uint64_t end = initrd->end;
-		if (k.version >= 0x0203 && end - 1 > k.hdr->initrd_addr_max) {
-			kprintf("shim: initrd ends at 0x%lx, above the kernel's initrd_addr_max 0x%x\n",
-				(unsigned long)end, k.hdr->initrd_addr_max);
-			return;
-		}
-		bp->hdr.ramdisk_image = (uint32_t)initrd->start;
-		bp->ext_ramdisk_image = (uint32_t)(initrd->start >> 32);
-		bp->hdr.ramdisk_size = (uint32_t)(initrd->end - initrd->start);
-	}
-
-	if (fill_e820(s, bp, &d)) {
-		kprintf("shim: cannot build the e820 map: %s\n", d.msg);
+	struct bootproto_load where = {
+		.load = load,
+		.cmdline_pa = cmdline_pa,
+		.initrd_start = initrd ? initrd->start : 0,
+		.initrd_end = initrd ? initrd->end : 0,
+		.rsdp_pa = find_rsdp(s),
+		.firmware = firmware,
+		.nfirmware = firmware_map(s, firmware),
+		.reserved = s->reserved,
+		.nreserved = s->nreserved,
+	};
+	if (bootproto_fill(bp, &k, &where, &d)) {
+		kprintf("shim: cannot fill the main kernel's zero page: %s\n", d.msg);
 		return;
 	}
-	bp->acpi_rsdp_addr = find_rsdp(s);
 
 	kprintf("shim: main kernel: boot protocol %u.%02u, %lu KiB at 0x%lx (init_size %lu KiB), "
 		"%u e820 entries%s\n",

@@ -123,6 +123,8 @@ void shim_main(uint32_t magic, uint32_t info)
 	if (r)
 		panic("cannot take stock of memory");
 	shim_print_machine(&shim);
+	if (shim.options.dump_tables)
+		shim_dump_tables(&shim);
 
 	/* 4. The sidecar. */
 	if (machine_ok)

@@ -19,6 +19,8 @@
  *                        every node
  *   inject=<name>        fault injection: corrupt a copy of one input before
  *                        the shim reads it (the names are in shim/inject.c)
+ *   dump_tables          print the multiboot2 information and the ACPI tables
+ *                        in hex (shim/dump.c; tools/fuzz_seeds.py reads them)
  */
 #include "shim.h"
 #include "cmdline.h"
@@ -51,6 +53,8 @@ void shim_parse_options(const char *cmdline, struct shim_options *o)
 		bool number = p.value && parse_u64(p.value, p.value_len, &v);
 		if (is(&p, "verbose"))
 			o->verbose = true;
+		else if (is(&p, "dump_tables"))
+			o->dump_tables = true;
 		else if (is(&p, "serial_start"))
 			o->serial_start = true;
 		else if (is(&p, "modern_delays"))

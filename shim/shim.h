@@ -18,6 +18,7 @@ struct shim_options {
 	bool modern_delays;     /* Linux's INIT-SIPI delays for modern CPUs */
 	uint32_t phantom_cpu;   /* APIC ID of a CPU that does not exist, or 0 */
 	bool have_phantom;
+	bool dump_tables;       /* print the multiboot2 information and ACPI tables */
 	uint64_t ap_timeout_ms; /* how long the sidecar waits for an AP (0: default) */
 	struct cpu_policy policy; /* sidecar=off, main_cpus=<list> */
 	int inject;               /* inject=<name>: shim/inject.c's number, 0 for none */
@@ -46,6 +47,9 @@ const char *inject_name(int injection);
 const void *inject_mb2(int injection, const void *info);
 const void *inject_acpi(int injection, const void *rsdp, size_t *len);
 struct physmem *inject_sidecar_pool(int injection, struct physmem *pool);
+
+/* shim/dump.c: the dump_tables option (seeds for tests/fuzz/). */
+void shim_dump_tables(const struct shim *s);
 
 /* shim/memory.c */
 int shim_memory_init(struct shim *s, uint64_t mb2_info, uint32_t mb2_size);

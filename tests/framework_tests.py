@@ -14,6 +14,7 @@ FRAMEWORK = [
     Unit("acpi tables", "acpi"),
     Unit("machine from ACPI", "machine"),
     Unit("e820 map builder", "e820"),
+    Unit("zero page and command line for a bzImage", "bootproto"),
     Unit("command lines", "cmdline"),
     Unit("physical memory allocator", "physmem"),
     Unit("formatting and numbers", "fmt"),

@@ -8,6 +8,8 @@
 # by tools/linux/fetch-kernel.sh.)
 
 # package:how to tell it is there (a command, a file, or pkg-config:NAME)
+# clang and libclang-rt-14-dev (libFuzzer and the sanitizers' runtimes):
+# make fuzz and protocol-tsan; cppcheck: make lint.
 NEEDS="
 qemu-system-x86:qemu-system-x86_64
 grub-pc-bin:/usr/lib/grub/i386-pc/multiboot2.mod
@@ -24,6 +26,9 @@ python3:python3
 busybox-static:/usr/share/doc/busybox-static
 cpio:cpio
 musl-tools:musl-gcc
+clang:clang
+libclang-rt-14-dev:/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a
+cppcheck:cppcheck
 "
 
 missing=""

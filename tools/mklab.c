@@ -217,7 +217,7 @@ static int each_lab_file(const char *root, int (*visit)(const char *dir, const c
 		perror(root);
 		return 1;
 	}
-	char *dirs[256];
+	char *dirs[256] = {0};
 	int nd = 0, failed = 0;
 	struct dirent *e;
 	while ((e = readdir(d)) && nd < 256)

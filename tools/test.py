@@ -5,7 +5,9 @@
      all other labs and lab N's untouched skeleton (regenerated from
      solutions/ by mklab, so a student's edits to labs/ do not matter here);
   2. static checks: labs/ is in sync with solutions/, the book's excerpts
-     all resolve, the book builds without a warning or a broken link;
+     all resolve, the book builds without a warning or a broken link; the
+     unit tests under ASan/UBSan, the command protocol between threads under
+     TSan, a short run of every fuzzer, make lint;
   3. the framework's tests against the solutions, and the hardening tests
      (tests/hardening_tests.py: bad inputs, hostile guests, racing commands);
   4. every lab's graded tests against the solutions: each must pass;
@@ -101,6 +103,13 @@ def main():
                                   [sys.executable, "tools/book.py", "--self-test"]), None))
     jobs.append(("static", Static("book builds: no warnings, no broken links or images",
                                   [sys.executable, "tools/book.py", "--out", "build/book"]), None))
+    # Hardening (README): sanitizers, the protocol between threads, a short fuzz, lint.
+    make("-j2", "fuzz-build", "build/fuzz/protocol-tsan", "build/fuzz/unit-asan")
+    for name, target in [("unit tests under ASan and UBSan", ["unit-asan"]),
+                         ("command protocol between threads under TSan", ["protocol-tsan"]),
+                         ("every fuzz harness, 3 s each", ["fuzz", "FUZZ_SECONDS=3"]),
+                         ("lint: cppcheck, no unexplained findings", ["lint"])]:
+        jobs.append(("static", Static(name, ["make", "--no-print-directory"] + target), None))
     jobs += [("framework", t, "solution") for t in FRAMEWORK]
     jobs += [("hardening", t, "solution") for t in HARDENING]
     for lab in sorted(LABS):

@@ -6,7 +6,10 @@
  *   IDLE    nothing to do: sleep (hlt) until an interrupt
  *   RUN     the client wrote a command: run it (command_run(), which stores
  *           IDLE back when it is done)
- *   STOP    a stop request with nothing running: acknowledge it with IDLE
+ *   STOP    the client asked its command to stop before this CPU even
+ *           started it (STOP only ever replaces RUN): run it all the same -
+ *           it sees the STOP (a VP returns STOPPED at once) and is answered
+ *           like any other command
  *   REMOVE  leave the sidecar for good: remove_cpu() (lab 6), which never
  *           returns
  * The trap is the window between looking at the status and halting: if the
@@ -37,7 +40,7 @@ void halt_loop(struct percpu *pc)
 		// TODO(lab 2): cli; load the status (acquire); act on it, or "sti; hlt"
 		lab_fallback(2, __func__, "polling with interrupts off instead of halting");
 		uint32_t s = __atomic_load_n(status, __ATOMIC_ACQUIRE);
-		if (s == CPU_STATUS_RUN)
+		if (s == CPU_STATUS_RUN || s == CPU_STATUS_STOP)
 			command_run(pc);
 		else if (s == CPU_STATUS_REMOVE)
 			remove_cpu(pc);

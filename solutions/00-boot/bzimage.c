@@ -73,7 +73,10 @@ int bzimage_parse(const void *image, size_t size, struct bzimage_info *out, stru
 	/* init_size (2.10+) is what the kernel needs from its load address on:
 	 * at least the code itself. */
 	out->init_size = h->init_size > code_size ? h->init_size : code_size;
-	out->alignment = align ? align : MiB(2);
+	/* boot.rst: kernel_alignment counts only "if relocatable_kernel is
+	 * true"; a fixed kernel goes to pref_address and the field may hold
+	 * anything (found by tests/fuzz/fuzz_bzimage.c). */
+	out->alignment = h->relocatable_kernel ? align : MiB(2);
 	out->pref_address = h->pref_address;
 	out->relocatable = h->relocatable_kernel != 0;
 	out->cmdline_max = h->cmdline_size ? h->cmdline_size : 255;

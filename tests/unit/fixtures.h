@@ -27,6 +27,7 @@ Suite *bzimage_suite(void);
 Suite *acpi_suite(void);
 Suite *machine_suite(void);
 Suite *e820_suite(void);
+Suite *bootproto_suite(void);
 Suite *cmdline_suite(void);
 Suite *physmem_suite(void);
 Suite *fmt_suite(void);
@@ -51,7 +52,7 @@ bool diag_mentions(const struct diag *d, ...) __attribute__((sentinel));
 		ck_assert_msg(r_ == (err), "returned %d (%s), expected %d (%s); diag: \"%s\"", \
 			      r_, diag_errname(r_), (err), diag_errname(err), (d).msg);      \
 		ck_assert_msg((d).msg[0] != '\0', "error %d left no message in diag", r_);   \
-		ck_assert_msg(diag_mentions(&(d), ##__VA_ARGS__, NULL),                      \
+		ck_assert_msg(diag_mentions(&(d), ##__VA_ARGS__, (const char *)NULL),        \
 			      "diag \"%s\" does not name the problem (expected: %s)", (d).msg, \
 			      #__VA_ARGS__);                                                 \
 	} while (0)

@@ -38,6 +38,7 @@ static const struct {
 	{"acpi", acpi_suite},
 	{"machine", machine_suite},
 	{"e820", e820_suite},
+	{"bootproto", bootproto_suite},
 	{"cmdline", cmdline_suite},
 	{"physmem", physmem_suite},
 	{"fmt", fmt_suite},

@@ -198,7 +198,7 @@ static void assert_refused(int r, const struct diag *d, const char *word1, const
 	ck_assert_msg(r == E_UNSUPPORTED || r == E_INVAL,
 		      "returned %d (%s), expected E_UNSUPPORTED or E_INVAL; diag \"%s\"", r,
 		      diag_errname(r), d->msg);
-	ck_assert_msg(diag_mentions(d, word1, word2, NULL),
+	ck_assert_msg(diag_mentions(d, word1, word2, (const char *)NULL),
 		      "diag \"%s\" mentions neither %s nor %s", d->msg, word1, word2);
 }
 
@@ -273,6 +273,25 @@ START_TEST(rejects_bad_alignment)
 }
 END_TEST
 
+/* Found by tests/fuzz/fuzz_bzimage.c: a kernel that is not relocatable may
+ * carry any kernel_alignment (boot.rst: the field counts only "if
+ * relocatable_kernel is true"); the alignment reported must still be a
+ * power of two, since struct bzimage_info promises one. */
+START_TEST(fixed_kernel_ignores_kernel_alignment)
+{
+	struct bzimage_info bi;
+	struct diag d = {""};
+
+	bzimage_make(img);
+	bz_hdr(img)->relocatable_kernel = 0;
+	bz_hdr(img)->kernel_alignment = 0x2000007f;
+	ck_assert_int_eq(bzimage_parse(img, BZ_SIZE, &bi, &d), 0);
+	ck_assert_msg(!bi.relocatable, "relocatable_kernel is 0");
+	ck_assert_msg(bi.alignment && !(bi.alignment & (bi.alignment - 1)),
+		      "alignment 0x%lx is not a power of two", (unsigned long)bi.alignment);
+}
+END_TEST
+
 Suite *bzimage_suite(void)
 {
 	Suite *s = suite_create("bzimage");
@@ -284,6 +303,7 @@ Suite *bzimage_suite(void)
 	tcase_add_test(valid, init_size_covers_the_code);
 	tcase_add_test(valid, syssize_exactly_the_code);
 	tcase_add_test(valid, unaligned_image);
+	tcase_add_test(valid, fixed_kernel_ignores_kernel_alignment);
 	suite_add_tcase(s, valid);
 
 	TCase *bad = tcase_create("refused");

@@ -127,7 +127,7 @@ static void assert_maps(uint64_t gva, uint64_t want, bool want_writable)
 		ck_assert_msg(r_ < 0, "returned %d (%s), expected an error; diag: \"%s\"", r_, \
 			      diag_errname(r_), (d).msg);                                    \
 		ck_assert_msg((d).msg[0] != '\0', "error %d left no message in diag", r_);   \
-		ck_assert_msg(diag_mentions(&(d), ##__VA_ARGS__, NULL),                      \
+		ck_assert_msg(diag_mentions(&(d), ##__VA_ARGS__, (const char *)NULL),        \
 			      "diag \"%s\" does not name the problem (expected: %s)", (d).msg, \
 			      #__VA_ARGS__);                                                 \
 	} while (0)

@@ -158,7 +158,7 @@ START_TEST(rejects_count_over_max)
 				req.names[n] = n % VP_REGISTER_COUNT;
 			req.count = counts[i].count;
 			ck_assert_diag(vp_registers(regs, &req, set, &d), E_RANGE, d);
-			ck_assert_msg(diag_mentions(&d, counts[i].decimal, counts[i].hex, NULL),
+			ck_assert_msg(diag_mentions(&d, counts[i].decimal, counts[i].hex, (const char *)NULL),
 				      "diag \"%s\" does not name the count %s", d.msg,
 				      counts[i].decimal);
 			assert_regs_untouched(set ? "SET, bad count" : "GET, bad count");
@@ -187,9 +187,9 @@ static void check_unknown_name(uint32_t name, const char *decimal, const char *h
 	req.names[k] = name;
 	req.count = SIDECAR_MAX_REGISTERS;
 	ck_assert_diag(vp_registers(regs, &req, set, &d), E_INVAL, d);
-	ck_assert_msg(diag_mentions(&d, decimal, hex, NULL),
+	ck_assert_msg(diag_mentions(&d, decimal, hex, (const char *)NULL),
 		      "%s: diag \"%s\" does not name the register %s", what, d.msg, decimal);
-	ck_assert_msg(diag_mentions(&d, entry[0], entry[1], entry[2], entry[3], NULL),
+	ck_assert_msg(diag_mentions(&d, entry[0], entry[1], entry[2], entry[3], (const char *)NULL),
 		      "%s: diag \"%s\" does not name the position %u", what, d.msg, k);
 	assert_regs_untouched(what);
 	assert_values_untouched(what, 0);

@@ -1,0 +1,40 @@
+/*
+ * fuzz_madt.c - libFuzzer harness: the MADT's processor list (lab 0).
+ *
+ * The input is one MADT (ACPI 6.5, 5.2.12). Its header's length field is
+ * set to the input's size, as acpi_find_table() guarantees before
+ * machine_from_acpi() calls the walk (the length fits what was mapped, the
+ * checksum was checked). madt_walk() must visit only structures that lie
+ * inside the table, report only enabled processors, or refuse the table
+ * with a message. Seeds: QEMU's MADTs (tools/fuzz_seeds.py).
+ */
+#include <stdlib.h>
+
+#include "acpi.h"
+
+static int count_cpu(const struct madt_cpu *cpu, void *ctx)
+{
+	(void)cpu;
+	(*(uint32_t *)ctx)++;
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (size < sizeof(struct acpi_sdt_header) || size > 0xffff)
+		return 0;
+	uint8_t *table = malloc(size);
+	memcpy(table, data, size);
+	((struct acpi_sdt_header *)table)->length = (uint32_t)size;
+	uint32_t cpus = 0;
+	struct diag d = {""};
+	int r = madt_walk((const struct acpi_madt *)table, count_cpu, &cpus, &d);
+	if (r && (r > 0 || d.msg[0] == '\0'))
+		abort();
+	/* No processor structure is shorter than 8 bytes: at most one per 8. */
+	if (cpus > size / 8)
+		abort();
+	free(table);
+	return 0;
+}

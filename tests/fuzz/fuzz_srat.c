@@ -1,0 +1,48 @@
+/*
+ * fuzz_srat.c - libFuzzer harness: the SRAT's affinity structures.
+ *
+ * The input is one SRAT (ACPI 6.5, 5.2.16), its length field set to the
+ * input's size as acpi_find_table() guarantees. srat_walk() (lib/acpi.c)
+ * must visit only whole structures inside the table - CPU, memory and
+ * x2APIC affinities - or refuse the table with a message. Seeds: QEMU's
+ * SRATs for one and two nodes (tools/fuzz_seeds.py).
+ */
+#include <stdlib.h>
+
+#include "acpi.h"
+
+static int on_cpu(void *ctx, uint32_t apic_id, uint32_t proximity)
+{
+	(void)apic_id, (void)proximity;
+	(*(uint32_t *)ctx)++;
+	return 0;
+}
+
+static int on_memory(void *ctx, uint64_t base, uint64_t length, uint32_t proximity)
+{
+	(void)base, (void)proximity;
+	if (length == 0) /* the walk skips empty ranges */
+		abort();
+	(*(uint32_t *)ctx)++;
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (size < sizeof(struct acpi_sdt_header) || size > 0xffff)
+		return 0;
+	uint8_t *table = malloc(size);
+	memcpy(table, data, size);
+	((struct acpi_sdt_header *)table)->length = (uint32_t)size;
+	uint32_t seen = 0;
+	struct srat_visitor v = {on_cpu, on_memory, &seen};
+	struct diag d = {""};
+	int r = srat_walk((const struct acpi_srat *)table, &v, &d);
+	if (r && (r > 0 || d.msg[0] == '\0'))
+		abort();
+	if (seen > size / 16) /* the shortest structure reported is 16 bytes */
+		abort();
+	free(table);
+	return 0;
+}

@@ -1,0 +1,64 @@
+/*
+ * sidecar_host.c - hardware stand-ins for the protocol code on the host
+ * (see sidecar_host.h for which real files link against these).
+ */
+#include <sched.h>
+
+#include "sidecar_host.h"
+
+int (*host_ipi_hook)(uint32_t apic_id, uint8_t vector);
+uint64_t host_ipis_sent;
+uint8_t *host_guest_base;
+uint64_t host_guest_size;
+uint32_t host_vp_spins = 64;
+
+/* Lab 3's ipi_send() writes the ICR; here: refuse what the APIC would
+ * refuse (vectors 0-31, SDM vol. 3A 10.5.3), then the hook. */
+int ipi_send(uint32_t apic_id, uint8_t vector)
+{
+	if (vector < 32)
+		return -1;
+	__atomic_add_fetch(&host_ipis_sent, 1, __ATOMIC_RELAXED);
+	return host_ipi_hook ? host_ipi_hook(apic_id, vector) : 0;
+}
+
+int vp_run(struct percpu *pc, struct sidecar_command_page *page, struct diag *d)
+{
+	(void)d;
+	uint32_t *status = &pc->control->cpu_status[pc->slot];
+	struct sidecar_vp_exit exit = {.reason = VP_EXIT_HLT, .instruction_length = 1};
+	for (uint32_t i = 0; i < host_vp_spins; i++) {
+		uint32_t s = __atomic_load_n(status, __ATOMIC_ACQUIRE);
+		if (s == CPU_STATUS_STOP || s == CPU_STATUS_REMOVE) {
+			exit = (struct sidecar_vp_exit){.reason = VP_EXIT_STOPPED};
+			break;
+		}
+		sched_yield();
+	}
+	exit.rip = pc->vp.regs[VP_RIP];
+	pc->vp.exit = exit;
+	page->request.exit = exit;
+	return 0;
+}
+
+/* kernel/vp.c's version checks the memory against the sidecar's own pages
+ * (vp_memory_check); here it must lie inside the host's guest buffer. */
+int vp_translate_command(struct percpu *pc, struct sidecar_command_page *page, struct diag *d)
+{
+	(void)pc;
+	struct sidecar_vp_memory m = page->memory;
+	uint64_t gva = page->request.translate.gva;
+	if (m.size == 0 || m.size % SIDECAR_PAGE || m.size > host_guest_size ||
+	    m.page_table % SIDECAR_PAGE || m.page_table >= m.size)
+		return diag_fail(d, E_RANGE, "guest memory size 0x%lx page table 0x%lx",
+				 (unsigned long)m.size, (unsigned long)m.page_table);
+	struct vp_memory_view view = {host_guest_base, m.size, m.page_table};
+	uint64_t gpa;
+	bool writable;
+	int r = vp_translate(&view, gva, &gpa, &writable, d);
+	if (r)
+		return r;
+	page->request.translate.gpa = gpa;
+	page->request.translate.writable = writable;
+	return 0;
+}

@@ -1,0 +1,36 @@
+/*
+ * sidecar_host.h - the sidecar's command protocol, compiled for the host.
+ *
+ * The command fuzzer (tests/fuzz/fuzz_command.c) and the thread test
+ * (tests/host/protocol_threads.c) link the real protocol code - the
+ * dispatcher kernel/command.c, lab 3's sidecar_wake() and
+ * ipi_acknowledge(), lab 5's client_collect(), lab 6's sidecar_remove(),
+ * lab 4's register copy and page walk - and this file supplies what only
+ * hardware or the rest of the kernel provides: ipi_send() (a host hook),
+ * vp_run() and vp_translate_command() (kernel/vp.c enters ring 3 and knows
+ * the sidecar's memory layout; the stand-ins here keep their contract).
+ */
+#ifndef SIDECAR_HOST_H
+#define SIDECAR_HOST_H
+
+#include "kernel.h"
+#include "lapic.h"
+
+/* What ipi_send() calls; NULL: the IPI is only counted. Returns 0 or -1. */
+extern int (*host_ipi_hook)(uint32_t apic_id, uint8_t vector);
+extern uint64_t host_ipis_sent;
+
+/* Guest memory for the TRANSLATE_GVA stand-in: GPA g is host_guest_base + g
+ * for g < host_guest_size (the command's memory.size must fit inside). */
+extern uint8_t *host_guest_base;
+extern uint64_t host_guest_size;
+
+/*
+ * RUN_VP stand-in: the real one enters the guest with interrupts off after
+ * a last look for STOP or REMOVE (kernel/vp.c, step 4), and an IPI pulls it
+ * out. Here the "guest" runs until it sees STOP or REMOVE, or for at most
+ * host_vp_spins polls; then it reports STOPPED or HLT.
+ */
+extern uint32_t host_vp_spins;
+
+#endif
