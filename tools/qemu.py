@@ -103,7 +103,10 @@ def qemu_command(a, iso, interactive):
     cmd = ["qemu-system-x86_64", "-machine", "q35", "-accel", a.accel,
            "-smp", smp_arg(a.smp, a.nodes), "-m", "%dM" % a.mem,
            "-cdrom", iso, "-boot", "d", "-display", "none", "-no-reboot", "-nic", "none",
-           "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+           "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+           # Threads named "CPU <n>/TCG": --cpu-mark can then tell each
+           # virtual CPU's host CPU time apart.
+           "-name", "sidecar-os,debug-threads=on"]
     cmd += numa_args(a.smp, a.nodes, a.mem, a.memoryless_node)
     if a.accel == "kvm":
         cmd += ["-cpu", "host"]
@@ -202,6 +205,27 @@ def process_cpu_seconds(pid):
         return float("nan")
 
 
+def vcpu_cpu_seconds(pid):
+    """{virtual CPU index: host CPU seconds} of each "CPU <n>/TCG" thread."""
+    times = {}
+    try:
+        tasks = os.listdir("/proc/%d/task" % pid)
+    except OSError:
+        return times
+    for tid in tasks:
+        try:
+            with open("/proc/%d/task/%s/stat" % (pid, tid)) as f:
+                stat = f.read()
+        except OSError:
+            continue
+        m = re.match(r"\d+ \(CPU (\d+)/\w+\) (.*)", stat)
+        if m:
+            fields = m.group(2).split()
+            times[int(m.group(1))] = (int(fields[11]) + int(fields[12])) / \
+                os.sysconf("SC_CLK_TCK")
+    return times
+
+
 def children_cpu_seconds():
     r = resource.getrusage(resource.RUSAGE_CHILDREN)
     return r.ru_utime + r.ru_stime
@@ -237,6 +261,9 @@ def run_captured(a, cmd):
             for line in lines:
                 if re.search(a.cpu_mark, line):
                     mark = "qemu: cpu mark %.3f s at: %s" % (process_cpu_seconds(proc.pid), line)
+                    vcpus = vcpu_cpu_seconds(proc.pid)
+                    mark += "\nqemu: vcpu marks %s" % " ".join(
+                        "%d=%.2f" % (c, vcpus[c]) for c in sorted(vcpus))
                     print(mark, file=sys.stderr)
                     if log:
                         log.write(mark + "\n")
