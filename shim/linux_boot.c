@@ -46,8 +46,8 @@ static int place_kernel(struct shim *s, const struct bzimage_info *k, uint64_t *
  * (ACPI 6.5, 5.2.5.1: on 16-byte boundaries in 0xe0000-0xfffff). */
 static uint64_t find_rsdp(const struct shim *s)
 {
-	size_t n = s->boot.rsdp_len < 20 ? s->boot.rsdp_len : 20;
-	if (!s->boot.rsdp || n < 20)
+	const size_t n = 20; /* the ACPI 1.0 part, which every RSDP has */
+	if (!s->boot.rsdp || s->boot.rsdp_len < n)
 		return 0; /* no ACPI: the kernel looks for itself */
 	for (uint64_t pa = 0xe0000; pa < 0x100000; pa += 16)
 		if (memcmp((const void *)pa, s->boot.rsdp, n) == 0)
