@@ -11,6 +11,13 @@
 
 #include "diag.h"
 
+/* Where a BIOS puts the RSDP (ACPI 6.5, 5.2.5.1): on a 16-byte boundary in
+ * the read-only area 0xe0000-0xfffff. Its first 20 bytes (the ACPI 1.0
+ * part, which every RSDP has) sum to zero. */
+#define ACPI_BIOS_RSDP_START 0xe0000
+#define ACPI_BIOS_RSDP_END   0x100000
+#define ACPI_RSDP_V1_LENGTH  20
+
 struct __attribute__((packed)) acpi_rsdp {
 	char signature[8]; /* "RSD PTR " */
 	uint8_t checksum;  /* over the first 20 bytes */
@@ -145,6 +152,13 @@ uint8_t acpi_sum(const void *p, size_t len);
 /* Check an RSDP copy of len bytes; returns 0 and the root table's address. */
 int acpi_check_rsdp(const void *rsdp, size_t len, uint64_t *root_pa, bool *is_xsdt,
 		    struct diag *d);
+
+/* The root table's entries (ACPI 6.5, 5.2.7 and 5.2.8): physical addresses
+ * of the other tables, 4 bytes each in the RSDT, 8 in the XSDT, from offset
+ * 36 (so an XSDT's are not 8-byte aligned). root->length must be at least
+ * the header's size. */
+size_t acpi_root_count(const struct acpi_sdt_header *root, bool is_xsdt);
+uint64_t acpi_root_entry(const struct acpi_sdt_header *root, bool is_xsdt, size_t i);
 
 /* Find the first table with this signature through the RSDT or XSDT; checks
  * each header, length and checksum it visits. */

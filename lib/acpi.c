@@ -23,11 +23,12 @@ int acpi_check_rsdp(const void *rsdp, size_t len, uint64_t *root_pa, bool *is_xs
 {
 	const struct acpi_rsdp *r = rsdp;
 
-	if (len < 20)
-		return diag_fail(d, E_INVAL, "acpi: RSDP is %zu bytes, expected >= 20", len);
+	if (len < ACPI_RSDP_V1_LENGTH)
+		return diag_fail(d, E_INVAL, "acpi: RSDP is %zu bytes, expected >= %d", len,
+				 ACPI_RSDP_V1_LENGTH);
 	if (memcmp(r->signature, "RSD PTR ", 8) != 0)
 		return diag_fail(d, E_INVAL, "acpi: RSDP signature is not \"RSD PTR \"");
-	uint8_t sum = acpi_sum(r, 20);
+	uint8_t sum = acpi_sum(r, ACPI_RSDP_V1_LENGTH);
 	if (sum)
 		return diag_fail(d, E_CHECKSUM, "acpi: RSDP checksum 0x%02x, expected 0", sum);
 
@@ -80,6 +81,19 @@ static int map_table(const struct acpi_mem *mem, uint64_t pa, const char *what,
 	return 0;
 }
 
+size_t acpi_root_count(const struct acpi_sdt_header *root, bool is_xsdt)
+{
+	return (root->length - sizeof(*root)) / (is_xsdt ? 8 : 4);
+}
+
+uint64_t acpi_root_entry(const struct acpi_sdt_header *root, bool is_xsdt, size_t i)
+{
+	size_t entry_size = is_xsdt ? 8 : 4;
+	uint64_t pa = 0;
+	memcpy(&pa, (const uint8_t *)(root + 1) + i * entry_size, entry_size); /* may be unaligned */
+	return pa;
+}
+
 int acpi_find_table(const struct acpi_mem *mem, uint64_t root_pa, bool is_xsdt,
 		    const char sig[4], const struct acpi_sdt_header **out, struct diag *d)
 {
@@ -92,12 +106,9 @@ int acpi_find_table(const struct acpi_mem *mem, uint64_t root_pa, bool is_xsdt,
 		return diag_fail(d, E_INVAL, "acpi: root table signature is \"%.4s\", expected %s",
 				 root->signature, root_name);
 
-	size_t entry_size = is_xsdt ? 8 : 4;
-	size_t n = (root->length - sizeof(*root)) / entry_size;
-	const uint8_t *entries = (const uint8_t *)(root + 1);
+	size_t n = acpi_root_count(root, is_xsdt);
 	for (size_t i = 0; i < n; i++) {
-		uint64_t pa = 0;
-		memcpy(&pa, entries + i * entry_size, entry_size); /* may be unaligned */
+		uint64_t pa = acpi_root_entry(root, is_xsdt, i);
 		const struct acpi_sdt_header *h = mem->map(mem->ctx, pa, sizeof(*h));
 		if (!h)
 			return diag_fail(d, E_RANGE, "acpi: %s entry %zu points outside memory (0x%lx)",

@@ -36,13 +36,12 @@ static void copy_boot_data(const struct boot_params *bp)
 }
 
 /* Linux's fallback when the loader passes no RSDP: look for it where the
- * BIOS puts it, on a 16-byte boundary in 0xe0000-0xfffff, with its
- * signature and a checksum that sums to zero (ACPI 6.5, 5.2.5.1). */
+ * BIOS puts it, by its signature and a checksum that sums to zero. */
 static uint64_t scan_bios_for_rsdp(void)
 {
-	for (uint64_t pa = 0xe0000; pa < 0x100000; pa += 16)
+	for (uint64_t pa = ACPI_BIOS_RSDP_START; pa < ACPI_BIOS_RSDP_END; pa += 16)
 		if (memcmp((const void *)pa, "RSD PTR ", 8) == 0 &&
-		    acpi_sum((const void *)pa, 20) == 0)
+		    acpi_sum((const void *)pa, ACPI_RSDP_V1_LENGTH) == 0)
 			return pa;
 	return 0;
 }

@@ -61,11 +61,9 @@ void shim_dump_tables(const struct shim *s)
 	const struct acpi_sdt_header *root = identity_acpi_mem.map(NULL, root_pa, sizeof(*root));
 	if (!root || root->length < sizeof(*root))
 		return;
-	size_t entry_size = is_xsdt ? 8 : 4;
-	size_t n = (root->length - sizeof(*root)) / entry_size;
+	size_t n = acpi_root_count(root, is_xsdt);
 	for (size_t i = 0; i < n; i++) {
-		uint64_t pa = 0;
-		memcpy(&pa, (const uint8_t *)(root + 1) + i * entry_size, entry_size);
+		uint64_t pa = acpi_root_entry(root, is_xsdt, i);
 		const struct acpi_sdt_header *h = identity_acpi_mem.map(NULL, pa, sizeof(*h));
 		if (!h)
 			continue;

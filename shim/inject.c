@@ -146,18 +146,6 @@ static void fix_checksums(struct acpi_copy *c)
 	fix_rsdp(c);
 }
 
-static uint32_t root_entries(const struct acpi_copy *c)
-{
-	return (c->root->length - sizeof(*c->root)) / (c->is_xsdt ? 8 : 4);
-}
-
-static uint64_t root_entry(const struct acpi_copy *c, uint32_t i)
-{
-	uint64_t pa = 0;
-	memcpy(&pa, (uint8_t *)(c->root + 1) + i * (c->is_xsdt ? 8 : 4), c->is_xsdt ? 8 : 4);
-	return pa;
-}
-
 static void set_root_entry(struct acpi_copy *c, uint32_t i, uint64_t pa)
 {
 	memcpy((uint8_t *)(c->root + 1) + i * (c->is_xsdt ? 8 : 4), &pa, c->is_xsdt ? 8 : 4);
@@ -192,8 +180,10 @@ static bool copy_acpi(const void *rsdp, size_t len, struct acpi_copy *c)
 	memcpy(c->root, root, root->length);
 	used += ALIGN_UP(root->length, 64);
 
-	for (uint32_t i = 0; i < root_entries(c); i++) {
-		const struct acpi_sdt_header *t = (const void *)(uintptr_t)root_entry(c, i);
+	uint32_t n = (uint32_t)acpi_root_count(c->root, c->is_xsdt);
+	for (uint32_t i = 0; i < n; i++) {
+		uint64_t pa = acpi_root_entry(c->root, c->is_xsdt, i);
+		const struct acpi_sdt_header *t = (const void *)(uintptr_t)pa;
 		if ((uint64_t)(uintptr_t)t >= GiB(4) || !t)
 			continue;
 		bool madt = memcmp(t->signature, "APIC", 4) == 0;
@@ -261,9 +251,9 @@ static void no_madt(struct acpi_copy *c)
 {
 	if (!c->madt)
 		return;
-	uint32_t n = root_entries(c), size = c->is_xsdt ? 8 : 4;
+	uint32_t n = (uint32_t)acpi_root_count(c->root, c->is_xsdt), size = c->is_xsdt ? 8 : 4;
 	for (uint32_t i = c->madt_entry; i + 1 < n; i++)
-		set_root_entry(c, i, root_entry(c, i + 1));
+		set_root_entry(c, i, acpi_root_entry(c->root, c->is_xsdt, i + 1));
 	c->root->length -= size;
 }
 

@@ -42,15 +42,13 @@ static int place_kernel(struct shim *s, const struct bzimage_info *k, uint64_t *
 }
 
 /* The ACPI RSDP: Linux reads boot_params.acpi_rsdp_addr (protocol 2.14). GRUB
- * gave us only a copy, so find the original in the BIOS read-only area
- * (ACPI 6.5, 5.2.5.1: on 16-byte boundaries in 0xe0000-0xfffff). */
+ * gave us only a copy, so find the original in the BIOS read-only area. */
 static uint64_t find_rsdp(const struct shim *s)
 {
-	const size_t n = 20; /* the ACPI 1.0 part, which every RSDP has */
-	if (!s->boot.rsdp || s->boot.rsdp_len < n)
+	if (!s->boot.rsdp || s->boot.rsdp_len < ACPI_RSDP_V1_LENGTH)
 		return 0; /* no ACPI: the kernel looks for itself */
-	for (uint64_t pa = 0xe0000; pa < 0x100000; pa += 16)
-		if (memcmp((const void *)pa, s->boot.rsdp, n) == 0)
+	for (uint64_t pa = ACPI_BIOS_RSDP_START; pa < ACPI_BIOS_RSDP_END; pa += 16)
+		if (memcmp((const void *)pa, s->boot.rsdp, ACPI_RSDP_V1_LENGTH) == 0)
 			return pa;
 	return 0;
 }
