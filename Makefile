@@ -350,7 +350,7 @@ PROTOCOL_SRC := kernel/command.c tests/host/sidecar_host.c $(FUZZSRC)/03-ipi/wak
 FUZZ_SRC     := $(LIB_PORTABLE) $(wildcard $(FUZZSRC)/00-*/*.c $(FUZZSRC)/04-*/*.c) \
 	tests/unit/lab_host.c $(PROTOCOL_SRC)
 
-$(FZ)/%: tests/fuzz/%.c $(FUZZ_SRC) $(wildcard include/*.h kernel/*.h tests/host/*.h)
+$(FZ)/%: tests/fuzz/%.c $(FUZZ_SRC) $(wildcard include/*.h kernel/*.h tests/host/*.h tests/fuzz/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  FUZZCC  $@"
 	@clang $(SAN_CFLAGS) -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \

@@ -20,6 +20,7 @@
  */
 #include <stdlib.h>
 
+#include "fuzz.h"
 #include "machine.h"
 
 #define MAX_SEGMENTS 32
@@ -90,8 +91,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct diag d = {""};
 	int r = machine_from_acpi(&machine, &am, mem.seg[0].bytes, mem.seg[0].len, &d);
 	if (r) {
-		if (r > 0 || d.msg[0] == '\0')
-			abort();
+		fuzz_expect_explained(r, &d);
 	} else {
 		if (machine.ncpus == 0 || machine.ncpus > MAX_CPUS || machine.nnodes == 0 ||
 		    machine.nnodes > MAX_NODES || machine.nmemory > MAX_NODE_MEMORY)

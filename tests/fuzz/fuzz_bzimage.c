@@ -13,6 +13,7 @@
  */
 #include <stdlib.h>
 
+#include "fuzz.h"
 #include "bootproto.h"
 
 /* QEMU's 512 MiB machine, as GRUB reports it (type 1 RAM, 2 reserved). */
@@ -36,8 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct diag d = {""};
 	int r = bzimage_parse(image, size, &k, &d);
 	if (r) {
-		if (r > 0 || d.msg[0] == '\0')
-			abort();
+		fuzz_expect_explained(r, &d);
 		free(image);
 		return 0;
 	}
@@ -58,8 +58,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	};
 	r = bootproto_fill(&bp, &k, &where, &d);
 	if (r) {
-		if (r > 0 || d.msg[0] == '\0')
-			abort();
+		fuzz_expect_explained(r, &d);
 	} else {
 		if (bp.hdr.boot_flag != BOOT_FLAG_MAGIC || bp.hdr.header != SETUP_HDRS_MAGIC ||
 		    bp.hdr.type_of_loader != 0xff || bp.hdr.code32_start != where.load ||

@@ -13,6 +13,7 @@
  */
 #include <stdlib.h>
 
+#include "fuzz.h"
 #include "vp.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -35,8 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct diag d = {""};
 	int r = vp_translate(&view, gva, &gpa, &writable, &d);
 	if (r) {
-		if (r > 0 || d.msg[0] == '\0')
-			abort();
+		fuzz_expect_explained(r, &d);
 	} else {
 		if (gpa >= bytes || (gpa & 4095) != (gva & 4095) || gva < SIDECAR_GUEST_GVA_MIN ||
 		    gva >= SIDECAR_GUEST_GVA_LIMIT)

@@ -10,6 +10,7 @@
  */
 #include <stdlib.h>
 
+#include "fuzz.h"
 #include "mb2.h"
 
 #define IN(p, base, n) ((const uint8_t *)(p) >= (base) && (const uint8_t *)(p) < (base) + (n))
@@ -24,8 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct diag d = {""};
 	int r = mb2_parse(info, size, &p, &d);
 	if (r) {
-		if (r > 0 || d.msg[0] == '\0')
-			abort(); /* an error must be negative and explained */
+		fuzz_expect_explained(r, &d);
 	} else {
 		if (p.nmemory == 0 || p.nmemory > MB2_MAX_MMAP || p.nmodules > MB2_MAX_MODULES)
 			abort();
