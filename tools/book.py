@@ -561,10 +561,12 @@ BENCH_CHARTS = ("bringup", "timeline", "roundtrips", "memory", "boot")
 
 
 def draw_bench(data, out):
-    """benchplot draws every chart into out's directory; out is one of them."""
-    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-    import benchplot
-    benchplot.draw_all(data, os.path.dirname(out))
+    """benchplot draws every chart at once into out's directory (emptied by
+    build()), so the first chart asked for draws them all."""
+    if not os.path.exists(out):
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        import benchplot
+        benchplot.draw_all(data, os.path.dirname(out))
     if not os.path.exists(out):
         raise BookError("benchplot drew no %s from book/data" % os.path.basename(out))
 
@@ -719,7 +721,8 @@ def build(out):
     for old in os.listdir(out):
         if old.endswith(".html") and old not in pages:
             os.remove(os.path.join(out, old))  # a chapter renamed or removed
-    shutil.rmtree(os.path.join(out, "figures"), ignore_errors=True)
+    for drawn in ("figures", "bench"):  # drawn afresh from their sources
+        shutil.rmtree(os.path.join(out, drawn), ignore_errors=True)
     shutil.copy(os.path.join(BOOK, "style.css"), os.path.join(out, "style.css"))
     tmp = tempfile.mkdtemp(prefix="sidecar-book-")
     try:

@@ -56,36 +56,37 @@ def safe_member(name):
     return not name.startswith(("/", "\\")) and ".." not in parts and ":" not in parts[0]
 
 
+def archive_members(path):
+    """(name, "dir" | "file" | "other", a function opening it) of each member
+    of a .zip or a tar archive."""
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as z:
+            for info in z.infolist():
+                yield (info.filename, "dir" if info.is_dir() else "file",
+                       lambda info=info: z.open(info))
+    elif tarfile.is_tarfile(path):
+        with tarfile.open(path) as t:
+            for m in t.getmembers():
+                yield (m.name, "dir" if m.isdir() else "file" if m.isfile() else "other",
+                       lambda m=m: t.extractfile(m))
+    else:
+        fail("%s is neither a directory nor a .tar, .tar.gz, .tgz or .zip archive" % path)
+
+
 def unpack(path, into):
     """Regular files of an archive into `into`; links, devices and names that
     would escape are skipped (and counted)."""
     skipped = 0
-    if zipfile.is_zipfile(path):
-        with zipfile.ZipFile(path) as z:
-            for info in z.infolist():
-                if info.is_dir():
-                    continue
-                if not safe_member(info.filename):
-                    skipped += 1
-                    continue
-                target = os.path.join(into, info.filename)
-                os.makedirs(os.path.dirname(target), exist_ok=True)
-                with z.open(info) as src, open(target, "wb") as dst:
-                    shutil.copyfileobj(src, dst)
-    elif tarfile.is_tarfile(path):
-        with tarfile.open(path) as t:
-            for member in t.getmembers():
-                if member.isdir():
-                    continue
-                if not member.isfile() or not safe_member(member.name):
-                    skipped += 1
-                    continue
-                target = os.path.join(into, member.name)
-                os.makedirs(os.path.dirname(target), exist_ok=True)
-                with t.extractfile(member) as src, open(target, "wb") as dst:
-                    shutil.copyfileobj(src, dst)
-    else:
-        fail("%s is neither a directory nor a .tar, .tar.gz, .tgz or .zip archive" % path)
+    for name, kind, open_member in archive_members(path):
+        if kind == "dir":
+            continue
+        if kind != "file" or not safe_member(name):
+            skipped += 1
+            continue
+        target = os.path.join(into, name)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        with open_member() as src, open(target, "wb") as dst:
+            shutil.copyfileobj(src, dst)
     return skipped
 
 
