@@ -7,6 +7,7 @@
 #   make book | bench | deps | clean
 #
 # Knobs: SMP= NODES= MEM= (MiB) ACCEL=tcg|kvm KERNEL=<bzImage> SHIM_ARGS= RUN='cmd; cmd'
+#        (the text of RUN, SHIM_ARGS, LINUX_ARGS, KERNEL, CPU reaches the guest as typed)
 #        CPU=<QEMU -cpu model> (e.g. qemu64,+smep,+smap: the sidecar's guests get SMEP/SMAP)
 #        SOLUTION=1 (build with solutions/ instead of labs/) TIMEOUT= (seconds, with RUN)
 #        SIDECAR=0 (boot without the sidecar kernel: lab 0's chain only)
@@ -199,11 +200,25 @@ $(BT)/%: tools/%.c
 
 # --- running ----------------------------------------------------------------
 
+# The free-text knobs (RUN, SHIM_ARGS, LINUX_ARGS, KERNEL, CPU; TEST and
+# SUBMISSION below) never pass through a shell line, nor through make's own
+# expansion: their text as typed ($(value ...)) goes to the tools in the
+# environment (SIDECAR_RUN, ...; tools/qemu.py --from-env), so quotes, $,
+# backquotes and semicolons reach the guest as they are and nothing of them
+# runs on the host. make would also export a command-line variable to every
+# recipe by expanding it - running a $(shell ...) in it - so it must not.
+FREE_TEXT := RUN SHIM_ARGS LINUX_ARGS KERNEL CPU TEST SUBMISSION
+$(foreach v,$(FREE_TEXT),$(if $(filter command line,$(origin $(v))),$(eval unexport $(v))))
+qemu qemu-gdb qemu-linux: export SIDECAR_RUN = $(value RUN)
+qemu qemu-gdb qemu-linux: export SIDECAR_SHIM_ARGS = $(value SHIM_ARGS)
+qemu qemu-gdb: export SIDECAR_KERNEL = $(value KERNEL)
+qemu qemu-gdb qemu-linux: export SIDECAR_CPU = $(value CPU)
+qemu-linux: export SIDECAR_KERNEL_ARGS = $(value LINUX_ARGS)
+
 QEMU_ARGS = --smp $(SMP) --nodes $(NODES) --mem $(MEM) --accel $(ACCEL) \
 	$(if $(MEMORYLESS_NODE),--memoryless-node $(MEMORYLESS_NODE)) \
-	--shim $(SHIM_ELF) $(if $(filter 1,$(SIDECAR)),--sidecar $(KERNEL_BIN)) --kernel "$(if $(KERNEL),$(KERNEL),$(STUB_BZ))" \
-	--shim-args "$(SHIM_ARGS)" --timeout $(TIMEOUT) $(if $(RUN),--run '$(RUN)') \
-	$(if $(CPU),--cpu $(CPU))
+	--shim $(SHIM_ELF) $(if $(filter 1,$(SIDECAR)),--sidecar $(KERNEL_BIN)) --kernel $(STUB_BZ) \
+	--timeout $(TIMEOUT) --from-env
 
 qemu: images
 	@$(PYTHON) tools/qemu.py $(QEMU_ARGS)
@@ -251,6 +266,8 @@ test: deps
 # (files written like tests/lab_tests.py). Book chapter 11 has the details.
 RESULTS ?= build/grade/results.json
 EXTRA_TESTS ?=
+# TEST=<words>: only the tests whose names hold all the words (any case).
+grade: export SIDECAR_TEST = $(value TEST)
 grade: images unit-build $(if $(filter-out 7,$(LAB)),,linux)
 	@$(PYTHON) tools/grade.py --tree $(TREE) $(if $(LAB),--lab $(LAB)) --results $(RESULTS) \
 		$(foreach f,$(EXTRA_TESTS),--extra-tests $(f))
@@ -276,9 +293,10 @@ book:
 #   make mutants [LAB=N]    which tests catch which deliberately broken solution
 
 .PHONY: grade-submission student-release gradescope mutants
+grade-submission: export SIDECAR_SUBMISSION = $(value SUBMISSION)
 grade-submission: tools
-	@test -n "$(SUBMISSION)" || { echo "usage: make grade-submission SUBMISSION=<labs dir or archive>"; exit 2; }
-	@$(PYTHON) tools/grade-submission.py "$(SUBMISSION)" $(if $(LAB),--lab $(LAB)) \
+	@test -n "$$SIDECAR_SUBMISSION" || { echo "usage: make grade-submission SUBMISSION=<labs dir or archive>"; exit 2; }
+	@$(PYTHON) tools/grade-submission.py "$$SIDECAR_SUBMISSION" $(if $(LAB),--lab $(LAB)) \
 		$(foreach f,$(EXTRA_TESTS),--extra-tests $(f)) \
 		$(if $(filter command line,$(origin RESULTS)),--results $(RESULTS))
 
@@ -462,6 +480,5 @@ qemu-linux: $(SHIM_ELF) $(KERNEL_BIN) $(LINUX_STAMP) $(LINUX_INITRD)
 	@$(PYTHON) tools/qemu.py --smp $(LINUX_SMP) --nodes $(LINUX_NODES) --mem $(LINUX_MEM) \
 		--accel $(ACCEL) $(if $(MEMORYLESS_NODE),--memoryless-node $(MEMORYLESS_NODE)) \
 		--shim $(SHIM_ELF) $(if $(filter 1,$(SIDECAR)),--sidecar $(KERNEL_BIN)) \
-		--kernel $(LINUX_DIR)/vmlinuz --initrd $(LINUX_INITRD) --kernel-args "$(LINUX_ARGS)" \
-		--shim-args "$(SHIM_ARGS)" --timeout $(TIMEOUT) --run-param sidecar.run \
-		$(if $(RUN),--run '$(RUN)')
+		--kernel $(LINUX_DIR)/vmlinuz --initrd $(LINUX_INITRD) \
+		--timeout $(TIMEOUT) --run-param sidecar.run --from-env

@@ -24,8 +24,9 @@ struct bootproto_load {
 	size_t nreserved;
 };
 
-/* The kernel's command line: the module string's words after "kernel",
- * then "sidecar=<output page>" if sidecar_output is not 0. */
+/* The kernel's command line: the module string's words after "kernel"
+ * (GRUB's backslashes before \, ' and " taken out), then
+ * "sidecar=<output page>" if sidecar_output is not 0. */
 int bootproto_cmdline(char *buf, size_t size, const char *module_string,
 		      uint64_t sidecar_output, struct diag *d);
 

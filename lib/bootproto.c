@@ -28,8 +28,20 @@ int bootproto_cmdline(char *buf, size_t size, const char *module_string,
 		own++;
 	buf[0] = '\0';
 	int r = cmdline_append(buf, size, own, d);
-	if (r || !sidecar_output)
+	if (r)
 		return r;
+	/* GRUB writes a module's words with a backslash before every \, ' and "
+	 * (grub_create_loader_cmdline(), grub-core/lib/cmdline.c, GRUB 2.06):
+	 * undo it, so the kernel reads the words as grub.cfg gave them. */
+	char *out = buf;
+	for (const char *in = buf; *in; in++) {
+		if (in[0] == '\\' && (in[1] == '\\' || in[1] == '\'' || in[1] == '"'))
+			in++;
+		*out++ = *in;
+	}
+	*out = '\0';
+	if (!sidecar_output)
+		return 0;
 	/* Tell the main kernel where the sidecar's output page is. */
 	char param[40];
 	fmt_snprintf(param, sizeof(param), "sidecar=0x%lx", (unsigned long)sidecar_output);

@@ -4,13 +4,48 @@ They run against the solutions in `make test`: the framework's own parsers
 and builders (unit suites), the monitor's behaviour, the shim's options.
 """
 import os
+import re
+import subprocess
 import sys
+import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
-from harness import Boot, Unit, expect_line  # noqa: E402
+from harness import ROOT, Boot, Unit, expect_line  # noqa: E402
 from bench_tests import BENCH  # noqa: E402  (make bench: tests/bench_tests.py)
 
+class TypedRun:
+    """`make qemu SOLUTION=1 RUN=...` as a user types it (here without a
+    shell: the argument is make's as is), with quotes, $, backquotes,
+    $(...) for the shell and for make, a backslash and semicolons: each
+    command must reach linux-stub's monitor exactly (it echoes "stub> <cmd>")
+    and nothing of it may run on the host (it would create files)."""
+    name = "make qemu: RUN reaches the guest as typed, nothing runs on the host"
+    points = 0
+
+    def run(self, tree):
+        if tree != "solution":
+            return False, "runs `make qemu SOLUTION=1`: only on the solution tree"
+        d = tempfile.mkdtemp(prefix="sidecar-typed-run-")
+        cmds = ["help 'it''s' \\back $HOME $$x", "help `touch %s/bq`" % d,
+                "help $(touch %s/sh) $(shell touch %s/make)" % (d, d), "status"]
+        run = ";".join(cmds)
+        r = subprocess.run(["make", "--no-print-directory", "-C", ROOT, "qemu", "SOLUTION=1",
+                            "SMP=1", "TIMEOUT=60", "RUN=" + run],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        ran = os.listdir(d)
+        os.rmdir(d) if not ran else None
+        if ran:
+            return False, "the host ran part of RUN: it created %s in %s" % (", ".join(ran), d)
+        echoed = re.findall(r"^stub> (.*)$", r.stdout, re.M)
+        if echoed != cmds:
+            return False, "the monitor got %r for RUN=%r" % (echoed, run)
+        if r.returncode != 0:
+            return False, "make qemu failed (%d): %s" % (r.returncode, r.stdout[-400:])
+        return True, ""
+
+
 FRAMEWORK = [
+    TypedRun(),
     Unit("acpi tables", "acpi"),
     Unit("machine from ACPI", "machine"),
     Unit("e820 map builder", "e820"),

@@ -13,6 +13,11 @@ A test never stops the grading: a guest that hangs is killed at the test's
 timeout by tools/qemu.py and scores 0 ("timed out"), so does a guest that
 triple-faults or a test whose own code raises; the output says which.
 
+A failure's line says why; below it come a Check suite's failed cases, the
+command that reproduces the boot, the log and its last lines. A Check
+suite's points are split evenly across its test cases. --test WORDS (make
+grade TEST=...) runs only the tests whose names hold every word.
+
 Hidden tests: --extra-tests FILE (any number of times) adds the tests of a
 file written like tests/lab_tests.py (a LABS dict of lab -> tests). They
 are graded like the others and, in results.json, shown to the student only
@@ -75,17 +80,43 @@ def collect(labs, extra_files=(), hidden_visibility="after_published"):
 
 def log_tail(detail):
     """The last lines of the serial log a failure's detail names, if any."""
-    m = re.search(r"\(log: ([^)]+)\)", detail)
-    if not m:
-        return ""
-    path = os.path.join(ROOT, m.group(1))
+    path = getattr(detail, "log", None)
+    if not path:
+        m = re.search(r"\(log: ([^)]+)\)", detail)
+        path = m.group(1) if m else None
+    if not path:
+        return []
     try:
-        with open(path, errors="replace") as f:
+        with open(os.path.join(ROOT, path), errors="replace") as f:
             lines = f.read().splitlines()
     except OSError:
-        return ""
-    return "\n".join(["", "last lines of the serial log:"] +
-                     ["  " + l for l in lines[-LOG_TAIL_LINES:]])
+        return []
+    return lines[-LOG_TAIL_LINES:]
+
+
+def explain(detail):
+    """What a failure shows below its line: the reproduce command, the log
+    and the log's last lines (lines of text, unindented)."""
+    out = detail.splitlines()[1:]  # a suite's failed cases, one a line
+    if getattr(detail, "reproduce", None):
+        out.append("reproduce: " + detail.reproduce)
+    tail = log_tail(detail)
+    if tail:
+        out.append("log: %s; its last %d lines:" % (getattr(detail, "log", None) or
+                                                    re.search(r"\(log: ([^)]+)\)",
+                                                              detail).group(1), len(tail)))
+        out += ["  " + l for l in tail]
+    return out
+
+
+def score(g, ok, detail):
+    return g.points if ok else getattr(detail, "score", 0)
+
+
+def select(graded, words):
+    """The tests whose names hold every word (case-insensitive)."""
+    words = [w.lower() for w in words.split()]
+    return [g for g in graded if all(w in g.name.lower() for w in words)]
 
 
 def run_one(g, tree):
@@ -124,15 +155,21 @@ def print_table(graded, results, out=sys.stdout):
             if g.lab != lab:
                 continue
             lab_total += g.points
-            lab_got += g.points if ok else 0
+            lab_got += score(g, ok, detail)
             hidden = " [hidden]" if g.visibility != "visible" else ""
-            print("%-5d %-*s %3d/%-3d  %s%s" % (lab, width, g.name + hidden, g.points if ok else 0,
-                                                g.points, "pass" if ok else "FAIL",
-                                                "" if ok else ": " + detail), file=out)
-        print("%-5s %-*s %3d/%-3d" % ("", width, "lab %d subtotal" % lab, lab_got, lab_total),
-              file=out)
+            print("%-5d %-*s %3g/%-3d  %s%s" % (lab, width, g.name + hidden,
+                                                score(g, ok, detail), g.points,
+                                                "pass" if ok else "FAIL",
+                                                "" if ok else ": " + detail.split("\n")[0]),
+                  file=out)
+            if not ok:
+                for line in explain(detail):
+                    print("%-5s %s" % ("", line), file=out)
+        print("%-5s %-*s %3g/%-3d" % ("", width, "lab %d subtotal" % lab, round(lab_got, 2),
+                                      lab_total), file=out)
         got, total = got + lab_got, total + lab_total
-    print("%-5s %-*s %3d/%-3d" % ("total", width, "", got, total), file=out)
+    got = round(got, 2)
+    print("%-5s %-*s %3g/%-3d" % ("total", width, "", got, total), file=out)
     return got, total
 
 
@@ -140,11 +177,12 @@ def results_json(graded, results, elapsed, output=""):
     """Gradescope's results.json (its autograder specification)."""
     tests = []
     for g, (ok, detail, seconds) in zip(graded, results):
-        text = "passed" if ok else "FAILED: " + detail + log_tail(detail)
+        text = "passed" if ok else "\n".join(["FAILED: " + detail.split("\n")[0]] +
+                                             explain(detail))
         tests.append({
             "name": "lab %d: %s" % (g.lab, g.name),
             "number": g.number,
-            "score": g.points if ok else 0,
+            "score": score(g, ok, detail),
             "max_score": g.points,
             "status": "passed" if ok else "failed",
             "output": text + "\n(%.0f s)" % seconds,
@@ -152,7 +190,7 @@ def results_json(graded, results, elapsed, output=""):
             "visibility": g.visibility,
         })
     return {
-        "score": sum(t["score"] for t in tests),
+        "score": round(sum(t["score"] for t in tests), 2),
         "max_score": sum(t["max_score"] for t in tests),
         "execution_time": round(elapsed),
         "output": output,
@@ -185,6 +223,9 @@ def main():
                    help="a hidden-tests file written like tests/lab_tests.py")
     p.add_argument("--hidden-visibility", default="after_published",
                    choices=["hidden", "after_due_date", "after_published", "visible"])
+    p.add_argument("--test", default=os.environ.get("SIDECAR_TEST"),
+                   help="only the tests whose names hold all these words (any case); "
+                        "make grade's TEST= arrives in $SIDECAR_TEST")
     a = p.parse_args()
     labs = a.lab or sorted(LABS)
     unknown = [l for l in labs if l not in LABS]
@@ -192,6 +233,15 @@ def main():
         sys.exit("grade: no tests for lab %s (labs with tests: %s)" %
                  (unknown[0], ", ".join(map(str, sorted(LABS)))))
     graded = collect(labs, a.extra_tests, a.hidden_visibility)
+    if a.test and a.test.strip():
+        chosen = select(graded, a.test)
+        if not chosen:
+            sys.exit("grade: TEST='%s' matches none of the %d tests of lab %s; their names:\n%s" % (
+                a.test, len(graded), ", ".join(map(str, labs)),
+                "\n".join("  %d: %s" % (g.lab, g.name) for g in graded)))
+        print("grade: TEST='%s' matches %d of the %d tests of lab %s" % (
+            a.test, len(chosen), len(graded), ", ".join(map(str, labs))))
+        graded = chosen
     start = time.monotonic()
     results = run_all(graded, a.tree, a.jobs)
     got, total = print_table(graded, results)

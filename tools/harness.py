@@ -7,8 +7,10 @@ Two kinds of test:
 Each test's run(tree) returns (passed, detail); detail says why it failed.
 The tests themselves are listed in tests/lab_tests.py.
 """
+import difflib
 import os
 import re
+import shlex
 import subprocess
 import sys
 
@@ -18,6 +20,47 @@ LOGDIR = os.path.join(ROOT, "build", "test-logs")
 LINUX_ARGS = "console=ttyS0 maxcpus=1 panic=-1 quiet"  # as the Makefile's LINUX_ARGS
 STATUS_LINE = re.compile(r"^cpu (\d+) apic (\d+) node (\d+) (\w+)\s*$")
 CHECK_SUMMARY = re.compile(r"(\d+)%: Checks: (\d+), Failures: (\d+), Errors: (\d+)")
+CHECK_RESULT = re.compile(r"^[^:\s]+:\d+:([PFE]):([^:]*):([^:]*):")  # file:line:P|F|E:tcase:test:
+# lab_todo()'s line (include/lab.h): a boot that reached an unwritten function.
+# lab_fallback()'s "lab N: f() is not implemented yet; <instead>" is a notice,
+# never the cause.
+STOPS_HERE = re.compile(r"^lab (\d+): (\w+)\(\) is not implemented yet \(.* stops here")
+
+
+class Failure(str):
+    """A failed test's detail (a str, for whoever only prints it) with what
+    helps to look closer: the serial log, the command that reproduces the
+    boot as a user would type it, and a partial score (a Check suite's
+    passing cases)."""
+
+    def __new__(cls, text, log=None, reproduce=None, score=0):
+        self = str.__new__(cls, text)
+        self.log, self.reproduce, self.score = log, reproduce, score
+        return self
+
+
+def stop_line(lines):
+    """The line where a boot stopped: an unwritten function's "stops here", a
+    panic, else the last line the guest printed (qemu.py's summary aside)."""
+    for line in lines:
+        if STOPS_HERE.match(line) or line.startswith("panic:"):
+            return line
+    guest = [l for l in lines if l.strip() and not l.startswith("qemu: ")]
+    return guest[-1] if guest else None
+
+
+def closest_line(pattern, lines):
+    """The line most like what a regular expression asks for (difflib)."""
+    plain = re.sub(r"\\[dSsw][+*]?|\[[^]]*\][+*]?|\.[+*]|[()?^$]", "", pattern)
+    plain = re.sub(r"\\(.)", r"\1", plain)
+    best, ratio = None, 0.0
+    for line in lines:
+        if line.startswith("qemu: "):
+            continue
+        m = difflib.SequenceMatcher(None, plain, line, autojunk=False)
+        if m.real_quick_ratio() > ratio and m.quick_ratio() > ratio and m.ratio() > ratio:
+            best, ratio = line, m.ratio()
+    return best if ratio >= 0.5 else None
 
 
 def tree_dir(tree):
@@ -29,7 +72,8 @@ def slug(name):
 
 
 class Unit:
-    """A Check suite; passes when every check in it passes."""
+    """A Check suite; its points are split evenly across its test cases, so a
+    suite with one failing case still scores the others."""
     kind = "unit"
 
     def __init__(self, name, suite, points=0):
@@ -39,18 +83,28 @@ class Unit:
         binary = os.path.join(tree_dir(tree), "unit-tests")
         if not os.path.exists(binary):
             return False, "%s was not built" % binary
+        again = "%s %s" % (os.path.relpath(binary, ROOT), self.suite)
         try:
             r = subprocess.run([binary, self.suite], stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True, timeout=120,
-                               env=dict(os.environ, CK_DEFAULT_TIMEOUT="10"))
+                               env=dict(os.environ, CK_DEFAULT_TIMEOUT="10",
+                                        CK_VERBOSITY="verbose"))
         except subprocess.TimeoutExpired:
-            return False, "suite %s timed out" % self.suite
+            return False, Failure("suite %s timed out" % self.suite, reproduce=again)
         m = CHECK_SUMMARY.search(r.stdout)
-        if r.returncode == 0 and m and m.group(3) == "0" and m.group(4) == "0":
+        results = [(c.group(1), l.strip()) for c, l in
+                   ((CHECK_RESULT.match(l), l) for l in r.stdout.splitlines()) if c]
+        failed = [l for kind, l in results if kind != "P"]
+        if r.returncode == 0 and m and m.group(3) == "0" and m.group(4) == "0" and not failed:
             return True, "%s checks" % m.group(2)
-        first = next((l for l in r.stdout.splitlines() if ":F:" in l or ":E:" in l), "")
-        summary = m.group(0) if m else "no Check summary (exit %d)" % r.returncode
-        return False, (summary + ("; first: " + first.strip() if first else ""))[:300]
+        if not results:
+            return False, Failure("no Check results from suite %s (exit %d): %s" % (
+                self.suite, r.returncode, r.stdout.strip()[-300:]), reproduce=again)
+        passed = len(results) - len(failed)
+        score = round(self.points * passed / len(results), 2)
+        return False, Failure("%d of %d test cases failed (%g of %d points):\n%s" % (
+            len(failed), len(results), score, self.points, "\n".join(failed)),
+            reproduce=again, score=score)
 
 
 class Boot:
@@ -100,17 +154,23 @@ class Boot:
         if self.memoryless_node is not None:
             cmd += ["--memoryless-node", str(self.memoryless_node)]
         r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        again = self.reproduce(tree, cmd)
+        rel = os.path.relpath(log, ROOT)
         try:
-            with open(log) as f:
+            with open(log, errors="replace") as f:
                 lines = f.read().splitlines()
         except OSError:
-            return False, "no log: " + r.stdout.strip()[-300:]
+            return False, Failure("no log: " + r.stdout.strip()[-300:], reproduce=again)
         if r.returncode != self.expect_exit:
-            last = lines[-1] if lines else r.stdout.strip()
-            hint = next((l for l in lines if l.startswith(("lab ", "panic:", "error:"))), "")
-            return False, "exit %d, expected %d: %s%s (log: %s)" % (
-                r.returncode, self.expect_exit, last, "; " + hint if hint else "",
-                os.path.relpath(log, ROOT))
+            verdict = next((l[len("qemu: "):] for l in reversed(lines)
+                            if l.startswith("qemu: ") and "(" in l), r.stdout.strip()[-200:])
+            verdict = re.sub(r" \([0-9.]+ s wall.*", "", verdict)
+            stop = stop_line(lines)
+            where = ("the last line was" if r.returncode == 124 else "it stopped at") \
+                if stop else "it printed nothing"
+            return False, Failure("exit %d, expected %d (%s); %s%s (log: %s)" % (
+                r.returncode, self.expect_exit, verdict, where, ": " + stop if stop else "", rel),
+                log=rel, reproduce=again)
         m = next((re.search(r"([0-9.]+) s CPU\)", l) for l in reversed(lines)
                   if l.startswith("qemu: ")), None)
         self.cpu_seconds = float(m.group(1)) if m else float("nan")
@@ -119,8 +179,43 @@ class Boot:
         for check in self.checks:
             problem = check(lines, self)
             if problem:
-                return False, "%s (log: %s)" % (problem, os.path.relpath(log, ROOT))
+                return False, Failure("%s (log: %s)" % (problem, rel), log=rel, reproduce=again)
         return True, ""
+
+    def reproduce(self, tree, cmd):
+        """This boot as a user would type it: `make qemu` (lab 7: `make
+        qemu-linux`) with the knobs, or tools/qemu.py's own command line for
+        what make has no knob for."""
+        kernel = self.kernel() if callable(self.kernel) else self.kernel
+        extra = list(self.qemu_args)
+        cpu = None
+        if extra[:1] == ["--cpu"] and len(extra) == 2:
+            cpu, extra = extra[1], []
+        if extra or not isinstance(self.sidecar, bool):
+            return " ".join(shlex.quote(os.path.relpath(c, ROOT) if os.path.isabs(c) and
+                                        c.startswith(ROOT) else c)
+                            for c in cmd if c not in ("--quiet",))
+        words = ["make", "qemu-linux" if self.linux else "qemu"]
+        if tree == "solution":
+            words.append("SOLUTION=1")
+        elif tree != "student":
+            words.append("TREE=" + tree)
+            labs = os.path.join("build", tree, "labs")
+            if os.path.isdir(os.path.join(ROOT, labs)):
+                words.append("LABSRC=" + labs)
+        knobs = [("SMP", self.smp), ("NODES", self.nodes), ("MEM", self.mem)]
+        if self.memoryless_node is not None:
+            knobs.append(("MEMORYLESS_NODE", self.memoryless_node))
+        if not self.sidecar:
+            knobs.append(("SIDECAR", 0))
+        if kernel:
+            knobs.append(("KERNEL", os.path.relpath(kernel, ROOT)))
+        if cpu:
+            knobs.append(("CPU", cpu))
+        if self.shim_args:
+            knobs.append(("SHIM_ARGS", self.shim_args))
+        knobs += [("TIMEOUT", self.timeout), ("RUN", self.run_cmds)]
+        return " ".join(words + ["%s=%s" % (k, shlex.quote(str(v))) for k, v in knobs])
 
 
 class CpuCompare:
@@ -204,7 +299,9 @@ def expect_line(pattern, what=None):
     def check(lines, t):
         if any(rx.search(l) for l in lines):
             return None
-        return "no line matching /%s/%s" % (pattern, " (" + what + ")" if what else "")
+        near = closest_line(pattern, lines)
+        return "no line matching /%s/%s%s" % (pattern, " (" + what + ")" if what else "",
+                                              "; the closest was: " + near if near else "")
     return check
 
 

@@ -26,10 +26,17 @@ EXIT_TIMEOUT = 124
 
 
 def grub_quote(s):
-    """GRUB script single quotes keep everything literal but a single quote."""
-    if "'" in s:
-        sys.exit("qemu.py: a single quote cannot be passed through grub.cfg: %r" % s)
-    return "'" + s + "'"
+    """A word for grub.cfg, kept literal: GRUB's double quotes keep every
+    character but $, " and \\, which a backslash escapes there (GRUB manual,
+    "Quoting")."""
+    return '"' + re.sub(r'([$"\\])', r"\\\1", s) + '"'
+
+
+# make hands the free-text knobs over in the environment (--from-env), never
+# through a shell line, so what a user types reaches the guest as typed.
+FROM_ENV = (("run", "SIDECAR_RUN"), ("shim_args", "SIDECAR_SHIM_ARGS"),
+            ("kernel_args", "SIDECAR_KERNEL_ARGS"), ("kernel", "SIDECAR_KERNEL"),
+            ("cpu", "SIDECAR_CPU"))
 
 
 def numa_args(smp, nodes, mem_mib, memoryless=None):
@@ -143,7 +150,7 @@ def main():
     p.add_argument("--memoryless-node", type=int, help="this node gets CPUs but no memory")
     p.add_argument("--accel", default="tcg")
     p.add_argument("--shim", required=True)
-    p.add_argument("--kernel", required=True)
+    p.add_argument("--kernel")
     p.add_argument("--sidecar", help="the sidecar kernel image (omit: no sidecar)")
     p.add_argument("--initrd")
     # QEMU's default model (qemu64) unless asked: "qemu64,+smep,+smap" gives
@@ -163,7 +170,16 @@ def main():
     p.add_argument("--cpu-mark", help="note QEMU's host CPU time at serial lines matching this")
     p.add_argument("--gdb", action="store_true")
     p.add_argument("--symbols", nargs="*", default=[])
+    p.add_argument("--from-env", action="store_true",
+                   help="take RUN, SHIM_ARGS, the kernel's arguments, KERNEL and CPU from "
+                        + ", ".join("$" + v for _, v in FROM_ENV) + " where set and not empty")
     a = p.parse_args()
+    if a.from_env:
+        for attr, var in FROM_ENV:
+            if os.environ.get(var):
+                setattr(a, attr, os.environ[var])
+    if not a.kernel:
+        sys.exit("qemu.py: no main kernel (--kernel)")
 
     if not 1 <= a.smp <= 255:
         sys.exit("qemu.py: SMP=%d: between 1 and 255 (xAPIC IDs)" % a.smp)
@@ -175,6 +191,12 @@ def main():
             sys.exit("qemu.py: %s image %s does not exist" % (what, path))
 
     kernel_args = a.kernel_args.split()
+    if a.run is not None and '"' in a.run:
+        # The kernel command line quotes a parameter with spaces in double
+        # quotes and has no escape for one inside (Linux's next_arg(),
+        # lib/cmdline.c here): it would end the commands there.
+        sys.exit("qemu.py: RUN holds a double quote, which a kernel command line cannot "
+                 "carry inside %s=\"...\": use single quotes: %s" % (a.run_param, a.run))
     if a.run is not None:
         kernel_args.append("%s=%s" % (a.run_param, a.run))
     interactive = a.run is None and not a.log

@@ -13,11 +13,16 @@
   4. every lab's graded tests against the solutions: each must pass;
   5. the discrimination check: every test of lab N must fail on the tree
      where only lab N is the skeleton - so it tests lab N, not an earlier lab;
-  6. the instructor's kit (tests/kit_tests.py): the submission grader and
+  6. the student's path: lab N's tests on the tree of labs 0..N solved and
+     the later labs untouched (what a student who does the labs in order
+     has), which must pass - a later lab's function on an earlier lab's path
+     needs a fallback (include/lab.h); a failure names the function;
+  7. the instructor's kit (tests/kit_tests.py): the submission grader and
      the student release.
 QEMU boots run two at a time (the CI machine has two cores).
 """
 import os
+import re
 import subprocess
 import sys
 import time
@@ -48,6 +53,28 @@ def skeleton_tree(lab):
     return os.path.relpath(root, ROOT)
 
 
+def path_tree(lab):
+    """build/path-N/labs: the tree of a student who has done labs 0..N and not
+    yet begun the later ones - solutions/ up to lab N, the pristine skeleton
+    after it."""
+    root = os.path.join(ROOT, "build", "path-%d" % lab, "labs")
+    subprocess.run(["rm", "-rf", os.path.dirname(root)], check=True)
+    os.makedirs(root)
+    for d in sorted(os.listdir(os.path.join(ROOT, "solutions"))):
+        src = "solutions" if int(d[:2]) <= lab else PRISTINE
+        subprocess.run(["cp", "-r", os.path.join(ROOT, src, d), os.path.join(root, d)],
+                       check=True)
+    return os.path.relpath(root, ROOT)
+
+
+def path_build(lab):
+    """The tree (under build/) that lab N's student-path tests run on. Lab 7's
+    files are not in the images, so from lab 6 on the path is the solution."""
+    if lab >= max(LABS) - 1:
+        return "solution"
+    return "path-%d" % lab
+
+
 def make(*args):
     cmd = ["make", "--no-print-directory", "-C", ROOT] + list(args)
     r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -66,6 +93,33 @@ class Static:
         r = subprocess.run(self.cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                            text=True)
         return r.returncode == 0, r.stdout.strip()[-400:]
+
+
+STOPS_HERE = re.compile(r"^lab (\d+): (\w+)\(\) is not implemented yet \(.* stops here")
+
+
+class OnPath:
+    """Wraps a lab test for the student's path: lab N's test on the tree of
+    labs 0..N solved and the later ones untouched. A failure names the later
+    lab's function that stopped the boot, if one did."""
+
+    def __init__(self, lab, test):
+        self.lab, self.test, self.name = lab, test, test.name
+
+    def run(self, tree):
+        ok, detail = self.test.run(tree)
+        if ok:
+            return True, ""
+        m = re.search(r"\(log: ([^)]+)\)", detail)
+        blocker = None
+        if m and os.path.exists(os.path.join(ROOT, m.group(1))):
+            with open(os.path.join(ROOT, m.group(1)), errors="replace") as f:
+                blocker = next(filter(None, map(STOPS_HERE.match, f.read().splitlines())), None)
+        if blocker:
+            return False, "lab %d is blocked by lab %s's %s(), not written yet on this path: " \
+                "%s" % (self.lab, blocker.group(1), blocker.group(2), detail)
+        return False, "lab %d fails on its path (labs 0-%d solved, the rest the skeleton): %s" % (
+            self.lab, self.lab, detail)
 
 
 class MustFail:
@@ -95,6 +149,12 @@ def main():
         make("-j2", "TREE=skeleton-%d" % lab, "LABSRC=" + skeleton_tree(lab), "images",
              "unit-build", *(["linux"] if lab == 7 else []))
 
+    # The student's path: labs 0..N solved, N+1.. the untouched skeleton.
+    for lab in sorted(LABS):
+        if path_build(lab) != "solution":
+            make("-j2", "TREE=" + path_build(lab), "LABSRC=" + path_tree(lab), "images",
+                 "unit-build")
+
     jobs = [("static", Static("labs/ is the skeleton of solutions/",
                               ["build/tools/mklab", "--check", "solutions", "labs"]), None)]
     jobs.append(("static", Static("book excerpts resolve",
@@ -117,6 +177,11 @@ def main():
     for lab in sorted(LABS):
         jobs += [("lab %d skeleton" % lab, MustFail(t), "skeleton-%d" % lab)
                  for t in LABS[lab]]
+
+    for lab in sorted(LABS):
+        if path_build(lab) != "solution":  # on the solution tree, "lab N" above ran them
+            jobs += [("lab %d student path" % lab, OnPath(lab, t), path_build(lab))
+                     for t in LABS[lab]]
 
     jobs += [("kit", t, None) for t in KIT]  # the grader and the release (run alone, last)
 

@@ -135,6 +135,10 @@ START_TEST(cmdline_takes_module_words_and_sidecar)
 	ck_assert_str_eq(buf, "console=ttyS0 quiet sidecar=0x400000");
 	ck_assert_int_eq(bootproto_cmdline(buf, sizeof(buf), "kernel", 0, &d), 0);
 	ck_assert_str_eq(buf, "");
+	/* GRUB's escapes (a backslash before \, ' and ") are undone. */
+	ck_assert_int_eq(bootproto_cmdline(buf, sizeof(buf), "kernel \"a=sh -c \\'x\\' \\\\n $y\"", 0,
+					   &d), 0);
+	ck_assert_str_eq(buf, "\"a=sh -c 'x' \\n $y\"");
 	/* Too long for the kernel's cmdline_size: refused, never cut short. */
 	ck_assert_int_lt(bootproto_cmdline(buf, 16, "kernel console=ttyS0 quiet", 0x400000, &d), 0);
 	ck_assert_msg(d.msg[0] != '\0', "no message");
