@@ -33,6 +33,12 @@ BROKEN_FILE = "00-boot/bzimage.c"
 BROKEN_OLD, BROKEN_NEW = "if (h->header != SETUP_HDRS_MAGIC)", "if (0)"
 
 
+def bzimage_cases():
+    """How many test cases the "bzimage" suite has (tests/unit/test_bzimage.c)."""
+    with open(os.path.join(ROOT, "tests", "unit", "test_bzimage.c")) as f:
+        return f.read().count("tcase_add_test(")
+
+
 def run(cmd, cwd=ROOT):
     r = subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     return r.returncode, r.stdout
@@ -85,6 +91,17 @@ def skeleton_scores_zero():
     if code == 0 or r.get("score") != 0 or r.get("max_score", 0) < 100:
         return "skeleton: exit %d, score %s of %s (expected 0): %s" % (
             code, r.get("score"), r.get("max_score"), out[-400:])
+    # A failed boot says where it stopped (not a lab_fallback notice), how to
+    # boot it again, and shows the log's last lines on the terminal.
+    for want in ("FAIL: exit 1, expected 0 (the guest reported failure); it stopped at: "
+                 "lab 0: mb2_walk() is not implemented yet (shim stops here",
+                 "reproduce: make qemu SMP=1 NODES=1 MEM=256 SIDECAR=0 TIMEOUT=60 RUN=status",
+                 "its last ", "qemu: the guest reported failure"):
+        if want not in out:
+            return "skeleton: the grader's output lacks %r: %s" % (want, out[-1500:])
+    boot = next((t for t in r.get("tests", []) if t["name"] == "lab 0: boot: 1 CPU"), {})
+    if "reproduce: make qemu" not in boot.get("output", ""):
+        return "skeleton: results.json's failed boot has no reproduce command: %s" % boot
     return None
 
 
@@ -138,9 +155,17 @@ def broken_loses_its_test():
     code, out = grade_submission(archive, results)
     r = load(results)
     failed = [t["name"] for t in r.get("tests", []) if t["status"] != "passed"]
-    if code == 0 or failed != ["lab 0: bzImage header checks"] or r.get("score") != 85:
-        return "broken: exit %d, score %s, failed %s (expected 85, only the bzImage test): %s" % (
-            code, r.get("score"), failed, out[-400:])
+    # The bzImage suite's points are split across its cases: only the case
+    # the mistake breaks (no "HdrS" is accepted) loses its share, and the
+    # grader names it.
+    cases = bzimage_cases()
+    want = round(100 - 15 + 15 * (cases - 1) / cases, 2)
+    if code == 0 or failed != ["lab 0: bzImage header checks"] or r.get("score") != want:
+        return "broken: exit %d, score %s, failed %s (expected %g: one of the bzImage test's " \
+            "%d cases): %s" % (code, r.get("score"), failed, want, cases, out[-400:])
+    if ":F:refused:rejects_missing_hdrs:" not in out:
+        return "broken: the grader does not name the failed case rejects_missing_hdrs: %s" % (
+            out[-600:])
     return None
 
 

@@ -179,7 +179,11 @@ class Boot:
         for check in self.checks:
             problem = check(lines, self)
             if problem:
-                return False, Failure("%s (log: %s)" % (problem, rel), log=rel, reproduce=again)
+                stop = next((l for l in lines if STOPS_HERE.match(l) or l.startswith("panic:")),
+                            None)
+                return False, Failure("%s%s (log: %s)" % (
+                    problem, "; it stopped at: " + stop if stop else "", rel),
+                    log=rel, reproduce=again)
         return True, ""
 
     def reproduce(self, tree, cmd):

@@ -35,6 +35,7 @@ from framework_tests import FRAMEWORK  # noqa: E402
 from hardening_tests import HARDENING  # noqa: E402
 from lab_tests import LABS  # noqa: E402
 from kit_tests import KIT  # noqa: E402
+from harness import STOPS_HERE, Failure  # noqa: E402
 
 PRISTINE = "build/pristine/labs"
 
@@ -95,9 +96,6 @@ class Static:
         return r.returncode == 0, r.stdout.strip()[-400:]
 
 
-STOPS_HERE = re.compile(r"^lab (\d+): (\w+)\(\) is not implemented yet \(.* stops here")
-
-
 class OnPath:
     """Wraps a lab test for the student's path: lab N's test on the tree of
     labs 0..N solved and the later ones untouched. A failure names the later
@@ -116,10 +114,13 @@ class OnPath:
             with open(os.path.join(ROOT, m.group(1)), errors="replace") as f:
                 blocker = next(filter(None, map(STOPS_HERE.match, f.read().splitlines())), None)
         if blocker:
-            return False, "lab %d is blocked by lab %s's %s(), not written yet on this path: " \
-                "%s" % (self.lab, blocker.group(1), blocker.group(2), detail)
-        return False, "lab %d fails on its path (labs 0-%d solved, the rest the skeleton): %s" % (
-            self.lab, self.lab, detail)
+            text = "lab %d is blocked by lab %s's %s(), not written yet on this path: %s" % (
+                self.lab, blocker.group(1), blocker.group(2), detail)
+        else:
+            text = "lab %d fails on its path (labs 0-%d solved, the rest the skeleton): %s" % (
+                self.lab, self.lab, detail)
+        return False, Failure(text, getattr(detail, "log", None),
+                              getattr(detail, "reproduce", None))
 
 
 class MustFail:
@@ -191,8 +192,10 @@ def main():
         nonlocal passed, failed
         passed += ok
         failed += not ok
+        again = getattr(detail, "reproduce", None)
         print("%s  %-18s %s%s" % ("PASS" if ok else "FAIL", group, t.name,
-                                 "" if ok else "\n      " + detail))
+                                 "" if ok else "\n      " + detail.replace("\n", "\n      ") +
+                                 ("\n      reproduce: " + again if again else "")))
         sys.stdout.flush()
 
     def exclusive(t):
