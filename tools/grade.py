@@ -147,7 +147,7 @@ def run_all(graded, tree, jobs=2):
 
 def print_table(graded, results, out=sys.stdout):
     width = max([len(g.name) for g in graded] + [20]) + 2
-    print("%-5s %-*s %7s  %s" % ("lab", width, "test", "points", "result"), file=out)
+    print("%-5s %-*s %10s  %s" % ("lab", width, "test", "points", "result"), file=out)
     got = total = 0
     for lab in sorted(set(g.lab for g in graded)):
         lab_got = lab_total = 0
@@ -157,19 +157,19 @@ def print_table(graded, results, out=sys.stdout):
             lab_total += g.points
             lab_got += score(g, ok, detail)
             hidden = " [hidden]" if g.visibility != "visible" else ""
-            print("%-5d %-*s %3g/%-3d  %s%s" % (lab, width, g.name + hidden,
-                                                score(g, ok, detail), g.points,
+            print("%-5d %-*s %6s/%-3d  %s%s" % (lab, width, g.name + hidden,
+                                                 "%g" % score(g, ok, detail), g.points,
                                                 "pass" if ok else "FAIL",
                                                 "" if ok else ": " + detail.split("\n")[0]),
                   file=out)
             if not ok:
                 for line in explain(detail):
                     print("%-5s %s" % ("", line), file=out)
-        print("%-5s %-*s %3g/%-3d" % ("", width, "lab %d subtotal" % lab, round(lab_got, 2),
-                                      lab_total), file=out)
+        print("%-5s %-*s %6s/%-3d" % ("", width, "lab %d subtotal" % lab,
+                                      "%g" % round(lab_got, 2), lab_total), file=out)
         got, total = got + lab_got, total + lab_total
     got = round(got, 2)
-    print("%-5s %-*s %3g/%-3d" % ("total", width, "", got, total), file=out)
+    print("%-5s %-*s %6s/%-3d" % ("total", width, "", "%g" % got, total), file=out)
     return got, total
 
 
