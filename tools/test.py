@@ -113,7 +113,7 @@ class OnPath:
         if m and os.path.exists(os.path.join(ROOT, m.group(1))):
             with open(os.path.join(ROOT, m.group(1)), errors="replace") as f:
                 blocker = next(filter(None, map(STOPS_HERE.match, f.read().splitlines())), None)
-        if blocker:
+        if blocker and int(blocker.group(1)) > self.lab:
             text = "lab %d is blocked by lab %s's %s(), not written yet on this path: %s" % (
                 self.lab, blocker.group(1), blocker.group(2), detail)
         else:
