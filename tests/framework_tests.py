@@ -17,35 +17,50 @@ class TypedRun:
     """`make qemu SOLUTION=1 RUN=...` as a user types it (here without a
     shell: the argument is make's as is), with quotes, $, backquotes,
     $(...) for the shell and for make, a backslash and semicolons: each
-    command must reach linux-stub's monitor exactly (it echoes "stub> <cmd>")
-    and nothing of it may run on the host (it would create files)."""
-    name = "make qemu: RUN reaches the guest as typed, nothing runs on the host"
+    command must reach the guest exactly - linux-stub's monitor echoes
+    "stub> <cmd>", lab 7's /init "linux# <cmd>" and runs it with sh -c - and
+    nothing of it may run on the host (it would create files)."""
     points = 0
+
+    def __init__(self, linux=False):
+        self.linux = linux
+        self.name = "make %s: RUN reaches the guest as typed, nothing runs on the host" % (
+            "qemu-linux" if linux else "qemu")
 
     def run(self, tree):
         if tree != "solution":
-            return False, "runs `make qemu SOLUTION=1`: only on the solution tree"
+            return False, "runs make with SOLUTION=1: only on the solution tree"
         d = tempfile.mkdtemp(prefix="sidecar-typed-run-")
-        cmds = ["help 'it''s' \\back $HOME $$x", "help `touch %s/bq`" % d,
-                "help $(touch %s/sh) $(shell touch %s/make)" % (d, d), "status"]
+        if self.linux:
+            cmds = ["sh -c 'echo typed $0 `echo bq`'", "echo $(touch %s/sh) `touch %s/bq` "
+                    "$(shell touch %s/make) done" % (d, d, d)]
+            target, echo, extra = "qemu-linux", "linux# ", ["TIMEOUT=240"]
+        else:
+            cmds = ["help 'it''s' \\back $HOME $$x", "help `touch %s/bq`" % d,
+                    "help $(touch %s/sh) $(shell touch %s/make)" % (d, d), "status"]
+            target, echo, extra = "qemu", "stub> ", ["SMP=1", "TIMEOUT=60"]
         run = ";".join(cmds)
-        r = subprocess.run(["make", "--no-print-directory", "-C", ROOT, "qemu", "SOLUTION=1",
-                            "SMP=1", "TIMEOUT=60", "RUN=" + run],
+        r = subprocess.run(["make", "--no-print-directory", "-C", ROOT, target, "SOLUTION=1",
+                            "RUN=" + run] + extra,
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         ran = os.listdir(d)
-        os.rmdir(d) if not ran else None
         if ran:
             return False, "the host ran part of RUN: it created %s in %s" % (", ".join(ran), d)
-        echoed = re.findall(r"^stub> (.*)$", r.stdout, re.M)
+        os.rmdir(d)
+        echoed = re.findall(r"^%s(.*)$" % re.escape(echo), r.stdout, re.M)
         if echoed != cmds:
-            return False, "the monitor got %r for RUN=%r" % (echoed, run)
+            return False, "the guest got %r for RUN=%r" % (echoed, run)
+        if self.linux and not re.search(r"^typed sh bq$", r.stdout, re.M):
+            return False, "the guest's sh -c did not print 'typed sh bq': %s" % (
+                r.stdout[-400:])
         if r.returncode != 0:
-            return False, "make qemu failed (%d): %s" % (r.returncode, r.stdout[-400:])
+            return False, "make %s failed (%d): %s" % (target, r.returncode, r.stdout[-400:])
         return True, ""
 
 
 FRAMEWORK = [
     TypedRun(),
+    TypedRun(linux=True),  # lab 7's Debian kernel: needs `make linux` (test.py builds it)
     Unit("acpi tables", "acpi"),
     Unit("machine from ACPI", "machine"),
     Unit("e820 map builder", "e820"),
