@@ -6,12 +6,12 @@ when the solution changes) becomes `new`. tools/mutants.py applies each to a
 copy of solutions/, builds it, runs the graded tests of `labs` (the mutated
 lab, and later labs where the mistake only shows there) and records which
 tests catch it. The results are the "common mistakes" section of the
-instructor's guide (book/11-instructors.md).
+instructor's guide (book/10-instructors.md).
 
 `expect` is what the last full run found: "caught", or "missed" for a
 mistake no test sees (most are mistakes QEMU's emulated hardware forgives,
 a missing delay or fence, which only a reviewer reading the code finds;
-book/11-instructors.md lists them). The tool reports, and fails on, any
+book/10-instructors.md lists them). The tool reports, and fails on, any
 mutant whose verdict changed: a test that stopped catching a mistake, or
 a new test that catches one.
 
