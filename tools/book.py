@@ -609,10 +609,28 @@ def test_figure(t, field):
     return str(value)
 
 
-def tests_table(lab):
-    """Lab N's tests as a Markdown table, and the total."""
+def cell(text):
+    """Text for a table cell: only '|' needs escaping."""
+    return text.replace("|", "\\|")
+
+
+def table_cells(row):
+    """'| a | b \\| c |' -> ['a', 'b \\| c']."""
+    return [c.strip() for c in re.split(r"(?<!\\)\|", row.strip())[1:-1]]
+
+
+def tests_table(lab, passes=None):
+    """Lab N's tests as a Markdown table, and the total. passes: {test name:
+    text} for a last column, "passes when", which the tests cannot say (a
+    handout keeps its own words there; every test must have some)."""
     rows = ["| test | points | the machine | the commands (`RUN=`) | timeout |",
             "| --- | --- | --- | --- | --- |"]
+    if passes is not None:
+        rows = [rows[0] + " passes when |", rows[1] + " --- |"]
+        missing = [t.name for t in tests_of(lab) if not passes.get(cell(t.name))]
+        if missing:
+            raise BookError("no \"passes when\" text for %s (write it in the table's last "
+                            "column)" % ", ".join("\"%s\"" % m for m in missing))
     total = 0
     for t in tests_of(lab):
         total += t.points
@@ -627,9 +645,11 @@ def tests_table(lab):
             run, timeout = "`%s`" % t.small.run_cmds, "%d s each" % t.small.timeout
         else:
             machine, run, timeout = machine_of(t), "`%s`" % t.run_cmds, "%d s" % t.timeout
-        rows.append("| %s | %d | %s | %s | %s |" % (md_escape(t.name), t.points, machine,
+        rows.append("| %s | %d | %s | %s | %s |" % (cell(t.name), t.points, machine,
                                                    run.replace("|", "\\|"), timeout))
-    rows.append("| total | %d | | | |" % total)
+        if passes is not None:
+            rows[-1] += " %s |" % passes[cell(t.name)]
+    rows.append("| total | %d | | | |" % total + (" |" if passes is not None else ""))
     return rows
 
 
@@ -677,8 +697,12 @@ def handout_tables(path, text):
         if j == len(lines):
             errors.append("%s:%d: no '%s' after the table's first line" % (rel, i, end))
             break
+        old = [table_cells(l) for l in lines[i:j] if l.startswith("|")]
+        passes = None
+        if old and old[0] and old[0][-1] == "passes when":
+            passes = {r[0]: r[-1] for r in old[2:] if len(r) == len(old[0])}
         try:
-            out.extend(tests_table(lab))
+            out.extend(tests_table(lab, passes))
         except BookError as e:
             errors.append("%s:%d: %s" % (rel, i, e))
             out.extend(lines[i:j])
@@ -1072,7 +1096,7 @@ def self_test():
     # A test table: made from LABS, and a stale one in a handout is found.
     lab = min(lab_tests())
     table = tests_table(lab)
-    if not all(("| %s |" % md_escape(t.name)) in "\n".join(table) for t in tests_of(lab)):
+    if not all(("| %s |" % cell(t.name)) in "\n".join(table) for t in tests_of(lab)):
         raise BookError("self-test: lab %d's test table misses a test:\n%s" % (lab, "\n".join(table)))
     stale = "x\n<!-- tests %d: made by tools/book.py --update-handouts from tests/lab_tests.py -->\n" \
         "| old |\n%s\ny\n" % (lab, HANDOUT_END % lab)
