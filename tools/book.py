@@ -385,6 +385,14 @@ def expand(chapter, text):
             fence = m.group(1)
             out.append(line)
             continue
+        if LABS_DIRECTIVE.match(line):
+            try:
+                out.extend(labs_table())
+                count += 1
+            except BookError as e:
+                errors.append("book/%s:%d: %s: %s" % (chapter, n, line.strip(), e))
+                out.append(line)
+            continue
         t = TESTS_DIRECTIVE.match(line)
         if t:
             try:
@@ -524,6 +532,8 @@ def images_of(md):
 # commands, timeouts and bounds) is read from tests/lab_tests.py, never
 # retyped, so a changed test changes the text or fails the check:
 #
+#   {{labs}}                    (a line of its own) every lab: its chapter,
+#                               its files, its tests and points
 #   {{tests N}}                 (a line of its own, in a chapter) lab N's
 #                               test table
 #   {{test N "NAME" FIELD}}     (anywhere in a chapter's prose) one figure of
@@ -650,6 +660,39 @@ def tests_table(lab, passes=None):
         if passes is not None:
             rows[-1] += " %s |" % passes[cell(t.name)]
     rows.append("| total | %d | | | |" % total + (" |" if passes is not None else ""))
+    return rows
+
+
+LABS_DIRECTIVE = re.compile(r"^\{\{\s*labs\s*\}\}\s*$")
+
+
+def labs_table():
+    """{{labs}}: every lab with its chapter, its files and its tests, from
+    book/, labs/ and tests/lab_tests.py."""
+    rows = ["| lab | chapter | you write (`labs/NN-*/`) | tests | points |",
+            "| --- | --- | --- | --- | --- |"]
+    chapters = {int(CHAPTER_NAME.match(f).group(1)): f for f in os.listdir(BOOK)
+                if CHAPTER_NAME.match(f)}
+    for lab in sorted(lab_tests()):
+        dirs = [d for d in os.listdir(os.path.join(ROOT, "labs")) if d.startswith("%02d-" % lab)]
+        if len(dirs) != 1 or lab not in chapters:
+            raise BookError("lab %d: expected one labs/%02d-*/ and one book/%02d-*.md" %
+                            (lab, lab, lab))
+        files = sorted(f for f in os.listdir(os.path.join(ROOT, "labs", dirs[0]))
+                       if f != "README.md")
+        with open(os.path.join(BOOK, chapters[lab]), encoding="utf-8") as f:
+            title = f.readline().lstrip("# ").strip()
+        tests = tests_of(lab)
+        units = sum(1 for t in tests if hasattr(t, "suite"))
+        kinds = []
+        if units:
+            kinds.append("%d unit suite%s" % (units, "" if units == 1 else "s"))
+        if len(tests) - units:
+            kinds.append("%d boot%s" % (len(tests) - units, "" if len(tests) - units == 1 else "s"))
+        rows.append("| %d | [%s](%s) | %s | %s | %d |" % (
+            lab, md_escape(title), page_name(chapters[lab]),
+            ", ".join("`%s`" % f for f in files), ", ".join(kinds),
+            sum(t.points for t in tests)))
     return rows
 
 
