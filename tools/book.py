@@ -583,13 +583,19 @@ def test_named(lab, name):
     return found[0]
 
 
+MAKE_QEMU_MEM = 512  # the Makefile's MEM
+
+
 def machine_of(t):
-    """`SMP=8 NODES=2`, as make qemu takes it."""
+    """`SMP=8 NODES=2 MEM=256`, the knobs that give `make qemu` the test's
+    machine."""
     knobs = ["SMP=%d" % t.smp]
     if getattr(t, "nodes", 1) > 1:
         knobs.append("NODES=%d" % t.nodes)
-    if getattr(t, "mem", 256) != 256:
+    if getattr(t, "mem", MAKE_QEMU_MEM) != MAKE_QEMU_MEM:
         knobs.append("MEM=%d" % t.mem)
+    if getattr(t, "sidecar", True) is False:
+        knobs.append("SIDECAR=0")
     if getattr(t, "memoryless_node", None) is not None:
         knobs.append("MEMORYLESS_NODE=%d" % t.memoryless_node)
     if getattr(t, "shim_args", ""):
