@@ -690,11 +690,11 @@ def labs_table():
             title = f.readline().lstrip("# ").strip()
         tests = tests_of(lab)
         units = sum(1 for t in tests if hasattr(t, "suite"))
-        kinds = []
-        if units:
-            kinds.append("%d unit suite%s" % (units, "" if units == 1 else "s"))
-        if len(tests) - units:
-            kinds.append("%d boot%s" % (len(tests) - units, "" if len(tests) - units == 1 else "s"))
+        cpu = sum(1 for t in tests if hasattr(t, "small"))
+        boots = len(tests) - units - cpu
+        kinds = ["%d %s%s" % (n, what, "" if n == 1 else "s")
+                 for n, what in ((units, "unit suite"), (boots, "boot"),
+                                 (cpu, "CPU-time comparison")) if n]
         rows.append("| %d | [%s](%s) | %s | %s | %d |" % (
             lab, md_escape(title), page_name(chapters[lab]),
             ", ".join("`%s`" % f for f in files), ", ".join(kinds),
