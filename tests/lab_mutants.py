@@ -56,7 +56,7 @@ MUTANTS = [
            "for (int i = 0; i < 2; i++) {", "for (int i = 0; i < 1; i++) {",
            "sends one SIPI instead of two", expect="missed"),
     Mutant("no-init-delay", 1, S + "01-apstart/startup.c",
-           "\tmdelay(10);\n", "",
+           "\tudelay(ap_start_delays.after_init_us);\n", "",
            "no 10 ms wait between INIT and the first SIPI", expect="missed"),
     Mutant("sipi-vector-wrong", 1, S + "01-apstart/startup.c",
            "(uint32_t)(trampoline_page >> 12)", "(uint32_t)(trampoline_page >> 8)",
