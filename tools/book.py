@@ -778,6 +778,7 @@ def check_handouts(update=False):
         with open(stu, encoding="utf-8") as f:
             old = f.read()
         new, errs = handout_tables(stu, old)
+        errs += check_grade_blocks(os.path.relpath(stu, ROOT), old)
         if new != old:
             if update:
                 write(stu, new)
@@ -801,6 +802,45 @@ def check_handouts(update=False):
                                   "--update-handouts copies the student's text)" %
                                   (os.path.relpath(ins, ROOT), os.path.relpath(stu, ROOT)))
     return n, errors
+
+
+GRADE_ROW = re.compile(r"^(\d+)\s{2,}(\S.*?)\s{2,}(\d+)/(\d+)\s")
+
+
+def check_grade_blocks(rel, text):
+    """In a block that shows `$ make grade ...`, every row names a test of
+    tests/lab_tests.py with the points it is worth there."""
+    errors, fence, grade = [], None, False
+    for n, line in enumerate(text.splitlines(), 1):
+        m = FENCE.match(line)
+        if m and not fence:
+            fence, grade = m.group(1), None
+            continue
+        if fence and m and line.strip() == fence:
+            fence = None
+            continue
+        if not fence:
+            continue
+        if grade is None:
+            grade = line.startswith("$ make grade")
+        if not grade:
+            continue
+        r = GRADE_ROW.match(line)
+        if not r:
+            continue
+        lab, name, most = int(r.group(1)), r.group(2).strip(), int(r.group(4))
+        try:
+            tests = {t.name: t.points for t in tests_of(lab)}
+        except BookError as e:
+            errors.append("%s:%d: %s" % (rel, n, e))
+            continue
+        if name not in tests:
+            errors.append("%s:%d: lab %d has no test \"%s\" (tests/lab_tests.py)" %
+                          (rel, n, lab, name))
+        elif tests[name] != most:
+            errors.append("%s:%d: \"%s\" is worth %d points, not %d" %
+                          (rel, n, name, tests[name], most))
+    return errors
 
 
 CHAPTER_HEADING = re.compile(r"^#\s+Chapter\s+(\d+)\b")
@@ -827,6 +867,7 @@ def load_chapters():
         with open(os.path.join(BOOK, name), encoding="utf-8") as f:
             text = f.read()
         errors += check_chapter_number(name, text)
+        errors += check_grade_blocks("book/" + name, text)
         md, n, errs = expand(name, text)
         count += n
         errors += errs
@@ -1152,6 +1193,13 @@ def self_test():
     fresh, errs = handout_tables(os.path.join(ROOT, "labs", "x.md"), stale)
     if errs or fresh == stale or "| old |" in fresh or "\n".join(table) not in fresh:
         raise BookError("self-test: a stale handout table was not remade: %r %s" % (fresh, errs))
+    t0 = tests_of(lab)[0]
+    block = "```\n$ make grade LAB=%d\n%d     %s    %d/%d   pass\n%d     no such test    1/1   pass\n```\n"
+    found = check_grade_blocks("x.md", block % (lab, lab, t0.name, t0.points + 1, t0.points + 1,
+                                                lab))
+    if len(found) != 2 or "worth" not in found[0] or "no test" not in found[1]:
+        raise BookError("self-test: a grade block's wrong points and test were not caught: %s"
+                        % found)
     figure = expand_figures("x.md", '{{test %d "%s" points}} points\n' % (lab, tests_of(lab)[0].name))
     if figure != ("%d points\n" % tests_of(lab)[0].points, []):
         raise BookError("self-test: a test figure: %r" % (figure,))
@@ -1184,8 +1232,8 @@ def main():
             print("book: %d handouts made up to date" % n)
         elif a.self_test:
             self_test()
-            print("book: self-test passed: broken links, ids, pages and images, chapter numbers "
-                  "and stale test tables are caught")
+            print("book: self-test passed: broken links, ids, pages and images, chapter numbers, "
+                  "stale test tables and grade outputs are caught")
         elif a.check_links:
             print("book: %d links and images in %s, none broken" %
                   (check_links(a.check_links), a.check_links))
