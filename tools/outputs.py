@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""outputs.py - the handouts' expected output is what a real boot prints.
+"""outputs.py - the handouts' and the book's expected output is what a real boot prints.
 
-A handout (labs/NN-*/README.md) that shows what a boot prints marks the
-block with the tree it comes from, on the line before the fence:
+A handout (labs/NN-*/README.md) or a chapter (book/*.md) that shows what a
+boot prints marks the block with the tree it comes from, on the line
+before the fence:
 
     <!-- output: labs 0-N solved -->    labs 0 to N from solutions/, the
                                         later labs as handed out (skeletons)
@@ -168,6 +169,43 @@ def self_test():
     print("outputs: self-test passed: changed lines, missing lines and a changed order are caught")
 
 
+def realign(expected, actual):
+    """The block made afresh from the boot, keeping its `...` elisions: each
+    run of lines between two `...` becomes the run of the boot's lines from
+    the one most like its first line to the one most like its last."""
+    import difflib
+    want = [l for l in expected if l.strip()]
+    got = [l for l in actual if l.strip()]
+    segments, cur = [], []
+    for l in want:
+        if l == "...":
+            segments.append(cur)
+            segments.append(None)
+            cur = []
+        else:
+            cur.append(l)
+    segments.append(cur)
+
+    def best(line, lo, hi):
+        scores = [(difflib.SequenceMatcher(None, normalise(line), normalise(got[k])).ratio(), -k)
+                  for k in range(lo, hi)]
+        return -max(scores)[1] if scores else lo
+
+    out, pos = [""], 0
+    for i, seg in enumerate(segments):
+        if seg is None:
+            out.append("...")
+            continue
+        if not seg:
+            continue
+        first = pos if i == 0 else best(seg[0], pos, len(got))
+        last = len(got) - 1 if i == len(segments) - 1 else \
+            best(seg[-1], first, len(got)) if len(seg) > 1 else first
+        out += got[first:last + 1]
+        pos = last + 1
+    return out
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--update", action="store_true")
@@ -176,7 +214,8 @@ def main():
     a = p.parse_args()
     if a.self_test:
         return self_test()
-    files = a.files or sorted(glob.glob(os.path.join(ROOT, "labs", "*", "README.md")))
+    files = a.files or (sorted(glob.glob(os.path.join(ROOT, "labs", "*", "README.md"))) +
+                        sorted(glob.glob(os.path.join(ROOT, "book", "*.md"))))
     built, failed, checked = {}, 0, 0
     for path in files:
         lines, found = blocks(os.path.abspath(path))
@@ -185,7 +224,8 @@ def main():
             actual = boot(command, tree, built)
             checked += 1
             if a.update:
-                lines[start:end] = [""] + actual
+                if compare(lines[start:end], actual):
+                    lines[start:end] = realign(lines[start:end], actual)
                 continue
             problem = compare(lines[start:end], actual)
             if problem:
