@@ -282,7 +282,7 @@ check-labs: $(BT)/mklab
 book:
 	@$(PYTHON) tools/book.py --out build/book
 
-# --- the instructor's kit (book/11-instructors.md) ---------------------------
+# --- the instructor's kit (book/10-instructors.md) ---------------------------
 #
 #   make grade-submission SUBMISSION=<labs dir, tree, .tar.gz or .zip> [LAB=N]
 #        [EXTRA_TESTS=<hidden tests file>] [RESULTS=<results.json>]

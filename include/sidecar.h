@@ -197,7 +197,7 @@ enum sidecar_command {
 };
 
 /*
- * A VP ("virtual processor", DESIGN.md section 4) is a guest context run in
+ * A VP ("virtual processor", book/design.md) is a guest context run in
  * ring 3 on the sidecar CPU. Its memory is given by the VMM with every
  * command that needs it: guest physical address (GPA) g is host physical
  * base + g, for g < size. The guest's own 4-level page tables (in guest
@@ -246,7 +246,7 @@ struct sidecar_translate {
 };
 _Static_assert(sizeof(struct sidecar_translate) == 24, "translate request");
 
-/* Why RUN_VP returned (DESIGN.md section 4). */
+/* Why RUN_VP returned (book/design.md). */
 enum sidecar_vp_exit_reason {
 	VP_EXIT_NONE = 0,
 	VP_EXIT_IO = 1,        /* in/out: port, size, write, value */

@@ -8,7 +8,7 @@
  *   2. lay out each node's memory block: control page, command pages,
  *      per-CPU pages (include/sidecar.h),
  *   3. build the page tables the APs will use, copy the trampoline below
- *      1 MiB and fill in its data block (kernel/trampoline.h),
+ *      1 MiB and fill in its data block (include/trampoline.h),
  *   4. start the first CPU of every node; each AP then helps start the rest
  *      of its node (fan-out, lab 1),
  *   5. wait until every CPU is IDLE or FAILED - with a deadline, so a CPU

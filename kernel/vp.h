@@ -1,7 +1,7 @@
 /*
  * vp.h - a VP's state on its sidecar CPU, and the pieces lab 4 writes.
  *
- * DESIGN.md section 4: a VP is a guest context run in ring 3. Its registers
+ * book/design.md: a VP is a guest context run in ring 3. Its registers
  * live here, in the sidecar's own per-CPU page (never in the shared command
  * page, where the client could change them under our feet); the client reads
  * and writes them with GET/SET_VP_REGISTERS.

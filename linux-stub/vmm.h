@@ -1,7 +1,7 @@
 /*
  * vmm.h - linux-stub's small VMM: guest programs and guest memory.
  *
- * DESIGN.md section 4: a VP is a guest context the sidecar runs in ring 3;
+ * book/design.md: a VP is a guest context the sidecar runs in ring 3;
  * the VMM (here, on the main kernel's CPU) supplies its memory, page tables
  * and registers through the command page and handles its exits.
  *

@@ -16,7 +16,7 @@
  * tables are never written: the main kernel (linux-stub, or Linux) reads
  * the real ones and boots as usual, which shows that what the shim did with
  * the bad copy left every other CPU working. Each injection below says what
- * it does; book/10-hardening.md lists what the system does with each.
+ * it does; book/09-hardening.md lists what the system does with each.
  */
 #include "shim.h"
 #include "console.h"

@@ -2,7 +2,7 @@
 
 Three lists, all run against the solutions in `make test` (tools/test.py):
 
-  BAD_INPUTS   one boot per malformed input of book/10-hardening.md's table:
+  BAD_INPUTS   one boot per malformed input of book/09-hardening.md's table:
                made for real where QEMU can (no ACPI, a missing module, a
                damaged kernel or sidecar file) and by the shim's fault
                injection (inject=<name>, shim/inject.c) where it cannot.

@@ -1,4 +1,4 @@
-"""kit_tests.py - tests of the instructor's kit (book/11-instructors.md).
+"""kit_tests.py - tests of the instructor's kit (book/10-instructors.md).
 
 `make test` runs them after everything else (each builds a tree of its own
 and boots lab 0, the quickest lab):

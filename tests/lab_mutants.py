@@ -6,12 +6,12 @@ when the solution changes) becomes `new`. tools/mutants.py applies each to a
 copy of solutions/, builds it, runs the graded tests of `labs` (the mutated
 lab, and later labs where the mistake only shows there) and records which
 tests catch it. The results are the "common mistakes" section of the
-instructor's guide (book/11-instructors.md).
+instructor's guide (book/10-instructors.md).
 
 `expect` is what the last full run found: "caught", or "missed" for a
 mistake no test sees (most are mistakes QEMU's emulated hardware forgives,
 a missing delay or fence, which only a reviewer reading the code finds;
-book/11-instructors.md lists them). The tool reports, and fails on, any
+book/10-instructors.md lists them). The tool reports, and fails on, any
 mutant whose verdict changed: a test that stopped catching a mistake, or
 a new test that catches one.
 
@@ -56,7 +56,7 @@ MUTANTS = [
            "for (int i = 0; i < 2; i++) {", "for (int i = 0; i < 1; i++) {",
            "sends one SIPI instead of two", expect="missed"),
     Mutant("no-init-delay", 1, S + "01-apstart/startup.c",
-           "\tmdelay(10);\n", "",
+           "\tudelay(ap_start_delays.after_init_us);\n", "",
            "no 10 ms wait between INIT and the first SIPI", expect="missed"),
     Mutant("sipi-vector-wrong", 1, S + "01-apstart/startup.c",
            "(uint32_t)(trampoline_page >> 12)", "(uint32_t)(trampoline_page >> 8)",
@@ -83,27 +83,37 @@ MUTANTS = [
            "__asm__ volatile(\"sti; pause\" ::: \"memory\");",
            "spins (pause) instead of halting"),
     Mutant("status-relaxed", 2, S + "02-halt/halt.c",
-           "uint32_t s = __atomic_load_n(status, __ATOMIC_ACQUIRE);\n\t\tif (s == CPU_STATUS_RUN) {",
-           "uint32_t s = *(volatile uint32_t *)status;\n\t\tif (s == CPU_STATUS_RUN) {",
+           "\t\tuint32_t s = __atomic_load_n(status, __ATOMIC_ACQUIRE);\n\t\t/* STOP too",
+           "\t\tuint32_t s = *(volatile uint32_t *)status;\n\t\t/* STOP too",
            "a plain volatile load instead of an acquire load", expect="missed"),
-    Mutant("stop-not-acknowledged", 2, S + "02-halt/halt.c",
-           "__atomic_compare_exchange_n(status, &expected, CPU_STATUS_IDLE, false,",
-           "if (0) __atomic_compare_exchange_n(status, &expected, CPU_STATUS_IDLE, false,",
-           "does not acknowledge a STOP that arrived with nothing running", labs=(2, 4),
-           expect="missed"),
+    Mutant("stop-not-run", 2, S + "02-halt/halt.c",
+           "\t\tif (s == CPU_STATUS_RUN || s == CPU_STATUS_STOP) {\n\t\t\t__asm__ volatile(\"sti\"",
+           "\t\tif (s == CPU_STATUS_RUN) {\n\t\t\t__asm__ volatile(\"sti\"",
+           "does not run a command whose STOP came before the CPU started it: "
+           "that command is never answered", labs=(2, 4), expect="missed"),
     Mutant("apic-not-enabled", 2, S + "02-halt/cpu_init.c",
            "lapic_write(LAPIC_SVR, LAPIC_SVR_ENABLE | SIDECAR_SPURIOUS_VECTOR);", "",
            "never software-enables the local APIC (SVR bit 8): no IPI arrives", labs=(2, 3)),
     # --- lab 3: IPIs --------------------------------------------------------------
     Mutant("no-eoi", 3, S + "03-ipi/ipi.c", "\tlapic_eoi();\n", "",
            "no EOI: the vector stays in service and blocks the next wake-up"),
+    # The whole body is replaced: the IPI goes first and is the only one
+    # (an edit that only adds an IPI in front leaves the correct one after
+    # the store, and then the CPU is woken anyway).
     Mutant("ipi-before-status", 3, S + "03-ipi/wake.c",
-           "\tuint32_t expected = CPU_STATUS_IDLE;\n\tif (!__atomic_compare_exchange_n",
            "\tuint32_t expected = CPU_STATUS_IDLE;\n"
-           "\tipi_send(apic_id, (uint8_t)control->request_vector);\n"
-           "\tif (!__atomic_compare_exchange_n",
-           "sends the IPI before storing RUN: the CPU may wake, see IDLE and sleep again",
-           expect="missed"),
+           "\tif (!__atomic_compare_exchange_n(&control->cpu_status[slot], &expected, CPU_STATUS_RUN,\n"
+           "\t\t\t\t\t false, __ATOMIC_RELEASE, __ATOMIC_RELAXED))\n"
+           "\t\treturn -1; /* not idle: busy, failed, or not a sidecar CPU */\n"
+           "\treturn ipi_send(apic_id, (uint8_t)control->request_vector);\n",
+           "\tuint32_t expected = CPU_STATUS_IDLE;\n"
+           "\tint r = ipi_send(apic_id, (uint8_t)control->request_vector);\n"
+           "\tif (!__atomic_compare_exchange_n(&control->cpu_status[slot], &expected, CPU_STATUS_RUN,\n"
+           "\t\t\t\t\t false, __ATOMIC_RELEASE, __ATOMIC_RELAXED))\n"
+           "\t\treturn -1;\n"
+           "\treturn r;\n",
+           "sends the request IPI before storing RUN, and only then: the CPU may wake, "
+           "see IDLE and sleep again"),
     Mutant("wake-without-cas", 3, S + "03-ipi/wake.c",
            "if (!__atomic_compare_exchange_n(&control->cpu_status[slot], &expected, CPU_STATUS_RUN,\n"
            "\t\t\t\t\t false, __ATOMIC_RELEASE, __ATOMIC_RELAXED))",

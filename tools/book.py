@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
 """book.py - build the Sidecar OS book (book/*.md) into HTML: `make book`.
 
-The chapters are book/NN-name.md, in the order of their numeric prefix (or
-in the order book/SUMMARY lists them, one file name per line, when that file
-exists). The prefix also puts each chapter in a part of the book (PARTS
-below: 00 the preface and introduction, 01-08 the labs, 09-89 the chapters beyond the
-labs, 90-99 the appendices), so a new chapter only needs a file name; a part
-without chapters is left out. Each chapter becomes one HTML page made by
+The book opens with the pages of FRONT_MATTER (book/preface.md,
+introduction.md, design.md), which have no number; the chapters follow, as
+book/NN-name.md in the order of their numeric prefix (or everything in the
+order book/SUMMARY lists it, one file name per line, when that file
+exists). Chapter N's file is book/NN-*.md, lab N's chapter (a title
+"Chapter N" in another file fails the check). The prefix also puts each
+chapter in a part of the book (PARTS below: 00-07 the labs, 08-89 the
+chapters beyond the labs, 90-99 the appendices), so a new chapter only
+needs a file name; a part without chapters is left out. Each chapter becomes one HTML page made by
 pandoc; index.html holds the table of contents, book.html the whole book on
 one page, and book/style.css is copied beside them.
 
@@ -45,7 +48,10 @@ book (without solutions/, as in a student release, labs/ is read as it is).
 
 usage: book.py --out DIR          build the HTML book into DIR (and check its links)
        book.py --check            only check every chapter's directives and that
-                                  every image it shows has a source (no pandoc)
+                                  every image it shows has a source, and the
+                                  handouts' test tables (no pandoc)
+       book.py --update-handouts  remake the handouts' test tables, and the
+                                  instructor's copies below their line
        book.py --check-links DIR  check the links and images of a built book
        book.py --self-test        show that those checks catch what they must
 """
@@ -68,6 +74,8 @@ DIRECTIVE = re.compile(r"^\{\{\s*excerpt\b(.*)\}\}\s*$")
 LOOKS_LIKE_DIRECTIVE = re.compile(r"^\s*\{\{")
 FENCE = re.compile(r"^(`{3,}|~{3,})")
 CHAPTER_NAME = re.compile(r"^(\d+)-[\w.-]+\.md$")
+# The pages before the chapters, in this order; they have no number.
+FRONT_MATTER = ["preface.md", "introduction.md", "design.md"]
 
 LANGUAGES = {".c": "c", ".h": "c", ".asm": "nasm", ".S": "nasm", ".py": "python",
              ".sh": "bash", ".mk": "makefile"}
@@ -93,22 +101,24 @@ def chapter_files():
                     raise BookError("book/SUMMARY line %d: no chapter book/%s" % (n, line))
                 names.append(line)
     else:
-        names = sorted((f for f in os.listdir(BOOK) if CHAPTER_NAME.match(f)),
-                       key=lambda f: (int(CHAPTER_NAME.match(f).group(1)), f))
+        names = [f for f in FRONT_MATTER if os.path.isfile(os.path.join(BOOK, f))]
+        names += sorted((f for f in os.listdir(BOOK) if CHAPTER_NAME.match(f)),
+                        key=lambda f: (int(CHAPTER_NAME.match(f).group(1)), f))
     if not names:
-        raise BookError("book/: no chapters (expected files named like 00-introduction.md)")
+        raise BookError("book/: no chapters (expected files named like 00-boot.md)")
     return names
 
 
 # The parts of the book, by the chapters' numeric prefixes (first, last,
 # title). A chapter file is all it takes to add a chapter to a part.
-PARTS = [(0, 0, "Before the labs"),
-         (1, 8, "The labs"),
-         (9, 89, "Beyond the labs"),
+PARTS = [(0, 7, "The labs"),
+         (8, 89, "Beyond the labs"),
          (90, 99, "Appendices")]
 
 
 def part_of(chapter):
+    if chapter in FRONT_MATTER:
+        return "Before the labs"
     m = CHAPTER_NAME.match(chapter)
     if m:
         for first, last, title in PARTS:
@@ -375,9 +385,26 @@ def expand(chapter, text):
             fence = m.group(1)
             out.append(line)
             continue
+        if LABS_DIRECTIVE.match(line):
+            try:
+                out.extend(labs_table())
+                count += 1
+            except BookError as e:
+                errors.append("book/%s:%d: %s: %s" % (chapter, n, line.strip(), e))
+                out.append(line)
+            continue
+        t = TESTS_DIRECTIVE.match(line)
+        if t:
+            try:
+                out.extend(tests_table(int(t.group(1))))
+                count += 1
+            except BookError as e:
+                errors.append("book/%s:%d: %s: %s" % (chapter, n, line.strip(), e))
+                out.append(line)
+            continue
         d = DIRECTIVE.match(line)
         if not d:
-            if LOOKS_LIKE_DIRECTIVE.match(line) and "}}" in line:
+            if LOOKS_LIKE_DIRECTIVE.match(line) and "}}" in line and not TEST_FIGURE.match(line.strip()):
                 errors.append("book/%s:%d: %s: not a directive; expected {{excerpt FILE ...}}"
                               % (chapter, n, line.strip()))
             out.append(line)
@@ -499,14 +526,352 @@ def images_of(md):
     return [m.group(1) for m in IMAGE.finditer(prose)]
 
 
+# --- figures from the tests ---------------------------------------------------
+#
+# What the text says about a lab's tests (their names, points, machines,
+# commands, timeouts and bounds) is read from tests/lab_tests.py, never
+# retyped, so a changed test changes the text or fails the check:
+#
+#   {{labs}}                    (a line of its own) every lab: its chapter,
+#                               its files, its tests and points
+#   {{tests N}}                 (a line of its own, in a chapter) lab N's
+#                               test table
+#   {{test N "NAME" FIELD}}     (anywhere in a chapter's prose) one figure of
+#                               the test of lab N whose name starts with NAME:
+#                               points, timeout, smp, nodes, mem, run, slack,
+#                               limit, small, big
+#
+# A handout (labs/NN-x/README.md, read as plain Markdown) cannot be expanded
+# when it is read, so its table is written into it, between the lines
+#   <!-- tests N: made by tools/book.py --update-handouts from tests/lab_tests.py -->
+#   <!-- end of tests N -->
+# and `book.py --check` fails when what is there is not what the tests say.
+
+TESTS_DIRECTIVE = re.compile(r"^\{\{\s*tests\s+(\d+)\s*\}\}\s*$")
+TEST_FIGURE = re.compile(r"\{\{\s*test\s+(\d+)\s+\"([^\"]+)\"\s+(\w+)\s*\}\}")
+HANDOUT_BEGIN = re.compile(r"^<!-- tests (\d+): made by tools/book\.py --update-handouts "
+                           r"from tests/lab_tests\.py -->$")
+HANDOUT_END = "<!-- end of tests %d -->"
+_labs = []
+
+
+def lab_tests():
+    """LABS from tests/lab_tests.py: {lab: [test, ...]}."""
+    if not _labs:
+        sys.path.insert(0, os.path.join(ROOT, "tools"))
+        sys.path.insert(0, os.path.join(ROOT, "tests"))
+        try:
+            import lab_tests
+        except Exception as e:  # noqa: BLE001 - any failure to load is the book's error
+            raise BookError("cannot read tests/lab_tests.py: %s" % e)
+        _labs.append(lab_tests.LABS)
+    return _labs[0]
+
+
+def tests_of(lab):
+    labs = lab_tests()
+    if lab not in labs:
+        raise BookError("tests/lab_tests.py has no lab %d" % lab)
+    return labs[lab]
+
+
+def test_named(lab, name):
+    found = [t for t in tests_of(lab) if t.name.startswith(name)]
+    if len(found) != 1:
+        raise BookError("lab %d has %d tests whose name starts with \"%s\" (expected 1)"
+                        % (lab, len(found), name))
+    return found[0]
+
+
+MAKE_QEMU_MEM = 512  # the Makefile's MEM
+
+
+def machine_of(t):
+    """`SMP=8 NODES=2 MEM=256`, the knobs that give `make qemu` the test's
+    machine."""
+    knobs = ["SMP=%d" % t.smp]
+    if getattr(t, "nodes", 1) > 1:
+        knobs.append("NODES=%d" % t.nodes)
+    if getattr(t, "mem", MAKE_QEMU_MEM) != MAKE_QEMU_MEM:
+        knobs.append("MEM=%d" % t.mem)
+    if getattr(t, "sidecar", True) is False:
+        knobs.append("SIDECAR=0")
+    if getattr(t, "memoryless_node", None) is not None:
+        knobs.append("MEMORYLESS_NODE=%d" % t.memoryless_node)
+    if getattr(t, "shim_args", ""):
+        knobs.append("SHIM_ARGS='%s'" % t.shim_args)
+    text = "`%s`" % " ".join(knobs)
+    if getattr(t, "linux", False):
+        text += ", Debian's Linux"
+    if getattr(t, "kernel", None):
+        text += ", another main kernel"
+    if getattr(t, "qemu_args", ()):
+        text += ", `%s`" % " ".join(t.qemu_args)
+    return text
+
+
+def test_figure(t, field):
+    if hasattr(t, "small") and field in ("small", "big"):
+        return str(getattr(t, field).smp)
+    if hasattr(t, "small") and field in ("timeout", "run"):
+        t = t.small
+    if field == "run":
+        return getattr(t, "run_cmds")
+    value = getattr(t, field, None)
+    if value is None:
+        raise BookError("test \"%s\" has no %s" % (t.name, field))
+    if isinstance(value, float):
+        return "%.1f" % value
+    return str(value)
+
+
+def cell(text):
+    """Text for a table cell: only '|' needs escaping."""
+    return text.replace("|", "\\|")
+
+
+def table_cells(row):
+    """'| a | b \\| c |' -> ['a', 'b \\| c']."""
+    return [c.strip() for c in re.split(r"(?<!\\)\|", row.strip())[1:-1]]
+
+
+def tests_table(lab, passes=None):
+    """Lab N's tests as a Markdown table, and the total. passes: {test name:
+    text} for a last column, "passes when", which the tests cannot say (a
+    handout keeps its own words there; every test must have some)."""
+    rows = ["| test | points | the machine | the commands (`RUN=`) | timeout |",
+            "| --- | --- | --- | --- | --- |"]
+    if passes is not None:
+        rows = [rows[0] + " passes when |", rows[1] + " --- |"]
+        missing = [t.name for t in tests_of(lab) if not passes.get(cell(t.name))]
+        if missing:
+            raise BookError("no \"passes when\" text for %s (write it in the table's last "
+                            "column)" % ", ".join("\"%s\"" % m for m in missing))
+    total = 0
+    for t in tests_of(lab):
+        total += t.points
+        if hasattr(t, "suite"):
+            machine, run, timeout = "host: Check suite `%s`" % t.suite, "", ""
+        elif hasattr(t, "small"):
+            machine = "%s, then %s: QEMU's host CPU time while the commands run, " \
+                "at most %.1f s more on %d CPUs than on %d" % (
+                    machine_of(t.small), machine_of(t.big), t.slack, t.big.smp, t.small.smp)
+            if t.limit is not None:
+                machine += ", and at most %.1f s in all" % t.limit
+            run, timeout = "`%s`" % t.small.run_cmds, "%d s each" % t.small.timeout
+        else:
+            machine, run, timeout = machine_of(t), "`%s`" % t.run_cmds, "%d s" % t.timeout
+        rows.append("| %s | %d | %s | %s | %s |" % (cell(t.name), t.points, machine,
+                                                   run.replace("|", "\\|"), timeout))
+        if passes is not None:
+            rows[-1] += " %s |" % passes[cell(t.name)]
+    rows.append("| total | %d | | | |" % total + (" |" if passes is not None else ""))
+    return rows
+
+
+LABS_DIRECTIVE = re.compile(r"^\{\{\s*labs\s*\}\}\s*$")
+
+
+def labs_table():
+    """{{labs}}: every lab with its chapter, its files and its tests, from
+    book/, labs/ and tests/lab_tests.py."""
+    rows = ["| lab | chapter | you write (`labs/NN-*/`) | tests | points |",
+            "| --- | --- | --- | --- | --- |"]
+    chapters = {int(CHAPTER_NAME.match(f).group(1)): f for f in os.listdir(BOOK)
+                if CHAPTER_NAME.match(f)}
+    for lab in sorted(lab_tests()):
+        dirs = [d for d in os.listdir(os.path.join(ROOT, "labs")) if d.startswith("%02d-" % lab)]
+        if len(dirs) != 1 or lab not in chapters:
+            raise BookError("lab %d: expected one labs/%02d-*/ and one book/%02d-*.md" %
+                            (lab, lab, lab))
+        files = sorted(f for f in os.listdir(os.path.join(ROOT, "labs", dirs[0]))
+                       if f != "README.md")
+        with open(os.path.join(BOOK, chapters[lab]), encoding="utf-8") as f:
+            title = f.readline().lstrip("# ").strip()
+        tests = tests_of(lab)
+        units = sum(1 for t in tests if hasattr(t, "suite"))
+        cpu = sum(1 for t in tests if hasattr(t, "small"))
+        boots = len(tests) - units - cpu
+        kinds = ["%d %s%s" % (n, what, "" if n == 1 else "s")
+                 for n, what in ((units, "unit suite"), (boots, "boot"),
+                                 (cpu, "CPU-time comparison")) if n]
+        rows.append("| %d | [%s](%s) | %s | %s | %d |" % (
+            lab, md_escape(title), page_name(chapters[lab]),
+            ", ".join("`%s`" % f for f in files), ", ".join(kinds),
+            sum(t.points for t in tests)))
+    return rows
+
+
+def expand_figures(chapter, md):
+    """{{test N "NAME" FIELD}} in prose lines -> the figure."""
+    errors = []
+    lines = md.splitlines()
+    for i, line in prose_lines(md):
+        def figure(m):
+            try:
+                return test_figure(test_named(int(m.group(1)), m.group(2)), m.group(3))
+            except BookError as e:
+                errors.append("book/%s: %s: %s" % (chapter, m.group(0), e))
+                return m.group(0)
+        lines[i] = TEST_FIGURE.sub(figure, line)
+    return "\n".join(lines) + "\n", errors
+
+
+def handout_pairs():
+    """[(student copy, instructor copy or None)] of every handout."""
+    pairs = []
+    for d in sorted(os.listdir(os.path.join(ROOT, "labs"))):
+        stu = os.path.join(ROOT, "labs", d, "README.md")
+        if not os.path.isfile(stu):
+            continue
+        ins = os.path.join(ROOT, "solutions", d, "README.md")
+        pairs.append((stu, ins if os.path.isfile(ins) else None))
+    return pairs
+
+
+def handout_tables(path, text):
+    """text with every generated table made afresh, and the problems found."""
+    out, errors, lines, i = [], [], text.splitlines(), 0
+    rel = os.path.relpath(path, ROOT)
+    while i < len(lines):
+        out.append(lines[i])
+        m = HANDOUT_BEGIN.match(lines[i])
+        i += 1
+        if not m:
+            continue
+        lab, end = int(m.group(1)), HANDOUT_END % int(m.group(1))
+        j = i
+        while j < len(lines) and lines[j] != end:
+            j += 1
+        if j == len(lines):
+            errors.append("%s:%d: no '%s' after the table's first line" % (rel, i, end))
+            break
+        old = [table_cells(l) for l in lines[i:j] if l.startswith("|")]
+        passes = None
+        if old and old[0] and old[0][-1] == "passes when":
+            passes = {r[0]: r[-1] for r in old[2:] if len(r) == len(old[0])}
+        try:
+            out.extend(tests_table(lab, passes))
+        except BookError as e:
+            errors.append("%s:%d: %s" % (rel, i, e))
+            out.extend(lines[i:j])
+        out.append(end)
+        i = j + 1
+    return "\n".join(out) + "\n", errors
+
+
+def instructor_body(stu_text, ins_text):
+    """The instructor's copy made from the student's: its own header (the
+    title and the note up to the line '---'), then the student's text
+    below the student's title."""
+    head, sep, _ = ins_text.partition("\n---\n")
+    return head + sep + stu_text.split("\n", 1)[1] if sep else None
+
+
+def check_handouts(update=False):
+    """Every handout's test tables are what tests/lab_tests.py says, and each
+    instructor's copy is the student's below its line. update: rewrite
+    them so. Returns (handouts, problems)."""
+    errors, n = [], 0
+    for stu, ins in handout_pairs():
+        n += 1
+        with open(stu, encoding="utf-8") as f:
+            old = f.read()
+        new, errs = handout_tables(stu, old)
+        errs += check_grade_blocks(os.path.relpath(stu, ROOT), old)
+        if new != old:
+            if update:
+                write(stu, new)
+            else:
+                errs.append("%s: a test table is not what tests/lab_tests.py says "
+                            "(python3 tools/book.py --update-handouts rewrites it)"
+                            % os.path.relpath(stu, ROOT))
+        errors += errs
+        if ins:
+            with open(ins, encoding="utf-8") as f:
+                ins_old = f.read()
+            ins_new = instructor_body(new, ins_old)
+            if ins_new is None:
+                errors.append("%s: no line '---' ends the instructor's note"
+                              % os.path.relpath(ins, ROOT))
+            elif ins_new != ins_old:
+                if update:
+                    write(ins, ins_new)
+                else:
+                    errors.append("%s differs from %s below its line (python3 tools/book.py "
+                                  "--update-handouts copies the student's text)" %
+                                  (os.path.relpath(ins, ROOT), os.path.relpath(stu, ROOT)))
+    return n, errors
+
+
+GRADE_ROW = re.compile(r"^(\d+)\s{2,}(\S.*?)\s{2,}(\d+)/(\d+)\s")
+
+
+def check_grade_blocks(rel, text):
+    """In a block that shows `$ make grade ...`, every row names a test of
+    tests/lab_tests.py with the points it is worth there."""
+    errors, fence, grade = [], None, False
+    for n, line in enumerate(text.splitlines(), 1):
+        m = FENCE.match(line)
+        if m and not fence:
+            fence, grade = m.group(1), None
+            continue
+        if fence and m and line.strip() == fence:
+            fence = None
+            continue
+        if not fence:
+            continue
+        if grade is None:
+            grade = line.startswith("$ make grade")
+        if not grade:
+            continue
+        r = GRADE_ROW.match(line)
+        if not r:
+            continue
+        lab, name, most = int(r.group(1)), r.group(2).strip(), int(r.group(4))
+        try:
+            tests = {t.name: t.points for t in tests_of(lab)}
+        except BookError as e:
+            errors.append("%s:%d: %s" % (rel, n, e))
+            continue
+        if name not in tests:
+            errors.append("%s:%d: lab %d has no test \"%s\" (tests/lab_tests.py)" %
+                          (rel, n, lab, name))
+        elif tests[name] != most:
+            errors.append("%s:%d: \"%s\" is worth %d points, not %d" %
+                          (rel, n, name, tests[name], most))
+    return errors
+
+
+CHAPTER_HEADING = re.compile(r"^#\s+Chapter\s+(\d+)\b")
+
+
+def check_chapter_number(name, text):
+    """A chapter called "Chapter N" is in book/NN-*.md."""
+    for line in text.splitlines():
+        m = CHAPTER_HEADING.match(line)
+        if m:
+            f = CHAPTER_NAME.match(name)
+            if not f or int(f.group(1)) != int(m.group(1)):
+                return ["book/%s: its title says Chapter %s, its file name %s" %
+                        (name, m.group(1), "another number" if f else "no number")]
+        if line.startswith("# "):
+            break
+    return []
+
+
 def load_chapters():
     """[(file, title, expanded markdown)], or BookError listing every problem."""
     chapters, errors, count = [], [], 0
     for name in chapter_files():
         with open(os.path.join(BOOK, name), encoding="utf-8") as f:
             text = f.read()
+        errors += check_chapter_number(name, text)
+        errors += check_grade_blocks("book/" + name, text)
         md, n, errs = expand(name, text)
         count += n
+        errors += errs
+        md, errs = expand_figures(name, md)
         errors += errs
         try:
             title, md = chapter_title(name, md)
@@ -523,6 +888,7 @@ def load_chapters():
             elif image not in made and not os.path.isfile(os.path.join(BOOK, image)):
                 errors.append("book/%s: image %s has no source (expected book/%s)"
                               % (name, image, os.path.splitext(image)[0] + ".dot"))
+    errors += check_handouts()[1]
     if not os.path.isfile(os.path.join(BOOK, "style.css")):
         errors.append("book/style.css is missing")
     if errors:
@@ -814,6 +1180,29 @@ def self_test():
             raise BookError("self-test: one-page links: %r missing in:\n%s" % (want, linked))
     if images_of(md) != ["figures/f.svg"]:
         raise BookError("self-test: images found: %r" % images_of(md))
+    if not check_chapter_number("01-x.md", "# Chapter 2 — x\n") or \
+            check_chapter_number("02-x.md", "# Chapter 2 — x\n"):
+        raise BookError("self-test: a chapter number that is not its file's was not caught")
+    # A test table: made from LABS, and a stale one in a handout is found.
+    lab = min(lab_tests())
+    table = tests_table(lab)
+    if not all(("| %s |" % cell(t.name)) in "\n".join(table) for t in tests_of(lab)):
+        raise BookError("self-test: lab %d's test table misses a test:\n%s" % (lab, "\n".join(table)))
+    stale = "x\n<!-- tests %d: made by tools/book.py --update-handouts from tests/lab_tests.py -->\n" \
+        "| old |\n%s\ny\n" % (lab, HANDOUT_END % lab)
+    fresh, errs = handout_tables(os.path.join(ROOT, "labs", "x.md"), stale)
+    if errs or fresh == stale or "| old |" in fresh or "\n".join(table) not in fresh:
+        raise BookError("self-test: a stale handout table was not remade: %r %s" % (fresh, errs))
+    t0 = tests_of(lab)[0]
+    block = "```\n$ make grade LAB=%d\n%d     %s    %d/%d   pass\n%d     no such test    1/1   pass\n```\n"
+    found = check_grade_blocks("x.md", block % (lab, lab, t0.name, t0.points + 1, t0.points + 1,
+                                                lab))
+    if len(found) != 2 or "worth" not in found[0] or "no test" not in found[1]:
+        raise BookError("self-test: a grade block's wrong points and test were not caught: %s"
+                        % found)
+    figure = expand_figures("x.md", '{{test %d "%s" points}} points\n' % (lab, tests_of(lab)[0].name))
+    if figure != ("%d points\n" % tests_of(lab)[0].points, []):
+        raise BookError("self-test: a test figure: %r" % (figure,))
 
 
 def main():
@@ -826,6 +1215,9 @@ def main():
                    help="check every link and image of the book built in DIR")
     g.add_argument("--self-test", action="store_true",
                    help="show that the checks find what they must (no pandoc)")
+    g.add_argument("--update-handouts", action="store_true",
+                   help="rewrite the handouts' test tables from tests/lab_tests.py, and each "
+                   "instructor's copy below its line from the student's")
     a = p.parse_args()
     try:
         if a.check:
@@ -833,9 +1225,15 @@ def main():
             images = len({i for _, _, md in chapters for i in images_of(md)})
             print("book: %d chapters, %d excerpts, %d figures, all found" %
                   (len(chapters), count, images))
+        elif a.update_handouts:
+            n, errors = check_handouts(update=True)
+            if errors:
+                raise BookError("\n  ".join(errors))
+            print("book: %d handouts made up to date" % n)
         elif a.self_test:
             self_test()
-            print("book: self-test passed: broken links, ids, pages and images are caught")
+            print("book: self-test passed: broken links, ids, pages and images, chapter numbers, "
+                  "stale test tables and grade outputs are caught")
         elif a.check_links:
             print("book: %d links and images in %s, none broken" %
                   (check_links(a.check_links), a.check_links))

@@ -9,7 +9,7 @@ mistake a student can hand in for full points. Exits 1 when a verdict
 differs from the `expect` tests/lab_mutants.py records (a test that
 stopped catching a mistake, or a new one that catches it). The table printed at the
 end (and build/mutants/report.json, rewritten after every mutant so an
-interrupted run keeps what it measured) is what book/11-instructors.md's
+interrupted run keeps what it measured) is what book/10-instructors.md's
 "common mistakes" section is written from.
 
 usage: mutants.py [--lab N]... [--only NAME]... [--resume] [--keep]

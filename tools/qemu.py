@@ -157,7 +157,7 @@ def main():
     # the sidecar SMEP and SMAP to turn on (kernel/protect.c); TCG emulates
     # both. Not the default: with them, 31 sidecar CPUs polling with
     # interrupts off (lab 2's skeleton) slowed linux-stub's BSP to a timeout
-    # on a loaded host, where qemu64 did not (book/10-hardening.md).
+    # on a loaded host, where qemu64 did not (book/09-hardening.md).
     p.add_argument("--cpu", help="QEMU's -cpu under TCG (default: QEMU's own, qemu64)")
     p.add_argument("--shim-args", default="")
     p.add_argument("--kernel-args", default="console=ttyS0")

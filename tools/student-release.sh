@@ -13,7 +13,7 @@
 # student release". labs/ holds the skeletons as committed (make test
 # checks they are up to date with solutions/), except the labs listed as
 # solved: for a shorter course, those get the solutions' files with the
-# BEGIN/END LAB marker lines taken out (book/11-instructors.md).
+# BEGIN/END LAB marker lines taken out (book/10-instructors.md).
 set -e
 
 # Instructor-only: the answers, the broken answers, and the guide that
@@ -23,7 +23,7 @@ solutions
 tests/lab_mutants.py
 tests/hidden_example.py
 tools/mutants.py
-book/11-instructors.md
+book/10-instructors.md
 "
 
 out=${1:-build/sidecar-os-student.tar.gz}

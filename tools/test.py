@@ -164,6 +164,10 @@ def main():
                                   [sys.executable, "tools/book.py", "--self-test"]), None))
     jobs.append(("static", Static("book builds: no warnings, no broken links or images",
                                   [sys.executable, "tools/book.py", "--out", "build/book"]), None))
+    jobs.append(("static", Static("handout output comparison catches changes (self-test)",
+                                  [sys.executable, "tools/outputs.py", "--self-test"]), None))
+    jobs.append(("static", Static("handouts' expected output is what real boots print",
+                                  [sys.executable, "tools/outputs.py"]), None))
     # Hardening (README): sanitizers, the protocol between threads, a short fuzz, lint.
     make("-j2", "fuzz-build", "build/fuzz/protocol-tsan", "build/fuzz/unit-asan")
     for name, target in [("unit tests under ASan and UBSan", ["unit-asan"]),

@@ -13,7 +13,7 @@
 ; and then looks its own APIC ID up in the table the BSP filled (slots) to
 ; find its stack and its struct percpu, and jumps to ap_main(percpu).
 ;
-; The data block (the first 96 bytes) is kernel/trampoline.h's struct
+; The data block (the first 96 bytes) is include/trampoline.h's struct
 ; trampoline_data: keep the offsets. Fields marked "relocated" hold offsets
 ; in this page; the BSP adds the page's address.
 ;

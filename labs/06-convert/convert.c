@@ -2,7 +2,7 @@
  * Lab 6 - asking a sidecar CPU to leave: the main kernel's side.
  *
  * The client stores REMOVE in the CPU's cpu_status and sends the request
- * IPI (DESIGN.md section 3). REMOVE may replace IDLE (the CPU is asleep in
+ * IPI (book/design.md). REMOVE may replace IDLE (the CPU is asleep in
  * its halt loop) or RUN/STOP (it is running a command, perhaps a VP: the
  * IPI pulls it out of the guest, and its acknowledgement leaves REMOVE in
  * place - lab 3's compare-and-swap). Anything else is refused: FAILED (the

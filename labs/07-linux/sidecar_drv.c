@@ -123,7 +123,7 @@ static u32 sidecar_wait(const struct sidecar_cpu *c, u32 want, unsigned long dea
 /* Hand the CPU its command: the page is written, IDLE -> RUN, the IPI. */
 static int sidecar_submit(struct sidecar_cpu *c, const struct sidecar_ioc_command *cmd)
 {
-	// TODO(lab 7): write the command page, IDLE -> RUN (cmpxchg, release), the request IPI
+	// TODO(lab 7): only if IDLE: write the command page, IDLE -> RUN (cmpxchg, release), the IPI
 	pr_err("sidecar: lab 7: %s() is not implemented yet\n", __func__);
 	return -ENOSYS;
 }

@@ -1,6 +1,6 @@
 ; escape.asm - a guest that tries to take the machine, and fails each time.
 ;
-; A VP runs in ring 3 with IOPL 0 (DESIGN.md section 4), so each of these
+; A VP runs in ring 3 with IOPL 0 (book/design.md), so each of these
 ; must become an exit to the VMM instead of doing harm:
 ;   1. cli               - CPL > IOPL: #GP (SDM vol. 2A, CLI)
 ;   2. a write to GVA 0x200000, where the sidecar's own image lives: the

@@ -1,6 +1,6 @@
 ; privileged.asm - a guest that tries the privileged instructions, one by one.
 ;
-; A VP runs in ring 3 with IOPL 0 (DESIGN.md section 4). Each instruction
+; A VP runs in ring 3 with IOPL 0 (book/design.md). Each instruction
 ; below is reserved for ring 0, or needs something the sidecar leaves off
 ; (EFER.SCE for syscall, CR4.PCE for rdpmc, CR4.OSXSAVE for xsetbv), so each
 ; must fault into the sidecar and come back to the VMM as an exception exit

@@ -16,7 +16,7 @@
  * Use lapic_send_icr() (include/lapic.h): it writes the destination, then
  * the low word that sends, then waits for the delivery status to go idle.
  *
- * Implement: ap_send_init_sipi() (declared in kernel/kernel.h).
+ * Implement: ap_send_init_sipi() (declared in include/lapic.h).
  * Tests: every lab 1 boot test.
  */
 #include "kernel.h"

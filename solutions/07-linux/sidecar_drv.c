@@ -123,9 +123,14 @@ static u32 sidecar_wait(const struct sidecar_cpu *c, u32 want, unsigned long dea
 /* Hand the CPU its command: the page is written, IDLE -> RUN, the IPI. */
 static int sidecar_submit(struct sidecar_cpu *c, const struct sidecar_ioc_command *cmd)
 {
-	// BEGIN LAB 7: write the command page, IDLE -> RUN (cmpxchg, release), the request IPI
+	// BEGIN LAB 7: only if IDLE: write the command page, IDLE -> RUN (cmpxchg, release), the IPI
 	struct sidecar_command_page *page = c->page;
 
+	/* First make sure the page is ours to write: a CPU that is not IDLE may
+	 * still be running the previous command (one that timed out, say) and
+	 * reading its page. Acquire: its last answer is read before we write. */
+	if (smp_load_acquire(c->status) != CPU_STATUS_IDLE)
+		return -EBUSY;
 	page->command = cmd->command;
 	page->error = 0;
 	if (c->memory)
@@ -138,7 +143,8 @@ static int sidecar_submit(struct sidecar_cpu *c, const struct sidecar_ioc_comman
 		};
 	memcpy(page->request.raw, cmd->request, sizeof(cmd->request));
 	/* Release: a CPU that sees RUN sees the page we wrote. The cmpxchg
-	 * fails if the CPU is not idle (busy, failed, or removed). */
+	 * fails if the status left IDLE since the check (a REMOVE: the CPU
+	 * is leaving and never reads the page). */
 	if (cmpxchg_release(c->status, CPU_STATUS_IDLE, CPU_STATUS_RUN) != CPU_STATUS_IDLE)
 		return -EBUSY;
 	sidecar_send_ipi(c->apic_id, c->vector);

@@ -1,7 +1,7 @@
 /*
  * fuzz_command.c - libFuzzer harness: a command page, as the sidecar reads it.
  *
- * A sidecar CPU trusts nothing in its command page (DESIGN.md section 3):
+ * A sidecar CPU trusts nothing in its command page (book/design.md):
  * the dispatcher (kernel/command.c, compiled for the host with the stand-ins
  * of tests/host/sidecar_host.c) reads the command number once and each
  * command checks what it copies out - lab 4's register request
