@@ -60,10 +60,33 @@ static bool node_has_memory(const struct machine *m, uint32_t node)
 	return false;
 }
 
-static void remember(struct shim *s, uint64_t base, uint64_t size)
+/* Keep [base, base+size) from the main kernel. The list is sized for the
+ * most the shim ever reserves; should it still be full, the caller turns the
+ * sidecar off, since a dropped reservation would hand sidecar memory to the
+ * main kernel as usable RAM. */
+static int remember(struct shim *s, uint64_t base, uint64_t size)
 {
-	if (s->nreserved < ARRAY_SIZE(s->reserved))
-		s->reserved[s->nreserved++] = (struct e820_range){base, size, E820_RESERVED};
+	struct diag d = {""};
+	int r = e820_add(s->reserved, &s->nreserved, ARRAY_SIZE(s->reserved), base, size,
+			 E820_RESERVED, &d);
+	if (r)
+		kprintf("shim: %s\n", d.msg);
+	return r;
+}
+
+/* Would the main kernel's e820 map (boot_params' 128 entries) hold the
+ * firmware's ranges with every reservation on top? Asked before the sidecar
+ * starts, while turning it off still costs nothing. */
+static int reservations_fit(const struct shim *s, struct diag *d)
+{
+	static struct e820_range firmware[MB2_MAX_MMAP];
+	static struct e820_entry map[E820_MAX_ENTRIES];
+	for (uint32_t i = 0; i < s->boot.nmemory; i++)
+		firmware[i] = (struct e820_range){s->boot.memory[i].base, s->boot.memory[i].length,
+						  s->boot.memory[i].type};
+	int n = e820_build(map, ARRAY_SIZE(map), firmware, s->boot.nmemory, s->reserved,
+			   s->nreserved, d);
+	return n < 0 ? n : 0;
 }
 
 /* A usable page below 1 MiB that nothing else uses (not page 0, not GRUB's
@@ -163,10 +186,15 @@ void shim_start_sidecar(struct shim *s)
 		return;
 	}
 	params.output_page = out_pa;
-	remember(s, params.trampoline_page, PAGE);
-	remember(s, out_pa, SIDECAR_OUTPUT_PAGES * PAGE);
-	remember(s, (uint64_t)&params, PAGE);
-	remember(s, SIDECAR_IMAGE_BASE, SIDECAR_IMAGE_MAX);
+	uint32_t nreserved = s->nreserved;
+	if (remember(s, params.trampoline_page, PAGE) ||
+	    remember(s, out_pa, SIDECAR_OUTPUT_PAGES * PAGE) ||
+	    remember(s, (uint64_t)&params, PAGE) ||
+	    remember(s, SIDECAR_IMAGE_BASE, SIDECAR_IMAGE_MAX)) {
+		s->nreserved = nreserved;
+		kprintf("shim: the sidecar is disabled; the main kernel boots without it\n");
+		return;
+	}
 
 	for (uint32_t n = 0; n < params.node_count; n++) {
 		struct sidecar_param_node *pn = &params.nodes[n];
@@ -186,13 +214,26 @@ void shim_start_sidecar(struct shim *s)
 			return;
 		}
 		pn->memory_size = size;
-		remember(s, pn->memory_base, size);
+		if (remember(s, pn->memory_base, size)) {
+			s->nreserved = nreserved;
+			kprintf("shim: node %u's sidecar pages cannot be kept from the main kernel: "
+				"the sidecar is disabled; the main kernel boots without it\n", n);
+			return;
+		}
 		if (!local && s->machine.have_srat)
 			kprintf("shim: warning: node %u's sidecar pages are not in its own memory "
 				"(%s); they are at 0x%lx\n", n,
 				node_has_memory(&s->machine, n) ? "placed elsewhere"
 								: "the node has no memory of its own",
 				(unsigned long)pn->memory_base);
+	}
+
+	if (reservations_fit(s, &d)) {
+		kprintf("shim: the main kernel's memory map cannot hold the sidecar's %u "
+			"reservations (%s): the sidecar is disabled; the main kernel boots "
+			"without it\n", s->nreserved - nreserved, d.msg);
+		s->nreserved = nreserved;
+		return;
 	}
 
 	sidecar_entry_fn entry = (sidecar_entry_fn)h->bsp_entry;
@@ -207,4 +248,15 @@ void shim_start_sidecar(struct shim *s)
 	kprintf("shim: sidecar: %u CPUs idle, %u failed, bring-up %lu.%03lu ms, %u KiB per CPU\n",
 		out->started, out->failed, (unsigned long)(us / 1000), (unsigned long)(us % 1000),
 		out->bytes_per_cpu / 1024);
+	/* Where each node's pages are: what the main kernel's map must show as
+	 * reserved (lab 7's test reads these lines beside Linux's /proc/iomem). */
+	for (uint32_t n = 0; n < params.node_count; n++)
+		if (out->nodes[n].control_page)
+			kprintf("shim: node %u: control page 0x%lx, %u command pages at 0x%lx, "
+				"block 0x%lx-0x%lx reserved\n", n,
+				(unsigned long)out->nodes[n].control_page, out->nodes[n].cpu_count,
+				(unsigned long)out->nodes[n].command_pages,
+				(unsigned long)params.nodes[n].memory_base,
+				(unsigned long)(params.nodes[n].memory_base +
+						params.nodes[n].memory_size - 1));
 }

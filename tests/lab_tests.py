@@ -90,6 +90,38 @@ def linux_nproc(before, after):
     return check
 
 
+def sidecar_pages_reserved(nodes):
+    """Every node's sidecar pages (the shim's "node N: control page ..." lines)
+    lie in a top-level "Reserved" range of Linux's /proc/iomem (the e820
+    map), never in "System RAM"; and there are `nodes` such nodes."""
+    node_rx = re.compile(r"^shim: node (\d+): control page 0x([0-9a-f]+), (\d+) command pages "
+                         r"at 0x([0-9a-f]+), block 0x([0-9a-f]+)-0x([0-9a-f]+) reserved$")
+    iomem_rx = re.compile(r"^([0-9a-f]+)-([0-9a-f]+) : (.+)$")  # unindented: e820's own
+
+    def check(lines, t):
+        pages = []
+        for m in filter(None, map(node_rx.match, lines)):
+            n, control, count, cmds = int(m.group(1)), int(m.group(2), 16), int(m.group(3)), \
+                int(m.group(4), 16)
+            pages += [(n, "control page", control, control + 0xfff),
+                      (n, "command pages", cmds, cmds + count * 0x1000 - 1),
+                      (n, "block", int(m.group(5), 16), int(m.group(6), 16))]
+        if len({p[0] for p in pages}) != nodes:
+            return "the shim named %d nodes' sidecar pages, expected %d" % (
+                len({p[0] for p in pages}), nodes)
+        iomem = [(int(m.group(1), 16), int(m.group(2), 16), m.group(3))
+                 for m in filter(None, map(iomem_rx.match, lines))]
+        if not iomem:
+            return "no /proc/iomem in the output"
+        for n, what, lo, hi in pages:
+            home = [r for r in iomem if r[0] <= lo and hi <= r[1]]
+            if not home or home[0][2] != "Reserved":
+                return "node %d's %s 0x%x-0x%x is %s in Linux's /proc/iomem, not Reserved" % (
+                    n, what, lo, hi, "'%s'" % home[0][2] if home else "not listed")
+        return None
+    return check
+
+
 RUN_OK = expect_line(r"^run: \d+ commands, 0 failed$", "every monitor command succeeded")
 SIDECAR_UP = expect_line(r"^shim: sidecar: \d+ CPUs idle, 0 failed, bring-up")
 
@@ -260,19 +292,27 @@ LABS = {
     # each checking several things. The machine is make run's: 8 CPUs, 2 nodes.
     7: [
         Boot("Linux beside the sidecar: status, and a guest on a sidecar CPU",
-             "sidecarctl status; sidecarctl run 5 hello; sidecarctl run 6 escape", points=50,
+             "sidecarctl status; sidecarctl run 5 hello; sidecarctl run 6 escape", points=40,
              smp=8, nodes=2, mem=1024, linux=True, timeout=240,
              checks=[expect_line(r"^sidecar: Linux \S+ up in [0-9.]+ s, 2 CPUs online$"),
                      expect_status(policy_states)] + hello_on(5)
              + [expect_line(r"^\[cpu 6\] escape: 3 of 3 attempts trapped$"), RUN_OK]),
         Boot("online: a sidecar CPU becomes Linux's, and Linux schedules there",
              "nproc; sidecarctl online 5; nproc; taskset -c 5 true; sidecarctl status",
-             points=50, smp=8, nodes=2, mem=1024, linux=True, timeout=240,
+             points=40, smp=8, nodes=2, mem=1024, linux=True, timeout=240,
              checks=[expect_line(r"^online: cpu 5 left the sidecar in \d+ ms$",
                                  "the CPU left the sidecar (REMOVE) before Linux took it"),
                      expect_line(r"^online: cpu 5 \(linux cpu \d+\) is online in Linux$"),
                      linux_nproc(2, 3),
                      expect_status(lambda i, t: "linux" if i == 5 else policy_states(i, t)),
                      RUN_OK]),
+        # Eight nodes: more sidecar blocks than the shim once had room to
+        # reserve. Linux must see every one as Reserved, and the driver load.
+        Boot("eight nodes: every node's sidecar pages are reserved in Linux",
+             "cat /proc/iomem; sidecarctl status", points=20, smp=16, nodes=8, mem=2048,
+             linux=True, timeout=240,
+             checks=[sidecar_pages_reserved(8),
+                     expect_line(r"^sidecar: Linux \S+ up in [0-9.]+ s, 8 CPUs online$"),
+                     expect_status(policy_states), RUN_OK]),
     ],
 }
