@@ -43,7 +43,7 @@ static bool next_bound(uint64_t pos, bool first, const struct e820_range *fw, si
 		const struct e820_range *r = range_at(i, fw, nfw, res);
 		if (r->size == 0)
 			continue;
-		uint64_t b[2] = {r->addr, r->addr + r->size};
+		const uint64_t b[2] = {r->addr, r->addr + r->size};
 		for (int k = 0; k < 2; k++)
 			if ((first || b[k] > pos) && (!found || b[k] < *next)) {
 				*next = b[k];
