@@ -248,9 +248,10 @@ void shim_start_sidecar(struct shim *s)
 	kprintf("shim: sidecar: %u CPUs idle, %u failed, bring-up %lu.%03lu ms, %u KiB per CPU\n",
 		out->started, out->failed, (unsigned long)(us / 1000), (unsigned long)(us % 1000),
 		out->bytes_per_cpu / 1024);
-	/* Where each node's pages are: what the main kernel's map must show as
-	 * reserved (lab 7's test reads these lines beside Linux's /proc/iomem). */
-	for (uint32_t n = 0; n < params.node_count; n++)
+	/* With verbose: where each node's pages are, which the main kernel's map
+	 * must show as reserved (lab 7's test reads these lines beside Linux's
+	 * /proc/iomem). */
+	for (uint32_t n = 0; s->options.verbose && n < params.node_count; n++)
 		if (out->nodes[n].control_page)
 			kprintf("shim: node %u: control page 0x%lx, %u command pages at 0x%lx, "
 				"block 0x%lx-0x%lx reserved\n", n,

@@ -57,6 +57,35 @@ def phantom_failed(apic):
     return check
 
 
+TIMELINE_LINE = re.compile(r"^timeline: cpu (\d+) apic (\d+) node (\d+) starter (\d+) init (\d+) "
+                           r"up (\d+) idle (\d+) us$")
+
+
+def timeline_rows(lines):
+    """linux-stub's `timeline`: (cpu, apic, node, starter, init, up, idle)."""
+    return [tuple(map(int, m.groups())) for m in map(TIMELINE_LINE.match, lines) if m]
+
+
+def nodes_start_together(spread_ms):
+    """Every node's first CPU (the earliest INIT of its node) came up within
+    spread_ms of the others: one INIT-SIPI-SIPI round for all of them, not
+    one round (10 ms of waits) per node after another."""
+    def check(lines, t):
+        rows = timeline_rows(lines)
+        firsts = {}
+        for r in rows:
+            if r[2] not in firsts or r[4] < firsts[r[2]][4]:
+                firsts[r[2]] = r
+        if len(firsts) != t.nodes:
+            return "the timeline shows %d nodes, expected %d" % (len(firsts), t.nodes)
+        ups = sorted(r[5] for r in firsts.values())
+        if ups[-1] - ups[0] > spread_ms * 1000:
+            return "the nodes' first CPUs came up over %.1f ms (%s us): one after another, " \
+                "not together" % ((ups[-1] - ups[0]) / 1000, ups)
+        return None
+    return check
+
+
 def wake_counts(rounds, responses=False):
     """`wake all <rounds>`: every idle sidecar CPU woken `rounds` times, none
     lost, doubled or refused; with responses, some answers came by IPI."""
@@ -91,7 +120,7 @@ def linux_nproc(before, after):
 
 
 def sidecar_pages_reserved(nodes):
-    """Every node's sidecar pages (the shim's "node N: control page ..." lines)
+    """Every node's sidecar pages (the verbose shim's "node N: control page ..." lines)
     lie in a top-level "Reserved" range of Linux's /proc/iomem (the e820
     map), never in "System RAM"; and there are `nodes` such nodes."""
     node_rx = re.compile(r"^shim: node (\d+): control page 0x([0-9a-f]+), (\d+) command pages "
@@ -164,7 +193,11 @@ LABS = {
              timeout=180, shim_args="ap_timeout_ms=5000",
              checks=[expect_status(sidecar_states), RUN_OK,
                      expect_line(r"^shim: sidecar: 254 CPUs idle, 0 failed")]),
-        Boot("a CPU that never answers is marked failed", "status", points=30, smp=4,
+        # One INIT-SIPI-SIPI round for the four nodes' first CPUs: they come up
+        # together. One after another they would be 10 ms (the INIT wait) apart.
+        Boot("4 nodes start together", "timeline; status", points=10, smp=8, nodes=4,
+             checks=[nodes_start_together(15), expect_status(sidecar_states), RUN_OK]),
+        Boot("a CPU that never answers is marked failed", "status", points=20, smp=4,
              shim_args="phantom_cpu=9 ap_timeout_ms=300",
              checks=[phantom_failed(9), RUN_OK,
                      expect_line(r"^sidecar: cpu \d+ apic 9 did not start"),
@@ -310,7 +343,7 @@ LABS = {
         # reserve. Linux must see every one as Reserved, and the driver load.
         Boot("eight nodes: every node's sidecar pages are reserved in Linux",
              "cat /proc/iomem; sidecarctl status", points=20, smp=16, nodes=8, mem=2048,
-             linux=True, timeout=240,
+             shim_args="verbose", linux=True, timeout=240,
              checks=[sidecar_pages_reserved(8),
                      expect_line(r"^sidecar: Linux \S+ up in [0-9.]+ s, 8 CPUs online$"),
                      expect_status(policy_states), RUN_OK]),
