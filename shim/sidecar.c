@@ -108,6 +108,9 @@ static uint64_t find_trampoline_page(const struct shim *s, uint64_t mb2_info, ui
 	return 0;
 }
 
+/* Each sidecar node's NUMA node (numa_split_nodes: the same with no split). */
+static uint16_t node_numa[SIDECAR_MAX_NODES];
+
 /* Returns the number of CPUs the sidecar starts. */
 static uint32_t assign_cpus(struct shim *s)
 {
@@ -119,18 +122,27 @@ static uint32_t assign_cpus(struct shim *s)
 	}
 	uint32_t bsp = (uint32_t)me;
 	static bool main_cpu[MAX_CPUS];
+	static uint16_t cpu_node[MAX_CPUS];
 	uint32_t started = 0;
+	struct diag d = {""};
 
+	int nnodes = numa_split_nodes(m, s->options.policy.split, SIDECAR_MAX_NODES, cpu_node,
+				      node_numa, &d);
+	if (nnodes < 0) {
+		kprintf("shim: %s: the sidecar is disabled; the main kernel boots without it\n",
+			d.msg);
+		return 0;
+	}
 	numa_assign_cpus(m, bsp, &s->options.policy, main_cpu); /* lab 5 */
 	main_cpu[bsp] = true;
 
-	/* Parameter CPUs are grouped by node; the node's first_cpu/cpu_count
-	 * then describe contiguous runs. */
+	/* Parameter CPUs are grouped by sidecar node; the node's first_cpu and
+	 * cpu_count then describe contiguous runs. */
 	uint32_t k = 0;
-	for (uint32_t n = 0; n < m->nnodes; n++) {
+	for (uint32_t n = 0; n < (uint32_t)nnodes; n++) {
 		params.nodes[n].first_cpu = k;
 		for (uint32_t i = 0; i < m->ncpus; i++) {
-			if (m->cpus[i].node != n)
+			if (cpu_node[i] != n)
 				continue;
 			s->param_index[i] = k;
 			params.cpus[k++] = (struct sidecar_param_cpu){
@@ -142,8 +154,11 @@ static uint32_t assign_cpus(struct shim *s)
 		}
 		params.nodes[n].cpu_count = k - params.nodes[n].first_cpu;
 	}
-	params.node_count = m->nnodes;
+	params.node_count = (uint32_t)nnodes;
 	params.cpu_count = k;
+	if (s->options.policy.split)
+		kprintf("shim: split=%u: %u CPUs in %u sidecar nodes over %u NUMA nodes\n",
+			s->options.policy.split, k, params.node_count, m->nnodes);
 	return started;
 }
 
@@ -173,7 +188,8 @@ void shim_start_sidecar(struct shim *s)
 	params.start_timeout_us = (s->options.ap_timeout_ms ? s->options.ap_timeout_ms
 							    : DEFAULT_AP_TIMEOUT_MS) * 1000;
 	if (assign_cpus(s) == 0) {
-		kprintf("shim: the policy gives the sidecar no CPU: booting without it\n");
+		if (params.node_count)
+			kprintf("shim: the policy gives the sidecar no CPU: booting without it\n");
 		return;
 	}
 
@@ -206,7 +222,7 @@ void shim_start_sidecar(struct shim *s)
 		uint64_t size = SIDECAR_NODE_BYTES(pn->cpu_count, started);
 		bool local;
 		struct physmem *pool = inject_sidecar_pool(s->options.inject, &s->memory);
-		if (numa_alloc_node_block(pool, &s->machine, n, size, &pn->memory_base,
+		if (numa_alloc_node_block(pool, &s->machine, node_numa[n], size, &pn->memory_base,
 					  &local)) { /* lab 5 */
 			kprintf("shim: no memory for node %u's sidecar pages (%lu KiB): the sidecar "
 				"is disabled; the main kernel boots without it\n", n,
@@ -223,8 +239,9 @@ void shim_start_sidecar(struct shim *s)
 		if (!local && s->machine.have_srat)
 			kprintf("shim: warning: node %u's sidecar pages are not in its own memory "
 				"(%s); they are at 0x%lx\n", n,
-				node_has_memory(&s->machine, n) ? "placed elsewhere"
-								: "the node has no memory of its own",
+				node_has_memory(&s->machine, node_numa[n])
+					? "placed elsewhere"
+					: "the node has no memory of its own",
 				(unsigned long)pn->memory_base);
 	}
 
@@ -253,8 +270,8 @@ void shim_start_sidecar(struct shim *s)
 	 * /proc/iomem). */
 	for (uint32_t n = 0; s->options.verbose && n < params.node_count; n++)
 		if (out->nodes[n].control_page)
-			kprintf("shim: node %u: control page 0x%lx, %u command pages at 0x%lx, "
-				"block 0x%lx-0x%lx reserved\n", n,
+			kprintf("shim: node %u (NUMA node %u): control page 0x%lx, %u command pages "
+				"at 0x%lx, block 0x%lx-0x%lx reserved\n", n, node_numa[n],
 				(unsigned long)out->nodes[n].control_page, out->nodes[n].cpu_count,
 				(unsigned long)out->nodes[n].command_pages,
 				(unsigned long)params.nodes[n].memory_base,

@@ -123,8 +123,9 @@ def sidecar_pages_reserved(nodes):
     """Every node's sidecar pages (the verbose shim's "node N: control page ..." lines)
     lie in a top-level "Reserved" range of Linux's /proc/iomem (the e820
     map), never in "System RAM"; and there are `nodes` such nodes."""
-    node_rx = re.compile(r"^shim: node (\d+): control page 0x([0-9a-f]+), (\d+) command pages "
-                         r"at 0x([0-9a-f]+), block 0x([0-9a-f]+)-0x([0-9a-f]+) reserved$")
+    node_rx = re.compile(r"^shim: node (\d+) \(NUMA node \d+\): control page 0x([0-9a-f]+), "
+                         r"(\d+) command pages at 0x([0-9a-f]+), "
+                         r"block 0x([0-9a-f]+)-0x([0-9a-f]+) reserved$")
     iomem_rx = re.compile(r"^([0-9a-f]+)-([0-9a-f]+) : (.+)$")  # unindented: e820's own
 
     def check(lines, t):
@@ -287,12 +288,25 @@ LABS = {
                                  r"local yes$", "the nodes with memory still get local pages")]
              + hello_on(5) + [RUN_OK]),
         Boot("responses from many CPUs at once reach each node's CPU", "wake all 200",
-             points=20, smp=32, nodes=4, timeout=120,
+             points=15, smp=32, nodes=4, timeout=120,
              checks=[wake_counts(200, responses=True), RUN_OK]),
-        Boot("main_cpus= and sidecar=off choose who keeps which CPU", "status", points=15,
+        Boot("main_cpus= and sidecar=off choose who keeps which CPU", "status", points=10,
              smp=8, nodes=2, shim_args="main_cpus=0,1,5",
              checks=[expect_status(lambda i, t: "linux" if i in (0, 1, 5) else "idle"),
                      RUN_OK]),
+        # OpenHCL's split: each NUMA node cut into sidecar nodes of at most 4
+        # CPUs, each with its own control page (in the NUMA node's memory),
+        # its first CPU linux-stub's and serving it.
+        Boot("split=4: sidecar nodes of 4 CPUs, each with its first CPU kept",
+             "status; nodes; wake all 20", points=10, smp=16, nodes=2, shim_args="split=4",
+             checks=[expect_line(r"^shim: split=4: 16 CPUs in 4 sidecar nodes over 2 NUMA nodes$"),
+                     expect_status(lambda i, t: "linux" if i % 4 == 0 else "idle")]
+             + [expect_line(r"^sidecar node %d numa %d cpus %d-%d control 0x[0-9a-f]+ local yes$"
+                            % (k, k // 2, 4 * k, 4 * k + 3)) for k in range(4)]
+             + [expect_line(r"^wake: 12 CPUs x 20 rounds: 240 wake-ups, 0 lost, 0 doubled, "
+                            r"0 refused$"),
+                expect_line(r"^wake: [1-9]\d* responses arrived by IPI",
+                            "the sidecar nodes' own CPUs got responses"), RUN_OK]),
     ],
     6: [
         Boot("convert a CPU: it becomes linux-stub's", "convert 5; status", points=20, smp=8,
