@@ -74,7 +74,8 @@ MUTANTS = [
            "\t\tap_start_and_wait(node->cpus[slot]);\n\t\treturn;\n",
            "each CPU starts one more and stops: a chain, not a fan-out", expect="missed"),
     Mutant("init-to-one-only", 1, S + "01-apstart/startup.c",
-           "delivered[c] = lapic_send_icr(apic_ids[c],", "delivered[c] = lapic_send_icr(apic_ids[0],",
+           "delivered[c] = lapic_send_icr(apic_ids[c],",
+           "delivered[c] = lapic_send_icr(apic_ids[0],",
            "starting several CPUs at once, sends INIT to the first only: the others get SIPIs "
            "they ignore"),
     Mutant("fanout-no-help", 1, S + "01-apstart/fanout.c",

@@ -54,7 +54,7 @@ CPUHP_TRACE = "trace_event=cpuhp:cpuhp_enter tp_printk log_buf_len=8M"
 # uses on this CPU (AMD family 0xF), so both start CPUs the same way.
 SIDECAR_ARGS = "modern_delays"
 RESULT_COLUMNS = ["section", "measure", "cpus", "system", "stat", "value", "unit"]
-TIMELINE_COLUMNS = ["system", "cpus", "cpu", "starter", "init_ms", "up_ms", "idle_ms"]
+TIMELINE_COLUMNS = ["system", "cpus", "cpu", "node", "starter", "init_ms", "up_ms", "idle_ms"]
 
 
 class BootFailed(Exception):
@@ -167,10 +167,11 @@ def bringup_sidecar(b, smp, nodes, mem):
     before, = grab(r"^timeline: sidecar_start\(\) ran (\d+) us before the first INIT", text)
     b.add("bringup", "sidecar_start() before the first INIT", smp, "sidecar", before / 1000, "ms")
     b.add("memory", "reserved per CPU", smp, "sidecar", kib, "KiB")
-    for cpu, starter, init, up, idle in re.findall(
-            r"^timeline: cpu (\d+) apic \d+ node \d+ starter (\d+) init (\d+) up (\d+) "
+    for cpu, node, starter, init, up, idle in re.findall(
+            r"^timeline: cpu (\d+) apic \d+ node (\d+) starter (\d+) init (\d+) up (\d+) "
             r"idle (\d+) us", text, re.M):
-        b.timeline.append(dict(system="sidecar", cpus=smp, cpu=int(cpu), starter=int(starter),
+        b.timeline.append(dict(system="sidecar", cpus=smp, cpu=int(cpu), node=int(node),
+                               starter=int(starter),
                                init_ms=int(init) / 1000, up_ms=int(up) / 1000,
                                idle_ms=int(idle) / 1000))
     if smp > 255:
@@ -214,7 +215,10 @@ def bringup_linux(b, smp, nodes, mem):
     if rows:
         origin = min(r[1] for r in rows)
     for cpu, init_s, up_s, online_s in sorted(rows):
-        b.timeline.append(dict(system="linux", cpus=smp, cpu=cpu, starter=0,
+        b.timeline.append(dict(system="linux", cpus=smp, cpu=cpu,
+                               node=next(n for n in range(nodes)  # tools/qemu.py's split
+                                         if cpu < (n + 1) * smp // nodes),
+                               starter=0,
                                init_ms=(init_s - origin) * 1000, up_ms=(up_s - origin) * 1000,
                                idle_ms=(online_s - origin) * 1000))
 
