@@ -84,8 +84,11 @@ static int reservations_fit(const struct shim *s, struct diag *d)
 	for (uint32_t i = 0; i < s->boot.nmemory; i++)
 		firmware[i] = (struct e820_range){s->boot.memory[i].base, s->boot.memory[i].length,
 						  s->boot.memory[i].type};
-	int n = e820_build(map, ARRAY_SIZE(map), firmware, s->boot.nmemory, s->reserved,
-			   s->nreserved, d);
+	int own = e820_build(map, ARRAY_SIZE(map), firmware, s->boot.nmemory, NULL, 0, d);
+	if (own < 0)
+		return own;
+	size_t room = inject_e820_room(s->options.inject, ARRAY_SIZE(map), (size_t)own);
+	int n = e820_build(map, room, firmware, s->boot.nmemory, s->reserved, s->nreserved, d);
 	return n < 0 ? n : 0;
 }
 
