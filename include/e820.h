@@ -20,6 +20,8 @@ enum {
 	E820_UNUSABLE = 5,
 };
 
+/* boot_params.e820_table's size: E820_MAX_ENTRIES_ZEROPAGE in Linux's
+ * arch/x86/include/uapi/asm/bootparam.h, "part of the x86 boot protocol ABI". */
 #define E820_MAX_ENTRIES 128
 
 struct __attribute__((packed)) e820_entry {
@@ -43,6 +45,14 @@ struct e820_range {
 int e820_build(struct e820_entry *out, size_t max, const struct e820_range *firmware,
 	       size_t nfirmware, const struct e820_range *reserve, size_t nreserve,
 	       struct diag *d);
+
+/*
+ * Append [addr, addr+size) of the given type to list (n entries of at most
+ * max). A full list is an error that names the range: a reservation left
+ * out would reach the main kernel as usable RAM, so none is ever dropped.
+ */
+int e820_add(struct e820_range *list, uint32_t *n, size_t max, uint64_t addr, uint64_t size,
+	     uint32_t type, struct diag *d);
 
 const char *e820_type_name(uint32_t type);
 

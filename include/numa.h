@@ -13,19 +13,37 @@
 
 #include "machine.h"
 #include "physmem.h"
+#include "sidecar.h"
 
 struct cpu_policy {
 	bool sidecar_off;          /* shim option sidecar=off: the main kernel keeps all */
 	bool have_list;            /* shim option main_cpus=<list> */
 	bool main_list[MAX_CPUS];  /* the list, by CPU index */
+	uint32_t split;            /* shim option split=<n>: sidecar nodes of at most n CPUs */
 };
+
+/*
+ * Sidecar nodes (lab 5, labs/05-numa/policy.c, given): by default one per
+ * NUMA node, sidecar node k being NUMA node k. With split > 0 each NUMA
+ * node's CPUs, in index order, are cut into ceil(count / split) sidecar
+ * nodes of nearly equal size, at most split CPUs each, numbered NUMA node
+ * by NUMA node, as OpenHCL's boot shim cuts them (openhcl/openhcl_boot/
+ * src/sidecar.rs, MAX_SIDECAR_NODE_SIZE = 32): each has its own control
+ * page, and its first CPU is kept for the main kernel. Sets cpu_node[i]
+ * (every CPU's sidecar node) and numa_of[k] (every sidecar node's NUMA
+ * node); returns the number of sidecar nodes, or E_RANGE (with d) when
+ * there would be more than max.
+ */
+int numa_split_nodes(const struct machine *m, uint32_t split, uint32_t max,
+		     uint16_t cpu_node[MAX_CPUS], uint16_t *numa_of, struct diag *d);
 
 /*
  * Lab 5 (labs/05-numa/policy.c): set main_cpu[i] for every CPU of m: true if
  * the main kernel keeps CPU i, false if the sidecar starts it. The BSP
  * (index bsp) always stays with the main kernel. Default: the first CPU of
- * each node (lowest index) stays too. sidecar=off keeps every CPU;
- * main_cpus=<list> keeps exactly the listed ones (and the BSP).
+ * each sidecar node (lowest index) stays too - of each NUMA node, unless
+ * p->split cuts them smaller (numa_split_nodes). sidecar=off keeps every
+ * CPU; main_cpus=<list> keeps exactly the listed ones (and the BSP).
  */
 void numa_assign_cpus(const struct machine *m, uint32_t bsp, const struct cpu_policy *p,
 		      bool main_cpu[MAX_CPUS]);

@@ -100,10 +100,20 @@ void sidecar_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 __attribute__((noreturn)) void ap_main(struct percpu *pc);
 /* Start one CPU and wait for it to check in or time out (kernel/ap.c). */
 void ap_start_and_wait(struct percpu *pc);
+/* The same for n CPUs at once, with one INIT-SIPI-SIPI round (the BSP). */
+void ap_start_all_and_wait(struct percpu **pcs, uint32_t n);
 
 /* Lab 1 (labs/01-apstart/): */
-/* ap_send_init_sipi() is in include/lapic.h: linux-stub uses it too. */
+/* INIT-SIPI-SIPI to n CPUs with one set of waits; delivered[c]: every IPI
+ * to apic_ids[c] went out. -1 for a trampoline page a SIPI cannot name.
+ * ap_send_init_sipi() (include/lapic.h, linux-stub uses it too) is the same
+ * for one CPU. */
+int ap_send_init_sipi_all(const uint32_t *apic_ids, uint32_t n, uint64_t trampoline_page,
+			  bool *delivered);
 void fanout_start_node(struct node *node);
+/* Start what is left: own node first, then every other node (own may be
+ * NULL: the BSP). */
+void fanout_help(struct node *own);
 
 /* Lab 2 (labs/02-halt/): */
 void halt_cpu_init(struct percpu *pc);

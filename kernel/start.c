@@ -9,8 +9,9 @@
  *      per-CPU pages (include/sidecar.h),
  *   3. build the page tables the APs will use, copy the trampoline below
  *      1 MiB and fill in its data block (include/trampoline.h),
- *   4. start the first CPU of every node; each AP then helps start the rest
- *      of its node (fan-out, lab 1),
+ *   4. start the first CPU of every node, all together; each AP then helps
+ *      start the rest of its node, then of the others (fan-out, lab 1), and
+ *      so does the BSP,
  *   5. wait until every CPU is IDLE or FAILED - with a deadline, so a CPU
  *      that hangs half-way cannot hang the boot - and report.
  */
@@ -221,18 +222,21 @@ int sidecar_start(const struct sidecar_params *p)
 	if (install_trampoline(paging_build(), total))
 		return -1;
 
-	/* 4. Round-robin over the nodes so every node gets its first AP early;
-	 * from then on each node's APs start the rest of it. */
-	for (bool more = true; more;) {
-		more = false;
-		for (uint32_t n = 0; n < p->node_count; n++) {
-			uint32_t slot = __atomic_fetch_add(&nodes[n].next_slot, 1, __ATOMIC_ACQ_REL);
-			if (slot < nodes[n].count) {
-				ap_start_and_wait(nodes[n].cpus[slot]);
-				more = true;
-			}
-		}
+	/* 4. Every node's first CPU at once, with one INIT-SIPI-SIPI round, so
+	 * that the nodes start together; then the BSP helps like any AP. */
+	static struct percpu *firsts[SIDECAR_MAX_NODES];
+	uint32_t nfirsts = 0;
+	for (uint32_t n = 0; n < p->node_count; n++) {
+		uint32_t slot = __atomic_fetch_add(&nodes[n].next_slot, 1, __ATOMIC_ACQ_REL);
+		if (slot < nodes[n].count)
+			firsts[nfirsts++] = nodes[n].cpus[slot];
 	}
+	if (p->flags & SIDECAR_SERIAL_START)
+		for (uint32_t i = 0; i < nfirsts; i++) /* for comparison: one at a time */
+			ap_start_and_wait(firsts[i]);
+	else
+		ap_start_all_and_wait(firsts, nfirsts);
+	fanout_help(NULL);
 	wait_for_all(total);
 	output->done_tsc = rdtsc();
 	kprintf("sidecar: guests run in ring 3; paging protections on: %s\n", protect_summary());

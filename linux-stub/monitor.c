@@ -128,7 +128,8 @@ static int run_command(const struct command *c, int argc, char **argv)
 	    !parse_u64(argv[1], strlen(argv[1]), &cpu) || cpu >= stub.machine.ncpus)
 		return c->run(argc, argv);
 	struct job j = {c, argc, argv, -1};
-	if (smp_run_on((uint32_t)smp_node_cpu(stub.machine.cpus[cpu].node), run_job, &j))
+	int node = sidecar_node_of((uint32_t)cpu);
+	if (smp_run_on(node >= 0 ? (uint32_t)smp_node_cpu((uint32_t)node) : stub.bsp, run_job, &j))
 		return -1;
 	return j.result;
 }

@@ -16,6 +16,9 @@
 
 static const struct sidecar_output *output;
 static bool main_kernel_cpu[MAX_CPUS]; /* the policy's: ours, not the sidecar's */
+/* Each machine CPU's sidecar node, ours or the sidecar's: the NUMA node, or
+ * with the shim's split=<n> a piece of it. 0: not in the output page. */
+static uint16_t cpu_snode_plus1[MAX_CPUS];
 
 /* For each machine CPU: where it is in the sidecar, if it is a sidecar CPU. */
 static struct {
@@ -64,8 +67,10 @@ void sidecar_attach(void)
 		const struct sidecar_output_node *node = &o->nodes[o->cpus[i].node % SIDECAR_MAX_NODES];
 		if (!o->cpus[i].sidecar) {
 			int cpu = machine_cpu_index(&stub.machine, o->cpus[i].apic_id);
-			if (cpu >= 0)
+			if (cpu >= 0 && o->cpus[i].node < o->node_count) {
 				main_kernel_cpu[cpu] = true;
+				cpu_snode_plus1[cpu] = (uint16_t)(o->cpus[i].node + 1);
+			}
 			continue;
 		}
 		if (!node->control_page || o->cpus[i].slot >= node->cpu_count)
@@ -80,6 +85,7 @@ void sidecar_attach(void)
 				continue;
 			cpu = (int)stub.machine.ncpus - 1;
 		}
+		cpu_snode_plus1[cpu] = (uint16_t)(o->cpus[i].node % SIDECAR_MAX_NODES + 1);
 		where[cpu].present = true;
 		where[cpu].control = c;
 		where[cpu].slot = o->cpus[i].slot;
@@ -149,6 +155,16 @@ bool client_wait_status(struct sidecar_control *control, uint32_t slot, uint32_t
 bool client_wait_idle(struct sidecar_control *control, uint32_t slot, uint64_t deadline_ns)
 {
 	return client_wait_status(control, slot, CPU_STATUS_IDLE, deadline_ns);
+}
+
+int sidecar_node_of(uint32_t cpu)
+{
+	return cpu < MAX_CPUS && output ? (int)cpu_snode_plus1[cpu] - 1 : -1;
+}
+
+uint32_t sidecar_node_count(void)
+{
+	return output ? output->node_count : 0;
 }
 
 uint64_t sidecar_control_page(uint32_t node)

@@ -21,6 +21,7 @@
 #include "trap.h"
 #include "x86.h"
 #include "trampoline.h"
+#include "sidecar.h"
 
 #define MSR_GS_BASE 0xc0000101
 #define STUB_STACK_PAGES 4
@@ -49,7 +50,10 @@ static struct slot slots[MAX_CPUS];
 static uint32_t nslots;
 static uint64_t trampoline_page;
 static uint32_t ticks_per_ms;
-static int node_server[MAX_NODES]; /* our CPU serving each node, or -1 */
+/* Our CPU serving each sidecar node (its response CPU, and the one that does
+ * the monitor's work for its CPUs), or -1. Sidecar nodes are the NUMA nodes,
+ * or pieces of them with the shim's split=<n>. */
+static int node_server[SIDECAR_MAX_NODES];
 
 extern const uint8_t stub_trampoline[], stub_trampoline_end[];
 extern const uint8_t irq_eoi_entry[], stub_irq_response[];
@@ -111,14 +115,15 @@ static void mask_8259(void)
 void smp_init(void)
 {
 	mask_8259();
-	for (uint32_t n = 0; n < MAX_NODES; n++)
+	for (uint32_t n = 0; n < SIDECAR_MAX_NODES; n++)
 		node_server[n] = -1;
 	struct stub_cpu *bsp = &cpu_info[stub.bsp];
 	*bsp = (struct stub_cpu){.self = bsp, .cpu = stub.bsp,
 				 .apic_id = stub.machine.cpus[stub.bsp].apic_id,
 				 .node = stub.machine.cpus[stub.bsp].node, .online = 1};
 	wrmsr(MSR_GS_BASE, (uint64_t)bsp);
-	node_server[bsp->node % MAX_NODES] = (int)stub.bsp; /* the BSP serves its node, polling */
+	if (sidecar_node_of(stub.bsp) >= 0) /* the BSP serves its node, polling */
+		node_server[sidecar_node_of(stub.bsp)] = (int)stub.bsp;
 	idt_set_gate(trap_idt(), STUB_WORK_VECTOR, irq_eoi_entry);
 	idt_set_gate(trap_idt(), STUB_RESPONSE_VECTOR, stub_irq_response);
 	idt_set_gate(trap_idt(), STUB_TIMER_VECTOR, irq_eoi_entry);
@@ -190,12 +195,12 @@ void stub_ap_main(struct stub_cpu *c)
 	wrmsr(MSR_GS_BASE, (uint64_t)c);
 	enable_lapic();
 	lapic_timer_periodic(STUB_TIMER_VECTOR, ticks_per_ms, TICK_US);
-	/* The first of our CPUs in a node serves it; later ones (converted
-	 * CPUs, a second main_cpus= CPU) just work. */
-	int none = -1;
-	if (__atomic_compare_exchange_n(&node_server[c->node % MAX_NODES], &none, (int)c->cpu, false,
-					__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
-		sidecar_serve_node(c->node, c->apic_id);
+	/* The first of our CPUs in a sidecar node serves it; later ones
+	 * (converted CPUs, a second main_cpus= CPU) just work. */
+	int none = -1, node = sidecar_node_of(c->cpu);
+	if (node >= 0 && __atomic_compare_exchange_n(&node_server[node], &none, (int)c->cpu, false,
+						     __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		sidecar_serve_node((uint32_t)node, c->apic_id);
 	__atomic_store_n(&c->online, 1, __ATOMIC_RELEASE);
 
 	for (;;) {
@@ -223,7 +228,7 @@ void smp_wait(void)
 
 int smp_node_cpu(uint32_t node)
 {
-	int server = __atomic_load_n(&node_server[node % MAX_NODES], __ATOMIC_ACQUIRE);
+	int server = __atomic_load_n(&node_server[node % SIDECAR_MAX_NODES], __ATOMIC_ACQUIRE);
 	return server >= 0 ? server : (int)stub.bsp; /* a node without a CPU of ours: the BSP */
 }
 

@@ -36,7 +36,7 @@ void smp_start_main_cpus(void);
 int smp_start_cpu(uint32_t cpu);
 uint32_t smp_this_cpu(void);
 uint64_t smp_responses(void); /* response IPIs taken by all our CPUs, ever */
-int smp_node_cpu(uint32_t node); /* the CPU of ours that serves a node */
+int smp_node_cpu(uint32_t node); /* the CPU of ours that serves a sidecar node */
 /* Run fn(arg) on cpu and wait for it; post/join split it for parallel work. */
 int smp_run_on(uint32_t cpu, void (*fn)(void *), void *arg);
 int smp_post(uint32_t cpu, void (*fn)(void *), void *arg);
@@ -66,6 +66,10 @@ const char *sidecar_state_name(uint32_t cpu); /* NULL: not a sidecar CPU */
 /* A CPU the policy gave to the main kernel (not the sidecar's). */
 bool sidecar_main_kernel_cpu(uint32_t cpu);
 uint64_t sidecar_control_page(uint32_t node); /* 0: none */
+/* A machine CPU's sidecar node (one per NUMA node, or pieces of one with
+ * the shim's split=<n>): -1 when it has none. */
+int sidecar_node_of(uint32_t cpu);
+uint32_t sidecar_node_count(void);
 void sidecar_forget(uint32_t cpu); /* after conversion: no longer a sidecar CPU */
 /* On a node's CPU of ours: become the node's response CPU (lab 5). */
 void sidecar_serve_node(uint32_t node, uint32_t apic_id);

@@ -30,7 +30,9 @@ struct target {
 	uint64_t before, sent_tsc;
 };
 
-/* One node's share of a wake command, run on the node's CPU. */
+/* One sidecar node's share of a wake command, run on the CPU of ours that
+ * serves the node (its response CPU). Allocated the first time a node has
+ * CPUs to wake, and kept. */
 struct node_job {
 	struct sidecar_control *control;
 	uint32_t n;
@@ -42,7 +44,7 @@ struct node_job {
 	uint64_t samples[SAMPLES_PER_NODE];
 };
 
-static struct node_job jobs[MAX_NODES];
+static struct node_job *jobs[SIDECAR_MAX_NODES];
 
 void sort_u64(uint64_t *v, size_t n)
 {
@@ -121,7 +123,9 @@ static int choose(const char *which, uint64_t rounds)
 	uint64_t want = 0;
 	if (!all && !parse_u64(which, strlen(which), &want))
 		return kprintf("error: usage: wake <cpu|all> [rounds]\n"), -1;
-	memset(jobs, 0, sizeof(jobs));
+	for (uint32_t node = 0; node < SIDECAR_MAX_NODES; node++)
+		if (jobs[node])
+			jobs[node]->n = 0;
 	uint32_t chosen = 0;
 	for (uint32_t cpu = 0; cpu < stub.machine.ncpus; cpu++) {
 		if (!all && want != cpu)
@@ -140,7 +144,15 @@ static int choose(const char *which, uint64_t rounds)
 					       cpu_state_name_of(cpu)), -1;
 			continue;
 		}
-		struct node_job *job = &jobs[stub.machine.cpus[cpu].node % MAX_NODES];
+		int node = sidecar_node_of(cpu);
+		if (node < 0 || node >= SIDECAR_MAX_NODES)
+			return kprintf("error: cpu %u has no sidecar node\n", cpu), -1;
+		if (!jobs[node] &&
+		    !(jobs[node] = stub_alloc_pages(ALIGN_UP(sizeof(struct node_job), 4096) / 4096)))
+			return kprintf("error: no memory to wake sidecar node %d's CPUs\n", node), -1;
+		struct node_job *job = jobs[node];
+		if (job->n == 0) /* the node's first CPU in this command */
+			memset(job, 0, sizeof(*job));
 		job->control = control;
 		job->rounds = rounds;
 		job->slots[job->n] = slot;
@@ -169,24 +181,31 @@ int cmd_wake(int argc, char **argv)
 	uint64_t responses_before = smp_responses();
 	/* Every node's CPU works at once; the BSP takes node 0 (or any node
 	 * without a CPU of ours) itself, last. */
-	for (uint32_t node = 0; node < MAX_NODES; node++)
-		if (jobs[node].n && (uint32_t)smp_node_cpu(node) != smp_this_cpu())
-			smp_post((uint32_t)smp_node_cpu(node), wake_node, &jobs[node]);
-	for (uint32_t node = 0; node < MAX_NODES; node++)
-		if (jobs[node].n && (uint32_t)smp_node_cpu(node) == smp_this_cpu())
-			wake_node(&jobs[node]);
-	for (uint32_t node = 0; node < MAX_NODES; node++)
-		if (jobs[node].n && (uint32_t)smp_node_cpu(node) != smp_this_cpu())
+	for (uint32_t node = 0; node < SIDECAR_MAX_NODES; node++)
+		if (jobs[node] && jobs[node]->n && (uint32_t)smp_node_cpu(node) != smp_this_cpu())
+			smp_post((uint32_t)smp_node_cpu(node), wake_node, jobs[node]);
+	for (uint32_t node = 0; node < SIDECAR_MAX_NODES; node++)
+		if (jobs[node] && jobs[node]->n && (uint32_t)smp_node_cpu(node) == smp_this_cpu())
+			wake_node(jobs[node]);
+	for (uint32_t node = 0; node < SIDECAR_MAX_NODES; node++)
+		if (jobs[node] && jobs[node]->n && (uint32_t)smp_node_cpu(node) != smp_this_cpu())
 			smp_join((uint32_t)smp_node_cpu(node));
 
+	/* The round-trip figures: up to MAX_NODES nodes' worth of samples (a
+	 * sample of the samples on a machine with more nodes). */
 	static uint64_t samples[MAX_NODES * SAMPLES_PER_NODE];
 	uint64_t answered = 0, lost = 0, doubled = 0, refused = 0, nsamples = 0;
-	for (uint32_t node = 0; node < MAX_NODES; node++) {
-		struct node_job *j = &jobs[node];
+	for (uint32_t node = 0; node < SIDECAR_MAX_NODES; node++) {
+		const struct node_job *j = jobs[node];
+		if (!j || !j->n)
+			continue;
 		answered += j->answered, lost += j->lost, doubled += j->doubled;
 		refused += j->refused;
-		memcpy(samples + nsamples, j->samples, j->nsamples * sizeof(uint64_t));
-		nsamples += j->nsamples;
+		uint64_t take = j->nsamples < ARRAY_SIZE(samples) - nsamples
+					? j->nsamples
+					: ARRAY_SIZE(samples) - nsamples;
+		memcpy(samples + nsamples, j->samples, take * sizeof(uint64_t));
+		nsamples += take;
 	}
 	kprintf("wake: %u CPU%s x %lu round%s: %lu wake-ups, %lu lost, %lu doubled, %lu refused\n",
 		n, n == 1 ? "" : "s", (unsigned long)rounds, rounds == 1 ? "" : "s",

@@ -5,12 +5,13 @@
  * not. To test what the shim does with input QEMU cannot produce, the shim
  * option inject=<name> (shim/options.c) corrupts a COPY of one input before
  * the real parser sees it. This file is the only place that corrupts
- * anything, and the real path calls it at exactly three points:
+ * anything, and the real path calls it at exactly four points:
  *
  *   inject_mb2()           the multiboot2 information, before mb2_parse()
  *   inject_acpi()          the ACPI RSDP and the tables behind it, before
  *                          machine_from_acpi()
  *   inject_sidecar_pool()  the free memory the sidecar's pages come from
+ *   inject_e820_room()     the room in the main kernel's memory map
  *
  * Without inject= each returns its input unchanged. The firmware's own
  * tables are never written: the main kernel (linux-stub, or Linux) reads
@@ -21,7 +22,7 @@
 #include "shim.h"
 #include "console.h"
 
-enum stage { STAGE_MB2, STAGE_ACPI, STAGE_MEMORY };
+enum stage { STAGE_MB2, STAGE_ACPI, STAGE_MEMORY, STAGE_E820 };
 
 /* The copies, in the shim's own .bss: identity mapped below 4 GiB, so the
  * ACPI parser reads them through the same map as the firmware's tables. */
@@ -421,6 +422,7 @@ static const struct injection {
 	{"srat-overlap", STAGE_ACPI, NULL, srat_overlap, false, NEEDS_SRAT},
 	{"srat-bad-entry", STAGE_ACPI, NULL, srat_bad_entry, false, NEEDS_SRAT},
 	{"sidecar-nomem", STAGE_MEMORY, NULL, NULL, false, ANY_TABLES},
+	{"e820-full", STAGE_E820, NULL, NULL, false, ANY_TABLES},
 };
 
 int inject_lookup(const char *name, size_t len)
@@ -497,4 +499,16 @@ struct physmem *inject_sidecar_pool(int injection, struct physmem *pool)
 		"pool)\n");
 	physmem_init(&empty);
 	return &empty;
+}
+
+/* e820-full: the main kernel's map has room for the firmware's own entries
+ * and no more, as on a machine whose firmware map is nearly 128 entries
+ * long: the sidecar's reservations do not fit. */
+size_t inject_e820_room(int injection, size_t room, size_t firmware_entries)
+{
+	if (!active(injection, STAGE_E820))
+		return room;
+	kprintf("shim: fault injection: e820-full (the main kernel's map has room for the "
+		"firmware's %zu entries only)\n", firmware_entries);
+	return firmware_entries;
 }

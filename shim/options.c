@@ -17,6 +17,9 @@
  *   main_cpus=<list>     the main kernel keeps these CPUs (indexes, "0,4-5"),
  *                        the sidecar gets the rest; default: the first CPU of
  *                        every node
+ *   split=<n>            cut each NUMA node into sidecar nodes of at most n
+ *                        CPUs, each with its own control page and its first
+ *                        CPU kept for the main kernel (OpenHCL's n is 32)
  *   inject=<name>        fault injection: corrupt a copy of one input before
  *                        the shim reads it (the names are in shim/inject.c)
  *   dump_tables          print the multiboot2 information and the ACPI tables
@@ -67,12 +70,14 @@ void shim_parse_options(const char *cmdline, struct shim_options *o)
 		else if (is(&p, "phantom_cpu") && number && v < 255) {
 			o->phantom_cpu = (uint32_t)v;
 			o->have_phantom = true;
-		} else if (is(&p, "ap_timeout_ms") && number && v > 0 && v <= 60000)
+		} else if (is(&p, "split") && number && v > 0 && v <= SIDECAR_CONTROL_MAX_CPUS)
+			o->policy.split = (uint32_t)v;
+		else if (is(&p, "ap_timeout_ms") && number && v > 0 && v <= 60000)
 			o->ap_timeout_ms = v;
 		else if (is(&p, "inject") && p.value && inject_lookup(p.value, p.value_len))
 			o->inject = inject_lookup(p.value, p.value_len);
 		else if (is(&p, "phantom_cpu") || is(&p, "ap_timeout_ms") || is(&p, "sidecar") ||
-			 is(&p, "main_cpus") || is(&p, "inject"))
+			 is(&p, "main_cpus") || is(&p, "inject") || is(&p, "split"))
 			kprintf("shim: warning: bad value in '%.*s' ignored\n",
 				(int)(p.key_len + (p.value ? p.value_len + 1 : 0)), p.key);
 		else

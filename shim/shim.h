@@ -26,6 +26,12 @@ struct shim_options {
 
 void shim_parse_options(const char *cmdline, struct shim_options *o);
 
+/* What the shim keeps from the main kernel (shim/sidecar.c): the trampoline
+ * page, the output pages, the parameter page and the sidecar image, then one
+ * block per sidecar node. Sized from the ABI's limit, so that it follows it. */
+#define SHIM_FIXED_RESERVATIONS 4
+#define SHIM_MAX_RESERVED (SHIM_FIXED_RESERVATIONS + SIDECAR_MAX_NODES)
+
 /* The shim's view of the world, filled in by shim_main step by step. */
 struct shim {
 	struct mb2_parsed boot;
@@ -35,7 +41,7 @@ struct shim {
 	uint64_t mb2_info;
 	/* Memory the main kernel must not use (the sidecar's), for its e820. */
 	uint32_t nreserved;
-	struct e820_range reserved[8];
+	struct e820_range reserved[SHIM_MAX_RESERVED];
 	uint64_t sidecar_output; /* physical address of the output page, or 0 */
 	uint32_t param_index[MAX_CPUS]; /* machine CPU index -> parameter page index */
 };
@@ -47,6 +53,7 @@ const char *inject_name(int injection);
 const void *inject_mb2(int injection, const void *info);
 const void *inject_acpi(int injection, const void *rsdp, size_t *len);
 struct physmem *inject_sidecar_pool(int injection, struct physmem *pool);
+size_t inject_e820_room(int injection, size_t room, size_t firmware_entries);
 
 /* shim/dump.c: the dump_tables option (seeds for tests/fuzz/). */
 void shim_dump_tables(const struct shim *s);

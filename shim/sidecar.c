@@ -60,10 +60,36 @@ static bool node_has_memory(const struct machine *m, uint32_t node)
 	return false;
 }
 
-static void remember(struct shim *s, uint64_t base, uint64_t size)
+/* Keep [base, base+size) from the main kernel. The list is sized for the
+ * most the shim ever reserves; should it still be full, the caller turns the
+ * sidecar off, since a dropped reservation would hand sidecar memory to the
+ * main kernel as usable RAM. */
+static int remember(struct shim *s, uint64_t base, uint64_t size)
 {
-	if (s->nreserved < ARRAY_SIZE(s->reserved))
-		s->reserved[s->nreserved++] = (struct e820_range){base, size, E820_RESERVED};
+	struct diag d = {""};
+	int r = e820_add(s->reserved, &s->nreserved, ARRAY_SIZE(s->reserved), base, size,
+			 E820_RESERVED, &d);
+	if (r)
+		kprintf("shim: %s\n", d.msg);
+	return r;
+}
+
+/* Would the main kernel's e820 map (boot_params' 128 entries) hold the
+ * firmware's ranges with every reservation on top? Asked before the sidecar
+ * starts, while turning it off still costs nothing. */
+static int reservations_fit(const struct shim *s, struct diag *d)
+{
+	static struct e820_range firmware[MB2_MAX_MMAP];
+	static struct e820_entry map[E820_MAX_ENTRIES];
+	for (uint32_t i = 0; i < s->boot.nmemory; i++)
+		firmware[i] = (struct e820_range){s->boot.memory[i].base, s->boot.memory[i].length,
+						  s->boot.memory[i].type};
+	int own = e820_build(map, ARRAY_SIZE(map), firmware, s->boot.nmemory, NULL, 0, d);
+	if (own < 0)
+		return own;
+	size_t room = inject_e820_room(s->options.inject, ARRAY_SIZE(map), (size_t)own);
+	int n = e820_build(map, room, firmware, s->boot.nmemory, s->reserved, s->nreserved, d);
+	return n < 0 ? n : 0;
 }
 
 /* A usable page below 1 MiB that nothing else uses (not page 0, not GRUB's
@@ -85,6 +111,9 @@ static uint64_t find_trampoline_page(const struct shim *s, uint64_t mb2_info, ui
 	return 0;
 }
 
+/* Each sidecar node's NUMA node (numa_split_nodes: the same with no split). */
+static uint16_t node_numa[SIDECAR_MAX_NODES];
+
 /* Returns the number of CPUs the sidecar starts. */
 static uint32_t assign_cpus(struct shim *s)
 {
@@ -96,18 +125,27 @@ static uint32_t assign_cpus(struct shim *s)
 	}
 	uint32_t bsp = (uint32_t)me;
 	static bool main_cpu[MAX_CPUS];
+	static uint16_t cpu_node[MAX_CPUS];
 	uint32_t started = 0;
+	struct diag d = {""};
 
+	int nnodes = numa_split_nodes(m, s->options.policy.split, SIDECAR_MAX_NODES, cpu_node,
+				      node_numa, &d);
+	if (nnodes < 0) {
+		kprintf("shim: %s: the sidecar is disabled; the main kernel boots without it\n",
+			d.msg);
+		return 0;
+	}
 	numa_assign_cpus(m, bsp, &s->options.policy, main_cpu); /* lab 5 */
 	main_cpu[bsp] = true;
 
-	/* Parameter CPUs are grouped by node; the node's first_cpu/cpu_count
-	 * then describe contiguous runs. */
+	/* Parameter CPUs are grouped by sidecar node; the node's first_cpu and
+	 * cpu_count then describe contiguous runs. */
 	uint32_t k = 0;
-	for (uint32_t n = 0; n < m->nnodes; n++) {
+	for (uint32_t n = 0; n < (uint32_t)nnodes; n++) {
 		params.nodes[n].first_cpu = k;
 		for (uint32_t i = 0; i < m->ncpus; i++) {
-			if (m->cpus[i].node != n)
+			if (cpu_node[i] != n)
 				continue;
 			s->param_index[i] = k;
 			params.cpus[k++] = (struct sidecar_param_cpu){
@@ -119,8 +157,11 @@ static uint32_t assign_cpus(struct shim *s)
 		}
 		params.nodes[n].cpu_count = k - params.nodes[n].first_cpu;
 	}
-	params.node_count = m->nnodes;
+	params.node_count = (uint32_t)nnodes;
 	params.cpu_count = k;
+	if (s->options.policy.split)
+		kprintf("shim: split=%u: %u CPUs in %u sidecar nodes over %u NUMA nodes\n",
+			s->options.policy.split, k, params.node_count, m->nnodes);
 	return started;
 }
 
@@ -150,7 +191,8 @@ void shim_start_sidecar(struct shim *s)
 	params.start_timeout_us = (s->options.ap_timeout_ms ? s->options.ap_timeout_ms
 							    : DEFAULT_AP_TIMEOUT_MS) * 1000;
 	if (assign_cpus(s) == 0) {
-		kprintf("shim: the policy gives the sidecar no CPU: booting without it\n");
+		if (params.node_count)
+			kprintf("shim: the policy gives the sidecar no CPU: booting without it\n");
 		return;
 	}
 
@@ -163,10 +205,15 @@ void shim_start_sidecar(struct shim *s)
 		return;
 	}
 	params.output_page = out_pa;
-	remember(s, params.trampoline_page, PAGE);
-	remember(s, out_pa, SIDECAR_OUTPUT_PAGES * PAGE);
-	remember(s, (uint64_t)&params, PAGE);
-	remember(s, SIDECAR_IMAGE_BASE, SIDECAR_IMAGE_MAX);
+	uint32_t nreserved = s->nreserved;
+	if (remember(s, params.trampoline_page, PAGE) ||
+	    remember(s, out_pa, SIDECAR_OUTPUT_PAGES * PAGE) ||
+	    remember(s, (uint64_t)&params, PAGE) ||
+	    remember(s, SIDECAR_IMAGE_BASE, SIDECAR_IMAGE_MAX)) {
+		s->nreserved = nreserved;
+		kprintf("shim: the sidecar is disabled; the main kernel boots without it\n");
+		return;
+	}
 
 	for (uint32_t n = 0; n < params.node_count; n++) {
 		struct sidecar_param_node *pn = &params.nodes[n];
@@ -178,7 +225,7 @@ void shim_start_sidecar(struct shim *s)
 		uint64_t size = SIDECAR_NODE_BYTES(pn->cpu_count, started);
 		bool local;
 		struct physmem *pool = inject_sidecar_pool(s->options.inject, &s->memory);
-		if (numa_alloc_node_block(pool, &s->machine, n, size, &pn->memory_base,
+		if (numa_alloc_node_block(pool, &s->machine, node_numa[n], size, &pn->memory_base,
 					  &local)) { /* lab 5 */
 			kprintf("shim: no memory for node %u's sidecar pages (%lu KiB): the sidecar "
 				"is disabled; the main kernel boots without it\n", n,
@@ -186,13 +233,27 @@ void shim_start_sidecar(struct shim *s)
 			return;
 		}
 		pn->memory_size = size;
-		remember(s, pn->memory_base, size);
+		if (remember(s, pn->memory_base, size)) {
+			s->nreserved = nreserved;
+			kprintf("shim: node %u's sidecar pages cannot be kept from the main kernel: "
+				"the sidecar is disabled; the main kernel boots without it\n", n);
+			return;
+		}
 		if (!local && s->machine.have_srat)
 			kprintf("shim: warning: node %u's sidecar pages are not in its own memory "
 				"(%s); they are at 0x%lx\n", n,
-				node_has_memory(&s->machine, n) ? "placed elsewhere"
-								: "the node has no memory of its own",
+				node_has_memory(&s->machine, node_numa[n])
+					? "placed elsewhere"
+					: "the node has no memory of its own",
 				(unsigned long)pn->memory_base);
+	}
+
+	if (reservations_fit(s, &d)) {
+		kprintf("shim: the main kernel's memory map cannot hold the sidecar's %u "
+			"reservations (%s): the sidecar is disabled; the main kernel boots "
+			"without it\n", s->nreserved - nreserved, d.msg);
+		s->nreserved = nreserved;
+		return;
 	}
 
 	sidecar_entry_fn entry = (sidecar_entry_fn)h->bsp_entry;
@@ -207,4 +268,16 @@ void shim_start_sidecar(struct shim *s)
 	kprintf("shim: sidecar: %u CPUs idle, %u failed, bring-up %lu.%03lu ms, %u KiB per CPU\n",
 		out->started, out->failed, (unsigned long)(us / 1000), (unsigned long)(us % 1000),
 		out->bytes_per_cpu / 1024);
+	/* With verbose: where each node's pages are, which the main kernel's map
+	 * must show as reserved (lab 7's test reads these lines beside Linux's
+	 * /proc/iomem). */
+	for (uint32_t n = 0; s->options.verbose && n < params.node_count; n++)
+		if (out->nodes[n].control_page)
+			kprintf("shim: node %u (NUMA node %u): control page 0x%lx, %u command pages "
+				"at 0x%lx, block 0x%lx-0x%lx reserved\n", n, node_numa[n],
+				(unsigned long)out->nodes[n].control_page, out->nodes[n].cpu_count,
+				(unsigned long)out->nodes[n].command_pages,
+				(unsigned long)params.nodes[n].memory_base,
+				(unsigned long)(params.nodes[n].memory_base +
+						params.nodes[n].memory_size - 1));
 }

@@ -85,6 +85,23 @@ FRAMEWORK = [
          checks=[expect_line(r"^shim: the policy gives the sidecar no CPU: booting without it$"),
                  expect_line(r"^cpu 0 apic 0 node 0 linux$"),
                  expect_line(r"^cpu 3 apic 3 node 0 offline$")]),
+    # Bring-up (kernel/start.c, lab 1's fan-out): node 1's only sidecar CPU
+    # is a phantom among the first CPUs started together: it fails in time
+    # and node 0 comes up regardless.
+    Boot("bring-up: a node whose first CPU never answers", "status", smp=4, nodes=2,
+         shim_args="phantom_cpu=9 ap_timeout_ms=300 main_cpus=0,2,3",
+         checks=[expect_line(r"^shim: fault injection: phantom CPU with APIC ID 9 in node 1$"),
+                 expect_line(r"^sidecar: cpu 4 apic 9 did not start \(no answer in time\)"),
+                 expect_line(r"^shim: sidecar: 1 CPUs idle, 1 failed"),
+                 expect_line(r"^cpu 1 apic 1 node 0 idle$"),
+                 expect_line(r"^cpu 4 apic 9 node 1 failed$")]),
+    # Node 1 has one sidecar CPU (15), node 0 seven: once 15 is up its own
+    # node is done, and it helps start node 0's.
+    Boot("bring-up: a finished node's CPU helps the others", "timeline", smp=16, nodes=2,
+         shim_args="main_cpus=0,8,9,10,11,12,13,14",
+         checks=[expect_line(r"^timeline: cpu [1-7] apic [1-7] node 0 starter 15 ",
+                             "CPU 15 (node 1) started a CPU of node 0"),
+                 expect_line(r"^shim: sidecar: 8 CPUs idle, 0 failed")]),
     Boot("VP: a guest gets no floating point (#NM), then runs on", "run 1 fpu; run 1 hello",
          smp=4,
          checks=[expect_line(r"^exit: cpu 1 exception #NM device not available \(vector 7\)"),

@@ -162,6 +162,11 @@ BAD_INPUTS = [
     bad("too little memory for the sidecar", [expect_line(
         r"^shim: no memory for node 0's sidecar pages \(\d+ KiB\): the sidecar is disabled; "
         r"the main kernel boots without it")] + MAIN_KERNEL_UP, "sidecar-nomem"),
+    bad("a memory map with no room for the sidecar's reservations", [expect_line(
+        r"^shim: the main kernel's memory map cannot hold the sidecar's \d+ reservations "
+        r"\(e820: map needs more than \d+ entries\): the sidecar is disabled; the main kernel "
+        r"boots without it$"), expect_line(r"^cpu 1 apic 1 node 0 offline$")] + MAIN_KERNEL_UP,
+        "e820-full"),
     bad("no main kernel module", [expect_line(r"^shim: no main kernel: grub.cfg has no module2"),
                                   expect_line(r"^panic: shim: .*could not boot the main kernel")],
         expect_exit=1, kernel="none"),

@@ -73,6 +73,15 @@ MUTANTS = [
            "\t\tap_start_and_wait(node->cpus[slot]);\n",
            "\t\tap_start_and_wait(node->cpus[slot]);\n\t\treturn;\n",
            "each CPU starts one more and stops: a chain, not a fan-out", expect="missed"),
+    Mutant("init-to-one-only", 1, S + "01-apstart/startup.c",
+           "delivered[c] = lapic_send_icr(apic_ids[c],",
+           "delivered[c] = lapic_send_icr(apic_ids[0],",
+           "starting several CPUs at once, sends INIT to the first only: the others get SIPIs "
+           "they ignore"),
+    Mutant("fanout-no-help", 1, S + "01-apstart/fanout.c",
+           "for (uint32_t k = 0; k < params->node_count; k++)", "for (uint32_t k = 0; k < 1; k++)",
+           "a CPU whose node is done does not help the others (only timing shows it)",
+           expect="missed"),
     # --- lab 2: the halt loop ---------------------------------------------------
     Mutant("sti-hlt-race", 2, S + "02-halt/halt.c",
            "__asm__ volatile(\"cli\" ::: \"memory\");", "__asm__ volatile(\"sti\" ::: \"memory\");",

@@ -57,6 +57,35 @@ def phantom_failed(apic):
     return check
 
 
+TIMELINE_LINE = re.compile(r"^timeline: cpu (\d+) apic (\d+) node (\d+) starter (\d+) init (\d+) "
+                           r"up (\d+) idle (\d+) us$")
+
+
+def timeline_rows(lines):
+    """linux-stub's `timeline`: (cpu, apic, node, starter, init, up, idle)."""
+    return [tuple(map(int, m.groups())) for m in map(TIMELINE_LINE.match, lines) if m]
+
+
+def nodes_start_together(spread_ms):
+    """Every node's first CPU (the earliest INIT of its node) came up within
+    spread_ms of the others: one INIT-SIPI-SIPI round for all of them, not
+    one round (10 ms of waits) per node after another."""
+    def check(lines, t):
+        rows = timeline_rows(lines)
+        firsts = {}
+        for r in rows:
+            if r[2] not in firsts or r[4] < firsts[r[2]][4]:
+                firsts[r[2]] = r
+        if len(firsts) != t.nodes:
+            return "the timeline shows %d nodes, expected %d" % (len(firsts), t.nodes)
+        ups = sorted(r[5] for r in firsts.values())
+        if ups[-1] - ups[0] > spread_ms * 1000:
+            return "the nodes' first CPUs came up over %.1f ms (%s us): one after another, " \
+                "not together" % ((ups[-1] - ups[0]) / 1000, ups)
+        return None
+    return check
+
+
 def wake_counts(rounds, responses=False):
     """`wake all <rounds>`: every idle sidecar CPU woken `rounds` times, none
     lost, doubled or refused; with responses, some answers came by IPI."""
@@ -86,6 +115,39 @@ def linux_nproc(before, after):
         counts = [int(l) for l in lines if re.fullmatch(r"\d+", l.strip())]
         if counts[:2] != [before, after]:
             return "nproc printed %s, expected %d then %d" % (counts, before, after)
+        return None
+    return check
+
+
+def sidecar_pages_reserved(nodes):
+    """Every node's sidecar pages (the verbose shim's "node N: control page ..." lines)
+    lie in a top-level "Reserved" range of Linux's /proc/iomem (the e820
+    map), never in "System RAM"; and there are `nodes` such nodes."""
+    node_rx = re.compile(r"^shim: node (\d+) \(NUMA node \d+\): control page 0x([0-9a-f]+), "
+                         r"(\d+) command pages at 0x([0-9a-f]+), "
+                         r"block 0x([0-9a-f]+)-0x([0-9a-f]+) reserved$")
+    iomem_rx = re.compile(r"^([0-9a-f]+)-([0-9a-f]+) : (.+)$")  # unindented: e820's own
+
+    def check(lines, t):
+        pages = []
+        for m in filter(None, map(node_rx.match, lines)):
+            n, control, count, cmds = int(m.group(1)), int(m.group(2), 16), int(m.group(3)), \
+                int(m.group(4), 16)
+            pages += [(n, "control page", control, control + 0xfff),
+                      (n, "command pages", cmds, cmds + count * 0x1000 - 1),
+                      (n, "block", int(m.group(5), 16), int(m.group(6), 16))]
+        if len({p[0] for p in pages}) != nodes:
+            return "the shim named %d nodes' sidecar pages, expected %d" % (
+                len({p[0] for p in pages}), nodes)
+        iomem = [(int(m.group(1), 16), int(m.group(2), 16), m.group(3))
+                 for m in filter(None, map(iomem_rx.match, lines))]
+        if not iomem:
+            return "no /proc/iomem in the output"
+        for n, what, lo, hi in pages:
+            home = [r for r in iomem if r[0] <= lo and hi <= r[1]]
+            if not home or home[0][2] != "Reserved":
+                return "node %d's %s 0x%x-0x%x is %s in Linux's /proc/iomem, not Reserved" % (
+                    n, what, lo, hi, "'%s'" % home[0][2] if home else "not listed")
         return None
     return check
 
@@ -132,7 +194,11 @@ LABS = {
              timeout=180, shim_args="ap_timeout_ms=5000",
              checks=[expect_status(sidecar_states), RUN_OK,
                      expect_line(r"^shim: sidecar: 254 CPUs idle, 0 failed")]),
-        Boot("a CPU that never answers is marked failed", "status", points=30, smp=4,
+        # One INIT-SIPI-SIPI round for the four nodes' first CPUs: they come up
+        # together. One after another they would be 10 ms (the INIT wait) apart.
+        Boot("4 nodes start together", "timeline; status", points=10, smp=8, nodes=4,
+             checks=[nodes_start_together(15), expect_status(sidecar_states), RUN_OK]),
+        Boot("a CPU that never answers is marked failed", "status", points=20, smp=4,
              shim_args="phantom_cpu=9 ap_timeout_ms=300",
              checks=[phantom_failed(9), RUN_OK,
                      expect_line(r"^sidecar: cpu \d+ apic 9 did not start"),
@@ -222,12 +288,25 @@ LABS = {
                                  r"local yes$", "the nodes with memory still get local pages")]
              + hello_on(5) + [RUN_OK]),
         Boot("responses from many CPUs at once reach each node's CPU", "wake all 200",
-             points=20, smp=32, nodes=4, timeout=120,
+             points=15, smp=32, nodes=4, timeout=120,
              checks=[wake_counts(200, responses=True), RUN_OK]),
-        Boot("main_cpus= and sidecar=off choose who keeps which CPU", "status", points=15,
+        Boot("main_cpus= and sidecar=off choose who keeps which CPU", "status", points=10,
              smp=8, nodes=2, shim_args="main_cpus=0,1,5",
              checks=[expect_status(lambda i, t: "linux" if i in (0, 1, 5) else "idle"),
                      RUN_OK]),
+        # OpenHCL's split: each NUMA node cut into sidecar nodes of at most 4
+        # CPUs, each with its own control page (in the NUMA node's memory),
+        # its first CPU linux-stub's and serving it.
+        Boot("split=4: sidecar nodes of 4 CPUs, each with its first CPU kept",
+             "status; nodes; wake all 20", points=10, smp=16, nodes=2, shim_args="split=4",
+             checks=[expect_line(r"^shim: split=4: 16 CPUs in 4 sidecar nodes over 2 NUMA nodes$"),
+                     expect_status(lambda i, t: "linux" if i % 4 == 0 else "idle")]
+             + [expect_line(r"^sidecar node %d numa %d cpus %d-%d control 0x[0-9a-f]+ local yes$"
+                            % (k, k // 2, 4 * k, 4 * k + 3)) for k in range(4)]
+             + [expect_line(r"^wake: 12 CPUs x 20 rounds: 240 wake-ups, 0 lost, 0 doubled, "
+                            r"0 refused$"),
+                expect_line(r"^wake: [1-9]\d* responses arrived by IPI",
+                            "the sidecar nodes' own CPUs got responses"), RUN_OK]),
     ],
     6: [
         Boot("convert a CPU: it becomes linux-stub's", "convert 5; status", points=20, smp=8,
@@ -260,19 +339,27 @@ LABS = {
     # each checking several things. The machine is make run's: 8 CPUs, 2 nodes.
     7: [
         Boot("Linux beside the sidecar: status, and a guest on a sidecar CPU",
-             "sidecarctl status; sidecarctl run 5 hello; sidecarctl run 6 escape", points=50,
+             "sidecarctl status; sidecarctl run 5 hello; sidecarctl run 6 escape", points=40,
              smp=8, nodes=2, mem=1024, linux=True, timeout=240,
              checks=[expect_line(r"^sidecar: Linux \S+ up in [0-9.]+ s, 2 CPUs online$"),
                      expect_status(policy_states)] + hello_on(5)
              + [expect_line(r"^\[cpu 6\] escape: 3 of 3 attempts trapped$"), RUN_OK]),
         Boot("online: a sidecar CPU becomes Linux's, and Linux schedules there",
              "nproc; sidecarctl online 5; nproc; taskset -c 5 true; sidecarctl status",
-             points=50, smp=8, nodes=2, mem=1024, linux=True, timeout=240,
+             points=40, smp=8, nodes=2, mem=1024, linux=True, timeout=240,
              checks=[expect_line(r"^online: cpu 5 left the sidecar in \d+ ms$",
                                  "the CPU left the sidecar (REMOVE) before Linux took it"),
                      expect_line(r"^online: cpu 5 \(linux cpu \d+\) is online in Linux$"),
                      linux_nproc(2, 3),
                      expect_status(lambda i, t: "linux" if i == 5 else policy_states(i, t)),
                      RUN_OK]),
+        # Eight nodes: more sidecar blocks than the shim once had room to
+        # reserve. Linux must see every one as Reserved, and the driver load.
+        Boot("eight nodes: every node's sidecar pages are reserved in Linux",
+             "cat /proc/iomem; sidecarctl status", points=20, smp=16, nodes=8, mem=2048,
+             shim_args="verbose", linux=True, timeout=240,
+             checks=[sidecar_pages_reserved(8),
+                     expect_line(r"^sidecar: Linux \S+ up in [0-9.]+ s, 8 CPUs online$"),
+                     expect_status(policy_states), RUN_OK]),
     ],
 }

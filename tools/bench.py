@@ -23,6 +23,10 @@ draws the charts (tools/benchplot.py) as build/bench/*.svg.
   make bench                  the full run (long: Linux boots 254 CPUs)
   make bench QUICK=1          a short run for CI (few CPUs, short intervals)
   make bench SMP=64 NODES=4   one machine shape instead of the list
+  make bench SMP=1024 NODES=8 the same at 1024 CPUs (needs the x2APIC runner:
+                              QEMU refuses APIC IDs above 254 without x2APIC);
+                              above 255 CPUs only the bring-up comparison
+                              runs at that shape, the rest at 64 CPUs
 
 These are figures of software emulation on whatever host runs it: compare
 within one run, not absolute numbers across machines. A target that is
@@ -50,7 +54,7 @@ CPUHP_TRACE = "trace_event=cpuhp:cpuhp_enter tp_printk log_buf_len=8M"
 # uses on this CPU (AMD family 0xF), so both start CPUs the same way.
 SIDECAR_ARGS = "modern_delays"
 RESULT_COLUMNS = ["section", "measure", "cpus", "system", "stat", "value", "unit"]
-TIMELINE_COLUMNS = ["system", "cpus", "cpu", "starter", "init_ms", "up_ms", "idle_ms"]
+TIMELINE_COLUMNS = ["system", "cpus", "cpu", "node", "starter", "init_ms", "up_ms", "idle_ms"]
 
 
 class BootFailed(Exception):
@@ -122,6 +126,20 @@ def grab(pattern, text, cast=float, name=""):
     return tuple(cast(g) for g in m.groups())
 
 
+def max_cpus():
+    """SIDECAR_MAX_CPUS from include/sidecar.h: the ABI's limit."""
+    with open(os.path.join(ROOT, "include", "sidecar.h")) as f:
+        m = re.search(r"^#define SIDECAR_MAX_CPUS (\d+)", f.read(), re.M)
+    return int(m.group(1)) if m else 256
+
+
+def linux_mem(smp, mem):
+    """Memory for Linux bringing up every CPU itself: what it spends per
+    online CPU (about 1.1 MB here) on top of its base, with room; 255 CPUs
+    in 1 GiB ran out."""
+    return max(mem, 1024 + 4 * smp)
+
+
 def shapes(a):
     """(CPUs, nodes, MiB) of the bring-up runs."""
     if a.smp:
@@ -135,8 +153,12 @@ def shapes(a):
 
 def bringup_sidecar(b, smp, nodes, mem):
     """main_cpus=0: the sidecar starts every AP (smp - 1 of them)."""
+    # A generous AP timeout on big machines: under TCG hundreds of virtual
+    # CPUs share the host's few cores.
     text = b.boot("sidecar-%d" % smp, smp, "timeline", nodes, mem,
-                  shim_args=SIDECAR_ARGS + " main_cpus=0")
+                  shim_args=SIDECAR_ARGS + " main_cpus=0" +
+                  (" ap_timeout_ms=5000" if smp > 64 else ""),
+                  timeout=300 if smp <= 255 else 1200)
     ms, = grab(r"^timeline: \d+ CPUs, first INIT to last idle ([0-9.]+) ms", text)
     total, kib = grab(r"^shim: sidecar: \d+ CPUs idle, 0 failed, bring-up ([0-9.]+) ms, "
                       r"(\d+) KiB per CPU", text)
@@ -145,12 +167,15 @@ def bringup_sidecar(b, smp, nodes, mem):
     before, = grab(r"^timeline: sidecar_start\(\) ran (\d+) us before the first INIT", text)
     b.add("bringup", "sidecar_start() before the first INIT", smp, "sidecar", before / 1000, "ms")
     b.add("memory", "reserved per CPU", smp, "sidecar", kib, "KiB")
-    for cpu, starter, init, up, idle in re.findall(
-            r"^timeline: cpu (\d+) apic \d+ node \d+ starter (\d+) init (\d+) up (\d+) "
+    for cpu, node, starter, init, up, idle in re.findall(
+            r"^timeline: cpu (\d+) apic \d+ node (\d+) starter (\d+) init (\d+) up (\d+) "
             r"idle (\d+) us", text, re.M):
-        b.timeline.append(dict(system="sidecar", cpus=smp, cpu=int(cpu), starter=int(starter),
+        b.timeline.append(dict(system="sidecar", cpus=smp, cpu=int(cpu), node=int(node),
+                               starter=int(starter),
                                init_ms=int(init) / 1000, up_ms=int(up) / 1000,
                                idle_ms=int(idle) / 1000))
+    if smp > 255:
+        return  # a big machine's boot is minutes of SeaBIOS: the one comparison only
     # The SDM's delays (the default) for comparison: 10 ms after INIT; and
     # with them the BSP starting every AP itself (serial_start): fan-out's gain.
     text = b.boot("sidecar-sdm-%d" % smp, smp, "timeline", nodes, mem, shim_args="main_cpus=0")
@@ -172,9 +197,10 @@ def linux_used_kib(text):
 def bringup_linux(b, smp, nodes, mem):
     """Linux starts every CPU itself: no sidecar, no maxcpus."""
     text = b.boot("linux-all-%d" % smp, smp,
-                  "dmesg | grep -e smp: -e Run; cpuhp-times; cat /proc/meminfo", nodes, mem,
-                  linux=True, sidecar=False, linux_args=LINUX_ARGS + " " + CPUHP_TRACE,
-                  timeout=900 if smp <= 64 else 2400)
+                  "dmesg | grep -e smp: -e Run; cpuhp-times; cat /proc/meminfo", nodes,
+                  linux_mem(smp, mem), linux=True, sidecar=False,
+                  linux_args=LINUX_ARGS + " " + CPUHP_TRACE,
+                  timeout=900 if smp <= 64 else 2400 if smp <= 255 else 7200)
     t0, = grab(r"^\[\s*([0-9.]+)\] smp: Bringing up secondary CPUs", text)
     t1, = grab(r"^\[\s*([0-9.]+)\] smp: Brought up", text)
     init, = grab(r"^sidecar: Linux \S+ up in ([0-9.]+) s", text)
@@ -189,7 +215,10 @@ def bringup_linux(b, smp, nodes, mem):
     if rows:
         origin = min(r[1] for r in rows)
     for cpu, init_s, up_s, online_s in sorted(rows):
-        b.timeline.append(dict(system="linux", cpus=smp, cpu=cpu, starter=0,
+        b.timeline.append(dict(system="linux", cpus=smp, cpu=cpu,
+                               node=next(n for n in range(nodes)  # tools/qemu.py's split
+                                         if cpu < (n + 1) * smp // nodes),
+                               starter=0,
                                init_ms=(init_s - origin) * 1000, up_ms=(up_s - origin) * 1000,
                                idle_ms=(online_s - origin) * 1000))
 
@@ -329,11 +358,20 @@ def targets(b, cpus_list):
         lin = b.get("bringup", "SMP bring-up (dmesg)", smp, "linux")
         if side and lin:
             ratio = lin / side
-            # The issue's target is for 63 APs; other counts are shown as they are.
-            verdict = ("(target >= 100x) " + ("MET" if ratio >= 100 else "MISSED")
-                       if smp == 64 else "(the target is for 63 APs)")
+            # The targets: >= 100x for 63 APs; for 1023, >= 1000x and every
+            # AP idle within 250 ms. Other counts are shown as they are.
+            if smp == 64:
+                verdict = "(target >= 100x) " + ("MET" if ratio >= 100 else "MISSED")
+            elif smp == 1024:
+                verdict = "(target >= 1000x and <= 250 ms) " + (
+                    "MET" if ratio >= 1000 and side <= 250 else "MISSED")
+            else:
+                verdict = "(the targets are for 63 and 1023 APs)"
             lines.append("bring-up, %d APs: sidecar %.1f ms, Linux %.0f ms: %.0fx %s" %
                          (smp - 1, side, lin, ratio, verdict))
+        elif side and smp == 1024:
+            lines.append("bring-up, 1023 APs: sidecar %.1f ms (target <= 250 ms) %s" %
+                         (side, "MET" if side <= 250 else "MISSED"))
     for smp in cpus_list:
         fan = b.get("bringup", "first INIT to every AP idle, SDM delays", smp, "sidecar")
         ser = b.get("bringup", "BSP starts every AP itself (serial_start), SDM delays", smp,
@@ -443,8 +481,8 @@ def main():
     a = p.parse_args()
     OUT = a.out
     os.makedirs(os.path.join(OUT, "logs"), exist_ok=True)
-    if a.smp is not None and not 2 <= a.smp <= 255:
-        sys.exit("bench: SMP=%d: between 2 and 255" % a.smp)
+    if a.smp is not None and not 2 <= a.smp <= max_cpus():
+        sys.exit("bench: SMP=%d: between 2 and %d (SIDECAR_MAX_CPUS)" % (a.smp, max_cpus()))
     if not a.no_build:
         subprocess.run(["make", "--no-print-directory", "-C", ROOT, "SOLUTION=1", "images",
                         "linux"], check=True, stdout=subprocess.DEVNULL)
@@ -460,8 +498,11 @@ def main():
     for smp, nodes, mem in run_shapes:
         b.section("sidecar bring-up, %d CPUs" % smp, bringup_sidecar, b, smp, nodes, mem)
         b.section("Linux bring-up, %d CPUs" % smp, bringup_linux, b, smp, nodes, mem)
-    # The rest on one middle-sized machine: 64 CPUs in 4 nodes (or the one asked for).
+    # The rest on one middle-sized machine: 64 CPUs in 4 nodes (or the one
+    # asked for, up to 255 CPUs: each boot of a bigger one is minutes).
     smp, nodes, mem = run_shapes[min(1, len(run_shapes) - 1)]
+    if smp > 255:
+        smp, nodes, mem = 64, 4, 1024
     b.section("Linux, maxcpus=1", boot_linux_maxcpus1, b, smp, nodes, mem)
     b.section("Linux beside the sidecar", boot_linux_sidecar, b, smp, nodes, mem, rounds)
     b.section("linux-stub round trips", roundtrips_stub, b, smp, nodes, rounds)

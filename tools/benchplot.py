@@ -34,7 +34,7 @@ def read_csv(path):
         for k in ("value", "init_ms", "up_ms", "idle_ms"):
             if k in r and r[k] not in (None, ""):
                 r[k] = float(r[k])
-        for k in ("cpus", "cpu", "starter"):
+        for k in ("cpus", "cpu", "node", "starter"):
             if k in r and r[k] not in (None, ""):
                 r[k] = int(r[k])
     return rows
@@ -232,6 +232,11 @@ def draw_timeline(timeline, out):
                  size=11)
         for i, r in enumerate(rs):
             y = top + i * row
+            # Where a node's rows begin (timeline.csv's node column, if
+            # there is one): the nodes' first CPUs should start together.
+            if isinstance(r.get("node"), int) and (i == 0 or rs[i - 1].get("node") != r["node"]):
+                svg.line(x0, y, x0 + panel_w, y, color="#bbb", dash="2,2")
+                svg.text(x0 - 4, y + 10, "node %d" % r["node"], anchor="end", size=9)
             svg.rect(x(r["init_ms"]), y + row * 0.35, x(r["up_ms"]) - x(r["init_ms"]), row * 0.3,
                      "#999", "cpu %d: started %.3f ms" % (r["cpu"], r["init_ms"]))
             svg.rect(x(r["up_ms"]), y + 1, x(r["idle_ms"]) - x(r["up_ms"]), max(row - 2, 1),

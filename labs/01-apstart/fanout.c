@@ -15,7 +15,13 @@
  * exactly one claimer. ap_start_and_wait() (kernel/ap.c) starts a CPU and
  * waits until it checks in or is marked FAILED.
  *
- * Implement: fanout_start_node() (declared in kernel/kernel.h).
+ * The BSP starts the first CPU of every node together (kernel/start.c), so
+ * the nodes fan out side by side. A node with fewer CPUs finishes first;
+ * its CPUs then help the others, as OpenHCL's do (openhcl/sidecar/src/arch/
+ * x86_64/init.rs, start_aps(): every AP walks every node's counter), and so
+ * does the BSP. The counters make helping safe: a slot is still claimed once.
+ *
+ * Implement: fanout_start_node() and fanout_help() (declared in kernel/kernel.h).
  * Tests: every lab 1 boot test.
  */
 #include "kernel.h"
@@ -24,5 +30,11 @@
 void fanout_start_node(struct node *node)
 {
 	// TODO(lab 1): claim slots with an atomic fetch-and-add until none is left
+	lab_todo(1, __func__);
+}
+
+void fanout_help(struct node *own)
+{
+	// TODO(lab 1): own node first, then every other node in turn (own + 1, own + 2, ...)
 	lab_todo(1, __func__);
 }

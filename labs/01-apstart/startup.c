@@ -13,10 +13,18 @@
  * modern_delays option asks for Linux's: ap_start_delays (include/lapic.h)
  * holds whichever applies.
  *
+ * The waits are for the target CPUs' sake, not the sender's, so one sender
+ * may start several CPUs with one set of waits: INIT to each, one wait, the
+ * first SIPI to each, one wait, the second. The BSP starts the first CPU of
+ * every node that way, all together (kernel/start.c); everyone else starts
+ * one CPU at a time, through ap_send_init_sipi() below.
+ *
  * Use lapic_send_icr() (include/lapic.h): it writes the destination, then
  * the low word that sends, then waits for the delivery status to go idle.
+ * A CPU whose IPI was not delivered gets delivered[c] = false; the others
+ * go on.
  *
- * Implement: ap_send_init_sipi() (declared in include/lapic.h).
+ * Implement: ap_send_init_sipi_all() (declared in kernel/kernel.h).
  * Tests: every lab 1 boot test.
  */
 #include "kernel.h"
@@ -26,8 +34,17 @@
 
 #define ICR_DELIVERY_TIMEOUT_US 1000
 
+int ap_send_init_sipi_all(const uint32_t *apic_ids, uint32_t n, uint64_t trampoline_page,
+			  bool *delivered)
+{
+	// TODO(lab 1): INIT (assert, level) to each, wait once, then SIPI each twice (ap_start_delays)
+	lab_todo(1, __func__);
+}
+
 int ap_send_init_sipi(uint32_t apic_id, uint64_t trampoline_page)
 {
-	// TODO(lab 1): INIT (assert, level), wait, then SIPI twice (ap_start_delays: 10 ms, 200 us)
-	lab_todo(1, __func__);
+	bool delivered;
+	if (ap_send_init_sipi_all(&apic_id, 1, trampoline_page, &delivered))
+		return -1;
+	return delivered ? 0 : -1;
 }

@@ -6,8 +6,11 @@
  * control page (its sidecar CPUs send their response IPIs to it) and to run
  * the node's VMM work close to the node's memory. OpenHCL splits each NUMA
  * node's CPUs into chunks of at most 32 and keeps the first CPU of each
- * chunk for Linux (it lists them in boot_cpus=, openhcl_boot/src/sidecar.rs);
- * we keep the first CPU of each node, without the split. The BSP is the
+ * chunk for Linux (it lists them in boot_cpus=, openhcl_boot/src/sidecar.rs).
+ * A node here is a sidecar node: one per NUMA node by default, or, with
+ * the shim's split=<n>, each NUMA node cut into nodes of at most n CPUs
+ * (numa_split_nodes below, given), as OpenHCL cuts them with n = 32. The
+ * first CPU of each sidecar node is the main kernel's. The BSP is the
  * main kernel's whatever the policy says: the shim is running on it and
  * boots the main kernel there.
  *
@@ -17,10 +20,37 @@
 #include "lab.h"
 #include "numa.h"
 
+int numa_split_nodes(const struct machine *m, uint32_t split, uint32_t max,
+		     uint16_t cpu_node[MAX_CPUS], uint16_t *numa_of, struct diag *d)
+{
+	uint32_t count = 0;
+	for (uint32_t n = 0; n < m->nnodes; n++) {
+		uint32_t cpus = 0;
+		for (uint32_t i = 0; i < m->ncpus; i++)
+			cpus += m->cpus[i].node == n;
+		/* No split: every NUMA node is one sidecar node, CPUs or not.
+		 * Split: ceil(cpus / split) chunks of ceil(cpus / chunks). */
+		uint32_t chunks = split ? (cpus + split - 1) / split : 1;
+		uint32_t size = chunks ? (cpus + chunks - 1) / chunks : 0;
+		if (count + chunks > max)
+			return diag_fail(d, E_RANGE,
+					 "numa: %s makes more than %u sidecar nodes (NUMA node %u "
+					 "has %u CPUs)", split ? "split" : "the machine", max, n, cpus);
+		uint32_t k = 0;
+		for (uint32_t i = 0; i < m->ncpus; i++)
+			if (m->cpus[i].node == n)
+				cpu_node[i] = (uint16_t)(count + k++ / size);
+		for (uint32_t c = 0; c < chunks; c++)
+			numa_of[count + c] = (uint16_t)n;
+		count += chunks;
+	}
+	return (int)count;
+}
+
 void numa_assign_cpus(const struct machine *m, uint32_t bsp, const struct cpu_policy *p,
 		      bool main_cpu[MAX_CPUS])
 {
-	// TODO(lab 5): BSP always; then sidecar=off, an explicit list, or each node's first CPU
+	// TODO(lab 5): BSP always; then sidecar=off, an explicit list, or each sidecar node's first CPU
 	lab_fallback(5, __func__, "only the BSP stays with the main kernel");
 	for (uint32_t i = 0; i < m->ncpus; i++)
 		main_cpu[i] = i == bsp;

@@ -10,6 +10,7 @@
  */
 #include "fixtures.h"
 #include "e820.h"
+#include "../../shim/shim.h" /* SHIM_MAX_RESERVED: the shim's list of reservations */
 
 static struct e820_entry out[E820_MAX_ENTRIES];
 
@@ -217,6 +218,118 @@ START_TEST(type_names)
 }
 END_TEST
 
+/* Is [addr, addr+size) inside one entry of type `type` in out[0..n)? */
+static bool covered(int n, uint64_t addr, uint64_t size, uint32_t type)
+{
+	for (int i = 0; i < n; i++)
+		if (out[i].type == type && out[i].addr <= addr &&
+		    addr + size <= out[i].addr + out[i].size)
+			return true;
+	return false;
+}
+
+START_TEST(shim_list_holds_every_node)
+{
+	/* The shim's list: its fixed reservations, then one block per sidecar
+	 * node up to the ABI's limit. None is dropped; one more is an error
+	 * that names the range. */
+	static struct e820_range list[SHIM_MAX_RESERVED];
+	uint32_t n = 0;
+	struct diag d = {""};
+	for (uint32_t i = 0; i < SHIM_FIXED_RESERVATIONS + SIDECAR_MAX_NODES; i++)
+		ck_assert_int_eq(e820_add(list, &n, ARRAY_SIZE(list), MiB(1) + i * MiB(2), 0x1000,
+					  E820_RESERVED, &d),
+				 0);
+	ck_assert_uint_eq(n, SHIM_FIXED_RESERVATIONS + SIDECAR_MAX_NODES);
+	ck_assert_diag(e820_add(list, &n, ARRAY_SIZE(list), 0x7000000, 0x2000, E820_RESERVED, &d),
+		       E_NOMEM, d, "0x7000000-0x7001fff");
+	ck_assert_uint_eq(n, SHIM_FIXED_RESERVATIONS + SIDECAR_MAX_NODES);
+	for (uint32_t i = 0; i < n; i++)
+		ck_assert_uint_eq(list[i].addr, MiB(1) + i * MiB(2));
+	d.msg[0] = '\0';
+	ck_assert_diag(e820_add(list, &n, SIZE_MAX, UINT64_MAX, 2, E820_RESERVED, &d), E_INVAL, d,
+		       "wraps");
+}
+END_TEST
+
+START_TEST(eight_nodes_all_reserved)
+{
+	/* The machine of `make run SMP=16 NODES=8 MEM=2048`: QEMU's map below
+	 * 4 GiB, eight 256 MiB nodes, each with its sidecar block at the base of
+	 * its memory, plus the shim's four fixed pages. Every one of the twelve
+	 * must come out reserved (a list of 8 once dropped nodes 4-7's). */
+	static const struct e820_range fw[] = {
+		{0, 0x9fc00, E820_RAM},
+		{0x9fc00, 0x400, E820_RESERVED},
+		{0xf0000, 0x10000, E820_RESERVED},
+		{0x100000, 0x7fee0000, E820_RAM},
+		{0x7ffe0000, 0x20000, E820_RESERVED},
+		{0xb0000000, 0x10000000, E820_RESERVED},
+		{0xfffc0000, 0x40000, E820_RESERVED},
+	};
+	static struct e820_range res[SHIM_MAX_RESERVED];
+	uint32_t nres = 0;
+	struct diag d = {""};
+	static const uint64_t fixed[][2] = {
+		{0x1000, 0x1000}, {0x400000, 0x3000}, {0x180000, 0x1000}, {MiB(2), MiB(2)}};
+	for (size_t i = 0; i < ARRAY_SIZE(fixed); i++)
+		ck_assert_int_eq(e820_add(res, &nres, ARRAY_SIZE(res), fixed[i][0], fixed[i][1],
+					  E820_RESERVED, &d),
+				 0);
+	for (uint64_t node = 0; node < 8; node++)
+		ck_assert_int_eq(e820_add(res, &nres, ARRAY_SIZE(res),
+					  node ? node * MiB(256) : 0x403000, 0x3a000,
+					  E820_RESERVED, &d),
+				 0);
+	int n = e820_build(out, ARRAY_SIZE(out), fw, ARRAY_SIZE(fw), res, nres, &d);
+	ck_assert_msg(n > 0, "%s", d.msg);
+	for (uint32_t i = 0; i < nres; i++)
+		ck_assert_msg(covered(n, res[i].addr, res[i].size, E820_RESERVED),
+			      "reservation %u at 0x%lx is not reserved in the map", i,
+			      (unsigned long)res[i].addr);
+	ck_assert(!covered(n, MiB(256) + 0x3a000, 0x1000, E820_RESERVED));
+	ck_assert(covered(n, MiB(256) + 0x3a000, 0x1000, E820_RAM));
+}
+END_TEST
+
+START_TEST(many_adjacent_reservations_merge)
+{
+	/* 300 sidecar blocks back to back (nodes whose blocks were allocated
+	 * one after the other) cost one entry; more input ranges than the map
+	 * has entries is no error in itself. */
+	static const struct e820_range fw[] = {{0, GiB(2), E820_RAM}};
+	static struct e820_range res[300];
+	for (size_t i = 0; i < ARRAY_SIZE(res); i++)
+		res[ARRAY_SIZE(res) - 1 - i] = (struct e820_range){MiB(64) + i * 0x5000, 0x5000,
+								   E820_RESERVED};
+	static const struct e820_entry want[] = {
+		{0, MiB(64), E820_RAM},
+		{MiB(64), 300 * 0x5000, E820_RESERVED},
+		{MiB(64) + 300 * 0x5000, GiB(2) - MiB(64) - 300 * 0x5000, E820_RAM},
+	};
+	struct diag d = {""};
+	int n = e820_build(out, ARRAY_SIZE(out), fw, 1, res, ARRAY_SIZE(res), &d);
+	assert_map(n, want, ARRAY_SIZE(want));
+}
+END_TEST
+
+START_TEST(scattered_reservations_overflow_the_zero_page)
+{
+	/* 128 nodes' blocks each in the middle of its node's memory cut RAM
+	 * into 257 pieces: more than boot_params' 128 entries. The builder says
+	 * so (the shim then turns the sidecar off) rather than drop any. */
+	static const struct e820_range fw[] = {{0, GiB(128), E820_RAM}};
+	static struct e820_range res[128];
+	for (size_t i = 0; i < ARRAY_SIZE(res); i++)
+		res[i] = (struct e820_range){i * GiB(1) + MiB(1), 0x5000, E820_RESERVED};
+	struct diag d = {""};
+	ck_assert_diag(e820_build(out, E820_MAX_ENTRIES, fw, 1, res, ARRAY_SIZE(res), &d), E_NOMEM,
+		       d, "more than 128 entries");
+	/* 63 of them fit: 127 entries. */
+	ck_assert_int_eq(e820_build(out, E820_MAX_ENTRIES, fw, 1, res, 63, &d), 127);
+}
+END_TEST
+
 Suite *e820_suite(void)
 {
 	Suite *s = suite_create("e820");
@@ -231,6 +344,10 @@ Suite *e820_suite(void)
 	tcase_add_test(tc, too_many_entries);
 	tcase_add_test(tc, wrapping_range);
 	tcase_add_test(tc, type_names);
+	tcase_add_test(tc, shim_list_holds_every_node);
+	tcase_add_test(tc, eight_nodes_all_reserved);
+	tcase_add_test(tc, many_adjacent_reservations_merge);
+	tcase_add_test(tc, scattered_reservations_overflow_the_zero_page);
 	suite_add_tcase(s, tc);
 	return s;
 }

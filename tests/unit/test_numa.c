@@ -10,8 +10,8 @@
  * clearing needs_attention. Each test here asserts what the fallback does
  * not do - a node's first CPU kept, memory that is the node's own, the
  * response CPU set, needs_attention cleared - so the suite fails on an
- * untouched skeleton. The parse_cpu_list() tests belong to the framework and
- * pass either way.
+ * untouched skeleton. The parse_cpu_list() and numa_split_nodes() tests (the
+ * latter is given in policy.c) belong to the framework and pass either way.
  *
  * The machine is built by hand (struct machine, include/machine.h): the
  * "machine" suite already checks how the MADT and SRAT become one.
@@ -117,6 +117,100 @@ START_TEST(default_first_by_index_when_nodes_interleave)
 	assert_main("interleaved, bsp 0", want_0, ARRAY_SIZE(want_0));
 	assign(3);
 	assert_main("interleaved, bsp 3", want_3, ARRAY_SIZE(want_3));
+}
+END_TEST
+
+/* --- split=<n>: sidecar nodes of at most n CPUs ----------------------------- */
+
+static uint16_t cpu_node[MAX_CPUS], numa_of[SIDECAR_MAX_NODES];
+
+/* 16 CPUs on two NUMA nodes, 8 each (QEMU's -smp 16 with 2 nodes). */
+static const uint32_t two_by_eight[] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1};
+
+START_TEST(split_nodes_identity_without_split)
+{
+	/* No split: sidecar node k is NUMA node k, even a node without CPUs. */
+	static const uint32_t nodes[] = {0, 0, 2, 2};
+	struct diag d = {""};
+	cpus_on_nodes(nodes, ARRAY_SIZE(nodes));
+	ck_assert_int_eq(numa_split_nodes(&m, 0, SIDECAR_MAX_NODES, cpu_node, numa_of, &d), 3);
+	for (uint32_t i = 0; i < m.ncpus; i++)
+		ck_assert_uint_eq(cpu_node[i], nodes[i]);
+	for (uint32_t k = 0; k < 3; k++)
+		ck_assert_uint_eq(numa_of[k], k);
+}
+END_TEST
+
+START_TEST(split_nodes_cuts_each_numa_node)
+{
+	/* split=4 on 2 x 8: four sidecar nodes of 4, two in each NUMA node. */
+	static const uint16_t want[] = {0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3};
+	static const uint16_t want_numa[] = {0, 0, 1, 1};
+	struct diag d = {""};
+	cpus_on_nodes(two_by_eight, ARRAY_SIZE(two_by_eight));
+	ck_assert_int_eq(numa_split_nodes(&m, 4, SIDECAR_MAX_NODES, cpu_node, numa_of, &d), 4);
+	for (uint32_t i = 0; i < m.ncpus; i++)
+		ck_assert_msg(cpu_node[i] == want[i], "cpu %u in sidecar node %u, expected %u", i,
+			      cpu_node[i], want[i]);
+	for (uint32_t k = 0; k < ARRAY_SIZE(want_numa); k++)
+		ck_assert_uint_eq(numa_of[k], want_numa[k]);
+}
+END_TEST
+
+START_TEST(split_nodes_evenly_and_never_across_numa)
+{
+	/* OpenHCL's rule: ceil(8 / 3) = 3 chunks of ceil(8 / 3) = 3 CPUs: 3, 3
+	 * and 2, not 3, 3, 2 straddling the next NUMA node; with the NUMA nodes
+	 * interleaved in the MADT, a chunk is still one NUMA node's. */
+	static const uint32_t nodes[] = {0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1};
+	struct diag d = {""};
+	cpus_on_nodes(nodes, ARRAY_SIZE(nodes));
+	ck_assert_int_eq(numa_split_nodes(&m, 3, SIDECAR_MAX_NODES, cpu_node, numa_of, &d), 6);
+	uint32_t count[6] = {0};
+	for (uint32_t i = 0; i < m.ncpus; i++) {
+		ck_assert_msg(numa_of[cpu_node[i]] == nodes[i],
+			      "cpu %u (NUMA node %u) in sidecar node %u of NUMA node %u", i, nodes[i],
+			      cpu_node[i], numa_of[cpu_node[i]]);
+		count[cpu_node[i]]++;
+	}
+	static const uint32_t want[] = {3, 3, 2, 3, 3, 2};
+	for (uint32_t k = 0; k < 6; k++)
+		ck_assert_msg(count[k] == want[k], "sidecar node %u has %u CPUs, expected %u", k,
+			      count[k], want[k]);
+	/* 40 CPUs at OpenHCL's 32: two halves of 20, not 32 and 8. */
+	static uint32_t forty[40];
+	cpus_on_nodes(forty, ARRAY_SIZE(forty));
+	ck_assert_int_eq(numa_split_nodes(&m, 32, SIDECAR_MAX_NODES, cpu_node, numa_of, &d), 2);
+	ck_assert_uint_eq(cpu_node[19], 0);
+	ck_assert_uint_eq(cpu_node[20], 1);
+}
+END_TEST
+
+START_TEST(split_nodes_refuses_too_many)
+{
+	/* split=1 on 16 CPUs wants 16 sidecar nodes; with room for 15 that is
+	 * an error naming the limit, not 15 nodes and a CPU left out. */
+	struct diag d = {""};
+	cpus_on_nodes(two_by_eight, ARRAY_SIZE(two_by_eight));
+	ck_assert_int_eq(numa_split_nodes(&m, 1, 16, cpu_node, numa_of, &d), 16);
+	ck_assert_diag(numa_split_nodes(&m, 1, 15, cpu_node, numa_of, &d), E_RANGE, d,
+		       "more than 15 sidecar nodes");
+}
+END_TEST
+
+START_TEST(split_keeps_each_chunks_first_cpu)
+{
+	/* split=4 on 2 x 8: CPUs 0, 4, 8 and 12 are the main kernel's, as
+	 * OpenHCL's boot_cpus= lists each sidecar node's base VP. */
+	static const uint32_t want[] = {0, 4, 8, 12};
+	static const uint32_t want_bsp_5[] = {0, 4, 5, 8, 12};
+	cpus_on_nodes(two_by_eight, ARRAY_SIZE(two_by_eight));
+	memset(&policy, 0, sizeof(policy));
+	policy.split = 4;
+	assign(0);
+	assert_main("split=4, bsp 0", want, ARRAY_SIZE(want));
+	assign(5);
+	assert_main("split=4, bsp 5", want_bsp_5, ARRAY_SIZE(want_bsp_5));
 }
 END_TEST
 
@@ -542,6 +636,11 @@ Suite *numa_suite(void)
 	tcase_add_test(assign, list_keeps_exactly_the_listed_and_the_bsp);
 	tcase_add_test(assign, list_from_the_command_line);
 	tcase_add_test(assign, empty_list_keeps_only_the_bsp);
+	tcase_add_test(assign, split_keeps_each_chunks_first_cpu);
+	tcase_add_test(assign, split_nodes_identity_without_split);
+	tcase_add_test(assign, split_nodes_cuts_each_numa_node);
+	tcase_add_test(assign, split_nodes_evenly_and_never_across_numa);
+	tcase_add_test(assign, split_nodes_refuses_too_many);
 	suite_add_tcase(s, assign);
 
 	TCase *alloc = tcase_create("alloc_node_block");
