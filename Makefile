@@ -13,6 +13,8 @@
 #        MEMORYLESS_NODE=<n> (with NODES=: node n gets CPUs but no memory)
 #        LINUX_ARGS= (lab 7: Debian's kernel command line; see the lab 7 section)
 #        QUICK=1 (make bench: a short run)
+#        X2APIC=1|0 (1: -cpu ...,x2apic=on on QEMU >= 9; default: only when SMP > 255)
+#        QEMU=<binary> TOPOLOGY=sockets=S,cores=C,threads=T (sparse APIC IDs)
 #
 # Everything built goes under build/: build/<tree>/ for the images of one
 # tree of lab files (student = labs/, solution = solutions/, pristine = the
@@ -203,12 +205,21 @@ QEMU_ARGS = --smp $(SMP) --nodes $(NODES) --mem $(MEM) --accel $(ACCEL) \
 	$(if $(MEMORYLESS_NODE),--memoryless-node $(MEMORYLESS_NODE)) \
 	--shim $(SHIM_ELF) $(if $(filter 1,$(SIDECAR)),--sidecar $(KERNEL_BIN)) --kernel "$(if $(KERNEL),$(KERNEL),$(STUB_BZ))" \
 	--shim-args "$(SHIM_ARGS)" --timeout $(TIMEOUT) $(if $(RUN),--run '$(RUN)') \
-	$(if $(CPU),--cpu $(CPU))
+	$(if $(CPU),--cpu $(CPU)) $(if $(QEMU),--qemu "$(QEMU)") $(if $(TOPOLOGY),--topology "$(TOPOLOGY)") \
+	$(if $(filter 1,$(X2APIC)),--x2apic on,$(if $(filter 0,$(X2APIC)),--x2apic off))
 
-qemu: images
+# QEMU 10 from Debian's bookworm-backports, unpacked into build/qemu10 (never
+# installed): x2APIC under TCG, more than 255 CPUs (tools/fetch-qemu.sh).
+# The script returns at once when it is there.
+NEED_QEMU10 = $(if $(QEMU),,$(if $(filter 1,$(X2APIC))$(shell [ "$(SMP)" -gt 255 ] 2>/dev/null && echo y),qemu10))
+.PHONY: qemu10
+qemu10:
+	@sh tools/fetch-qemu.sh build/qemu10
+
+qemu: images $(NEED_QEMU10)
 	@$(PYTHON) tools/qemu.py $(QEMU_ARGS)
 
-qemu-gdb: images
+qemu-gdb: images $(NEED_QEMU10)
 	@$(PYTHON) tools/qemu.py $(QEMU_ARGS) --gdb --symbols $(SHIM_ELF) $(KERNEL_ELF) $(STUB_ELF)
 
 # The complete system, always from the solutions: Debian's kernel beside the
@@ -319,6 +330,7 @@ bench: deps
 
 deps:
 	@sh tools/deps.sh
+	@sh tools/fetch-qemu.sh build/qemu10
 
 compile_commands.json:
 	$(MAKE) clean && bear -- $(MAKE) all SOLUTION=1
