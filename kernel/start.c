@@ -147,7 +147,8 @@ static int install_trampoline(uint64_t cr3, uint32_t nslots)
 {
 	size_t size = trampoline_blob_end - trampoline_blob;
 	if (trampoline_install(params->trampoline_page, trampoline_blob, size, (uint32_t)cr3,
-			       (uint64_t)slots, nslots, (uint64_t)ap_main))
+			       (uint64_t)slots, nslots, (uint64_t)ap_main,
+			       lapic_is_x2apic() ? TRAMPOLINE_X2APIC : 0))
 		return fail("trampoline (%zu bytes) is not a page with the TRMP data block of "
 			    "trampoline.asm", size);
 	return 0;

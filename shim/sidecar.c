@@ -16,6 +16,7 @@
  */
 #include "shim.h"
 #include "console.h"
+#include "lapic.h"
 #include "sidecar.h"
 #include "timer.h"
 #include "x86.h"
@@ -204,7 +205,7 @@ void shim_start_sidecar(struct shim *s)
 	}
 	s->sidecar_output = out_pa;
 	uint64_t us = timer_tsc_to_ns(out->done_tsc - out->start_tsc) / 1000;
-	kprintf("shim: sidecar: %u CPUs idle, %u failed, bring-up %lu.%03lu ms, %u KiB per CPU\n",
+	kprintf("shim: sidecar: %u CPUs idle, %u failed, bring-up %lu.%03lu ms, %u KiB per CPU, %s\n",
 		out->started, out->failed, (unsigned long)(us / 1000), (unsigned long)(us % 1000),
-		out->bytes_per_cpu / 1024);
+		out->bytes_per_cpu / 1024, lapic_mode_name());
 }

@@ -139,6 +139,18 @@ def firmware_args(binary):
     return ["-L", share, "-L", "/usr/share/seabios"]
 
 
+def qemu_env(binary):
+    """A fetched QEMU loads its own modules (QEMU_MODULE_DIR), not the
+    system's 7.2 ones, which it refuses with a warning each."""
+    env = dict(os.environ)
+    real = os.path.realpath(binary)
+    modules = os.path.join(os.path.dirname(os.path.dirname(real)), "lib",
+                           "x86_64-linux-gnu", "qemu")
+    if not real.startswith("/usr/") and os.path.isdir(modules):
+        env["QEMU_MODULE_DIR"] = modules
+    return env
+
+
 def choose_qemu(a):
     """The QEMU binary for this shape: --qemu if given; for x2APIC one of
     version 9 or later (the system's if new enough, else the fetched one);
@@ -276,7 +288,7 @@ def main():
             write_gdbinit(os.path.join("build", "gdbinit"), a.symbols)
         if interactive:
             print("qemu.py: %s (Ctrl-A X quits)" % " ".join(cmd[:16]), file=sys.stderr)
-            status = subprocess.call(cmd)
+            status = subprocess.call(cmd, env=qemu_env(cmd[0]))
             # poweroff ends QEMU through isa-debug-exit: that is success.
             return 0 if status in (GUEST_SUCCESS, 0) else 1
         return run_captured(a, cmd)
@@ -325,7 +337,8 @@ def run_captured(a, cmd):
     start = time.monotonic()
     log = open(a.log, "w") if a.log else None
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, start_new_session=True)
+                            stderr=subprocess.STDOUT, start_new_session=True,
+                            env=qemu_env(cmd[0]))
     os.set_blocking(proc.stdout.fileno(), False)
     timed_out = False
 
