@@ -21,7 +21,7 @@
 #include "x86.h"
 
 #define WAKE_TIMEOUT_NS 1000000000ull
-#define SAMPLES_PER_NODE 8192
+#define MAX_SAMPLES 131072 /* shared by the nodes' jobs: 16 nodes x 8192 */
 #define MAX_ROUNDS 100000
 
 struct target {
@@ -30,19 +30,25 @@ struct target {
 	uint64_t before, sent_tsc;
 };
 
-/* One node's share of a wake command, run on the node's CPU. */
+/* One node's share of a wake command, run on the node's CPU. Its arrays
+ * are its run of the shared ones below: with up to MAX_CPUS CPUs and
+ * MAX_NODES nodes, per-node arrays of MAX_CPUS each would take megabytes. */
 struct node_job {
 	struct sidecar_control *control;
 	uint32_t n;
-	struct target targets[MAX_CPUS];
-	uint32_t slots[MAX_CPUS];
-	bool done[MAX_CPUS];
+	struct target *targets;
+	uint32_t *slots;
+	bool *done;
 	uint64_t rounds;
-	uint64_t answered, lost, doubled, refused, nsamples;
-	uint64_t samples[SAMPLES_PER_NODE];
+	uint64_t answered, lost, doubled, refused, nsamples, max_samples;
+	uint64_t *samples;
 };
 
 static struct node_job jobs[MAX_NODES];
+static struct target all_targets[MAX_CPUS];
+static uint32_t all_slots[MAX_CPUS];
+static bool all_done[MAX_CPUS];
+static uint64_t all_samples[MAX_SAMPLES];
 
 void sort_u64(uint64_t *v, size_t n)
 {
@@ -86,7 +92,7 @@ static void wake_round(struct node_job *job)
 				job->doubled += after > t->before + 1;
 				job->lost += after == t->before;
 				job->answered++;
-				if (job->nsamples < SAMPLES_PER_NODE)
+				if (job->nsamples < job->max_samples)
 					job->samples[job->nsamples++] = rtt;
 			}
 			left += !job->done[i];
@@ -123,7 +129,11 @@ static int choose(const char *which, uint64_t rounds)
 		return kprintf("error: usage: wake <cpu|all> [rounds]\n"), -1;
 	memset(jobs, 0, sizeof(jobs));
 	uint32_t chosen = 0;
+	/* Two passes: count each node's CPUs, then give each node its run of
+	 * the shared arrays and fill it. */
+	static bool pick[MAX_CPUS];
 	for (uint32_t cpu = 0; cpu < stub.machine.ncpus; cpu++) {
+		pick[cpu] = false;
 		if (!all && want != cpu)
 			continue;
 		struct sidecar_control *control;
@@ -140,13 +150,37 @@ static int choose(const char *which, uint64_t rounds)
 					       cpu_state_name_of(cpu)), -1;
 			continue;
 		}
+		pick[cpu] = true;
+		jobs[stub.machine.cpus[cpu].node % MAX_NODES].n++;
+		chosen++;
+	}
+	uint32_t nodes_used = 0;
+	for (uint32_t node = 0; node < MAX_NODES; node++)
+		nodes_used += jobs[node].n != 0;
+	uint64_t share = MAX_SAMPLES / (nodes_used ? nodes_used : 1);
+	for (uint32_t node = 0, first = 0, k = 0; node < MAX_NODES; node++) {
+		struct node_job *job = &jobs[node];
+		job->targets = all_targets + first;
+		job->slots = all_slots + first;
+		job->done = all_done + first;
+		job->samples = all_samples + k * share;
+		job->max_samples = share;
+		first += job->n;
+		k += job->n != 0;
+		job->n = 0;
+	}
+	for (uint32_t cpu = 0; cpu < stub.machine.ncpus; cpu++) {
+		struct sidecar_control *control;
+		struct sidecar_command_page *command;
+		uint32_t slot;
+		if (!pick[cpu] || !sidecar_cpu(cpu, &control, &slot, &command))
+			continue;
 		struct node_job *job = &jobs[stub.machine.cpus[cpu].node % MAX_NODES];
 		job->control = control;
 		job->rounds = rounds;
 		job->slots[job->n] = slot;
 		job->targets[job->n++] = (struct target){cpu, stub.machine.cpus[cpu].apic_id, slot,
 							 command, 0, 0};
-		chosen++;
 	}
 	if (!all && want >= stub.machine.ncpus)
 		return kprintf("error: no cpu %lu\n", (unsigned long)want), -1;
@@ -179,13 +213,15 @@ int cmd_wake(int argc, char **argv)
 		if (jobs[node].n && (uint32_t)smp_node_cpu(node) != smp_this_cpu())
 			smp_join((uint32_t)smp_node_cpu(node));
 
-	static uint64_t samples[MAX_NODES * SAMPLES_PER_NODE];
+	/* The nodes' samples, moved together (each run starts at or after
+	 * where the ones before it end). */
+	uint64_t *samples = all_samples;
 	uint64_t answered = 0, lost = 0, doubled = 0, refused = 0, nsamples = 0;
 	for (uint32_t node = 0; node < MAX_NODES; node++) {
 		struct node_job *j = &jobs[node];
 		answered += j->answered, lost += j->lost, doubled += j->doubled;
 		refused += j->refused;
-		memcpy(samples + nsamples, j->samples, j->nsamples * sizeof(uint64_t));
+		memmove(samples + nsamples, j->samples, j->nsamples * sizeof(uint64_t));
 		nsamples += j->nsamples;
 	}
 	kprintf("wake: %u CPU%s x %lu round%s: %lu wake-ups, %lu lost, %lu doubled, %lu refused\n",

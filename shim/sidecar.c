@@ -166,7 +166,7 @@ void shim_start_sidecar(struct shim *s)
 	params.output_page = out_pa;
 	remember(s, params.trampoline_page, PAGE);
 	remember(s, out_pa, SIDECAR_OUTPUT_PAGES * PAGE);
-	remember(s, (uint64_t)&params, PAGE);
+	remember(s, (uint64_t)&params, SIDECAR_PARAM_PAGES * PAGE);
 	remember(s, SIDECAR_IMAGE_BASE, SIDECAR_IMAGE_MAX);
 
 	for (uint32_t n = 0; n < params.node_count; n++) {

@@ -65,8 +65,10 @@ class Boot:
 
     def __init__(self, name, run, points=0, smp=1, nodes=1, mem=256, shim_args="",
                  kernel=None, expect_exit=0, checks=(), timeout=60, sidecar=True,
-                 memoryless_node=None, cpu_mark=None, linux=False, qemu_args=()):
-        self.qemu_args = qemu_args  # more tools/qemu.py options (--no-acpi, --cpu ...)
+                 memoryless_node=None, cpu_mark=None, linux=False, qemu_args=(), x2apic=False):
+        # x2apic: boot with -cpu ...,x2apic=on on a QEMU that has it (tools/qemu.py)
+        self.x2apic = x2apic
+        self.qemu_args = tuple(qemu_args) + (("--x2apic", "on") if x2apic else ())
         self.cpu_mark = cpu_mark
         self.linux = linux  # lab 7: Debian's kernel with the tree's initrd
         self.sidecar = sidecar
