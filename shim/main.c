@@ -150,7 +150,8 @@ void shim_main(uint32_t magic, uint32_t info)
 	if (shim.options.dump_tables)
 		shim_dump_tables(&shim);
 
-	/* 4. The sidecar. */
+	/* 4. The sidecar, once the main kernel's place is set aside. */
+	shim_reserve_kernel(&shim);
 	if (machine_ok)
 		shim_start_sidecar(&shim);
 

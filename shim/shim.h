@@ -36,8 +36,9 @@ struct shim {
 	uint64_t mb2_info;
 	/* Memory the main kernel must not use (the sidecar's), for its e820. */
 	uint32_t nreserved;
-	struct e820_range reserved[8];
+	struct e820_range reserved[4 + SIDECAR_MAX_NODES]; /* trampoline, output, params, image, nodes */
 	uint64_t sidecar_output; /* physical address of the output page, or 0 */
+	uint64_t kernel_load;    /* where the main kernel's code goes, once chosen, or 0 */
 	uint32_t param_index[MAX_CPUS]; /* machine CPU index -> parameter page index */
 };
 
@@ -64,6 +65,8 @@ int sidecar_image_check(const void *image, size_t size,
 /* shim/linux_boot.c: load the "kernel" module and jump to it; returns only
  * on error (after printing why). */
 void shim_boot_linux(struct shim *s);
+/* shim/linux_boot.c: choose and reserve the main kernel's place early. */
+void shim_reserve_kernel(struct shim *s);
 
 /* shim/entry.asm */
 __attribute__((noreturn)) void boot_linux64(uint64_t entry, struct boot_params *bp);
