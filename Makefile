@@ -262,7 +262,7 @@ test: deps
 # (files written like tests/lab_tests.py). Book chapter 11 has the details.
 RESULTS ?= build/grade/results.json
 EXTRA_TESTS ?=
-grade: images unit-build $(if $(filter-out 7,$(LAB)),,linux)
+grade: images unit-build qemu10 $(if $(filter-out 7,$(LAB)),,linux)
 	@$(PYTHON) tools/grade.py --tree $(TREE) $(if $(LAB),--lab $(LAB)) --results $(RESULTS) \
 		$(foreach f,$(EXTRA_TESTS),--extra-tests $(f))
 
