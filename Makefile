@@ -15,6 +15,7 @@
 #        QUICK=1 (make bench: a short run)
 #        X2APIC=1|0 (1: -cpu ...,x2apic=on on QEMU >= 9; default: only when SMP > 255)
 #        QEMU=<binary> TOPOLOGY=sockets=S,cores=C,threads=T (sparse APIC IDs)
+#        IOMMU=0|1 (lab 7: QEMU's Intel IOMMU with interrupt remapping; default: x2APIC shapes)
 #
 # Everything built goes under build/: build/<tree>/ for the images of one
 # tree of lab files (student = labs/, solution = solutions/, pristine = the
@@ -435,6 +436,12 @@ LINUX_ARGS   ?= console=ttyS0 maxcpus=1 panic=-1 quiet
 LINUX_SMP    := $(if $(filter file,$(origin SMP)),8,$(SMP))
 LINUX_NODES  := $(if $(filter file,$(origin NODES)),2,$(NODES))
 LINUX_MEM    := $(if $(filter file,$(origin MEM)),1024,$(MEM))
+# Linux keeps x2APIC mode (which APIC IDs above 255 need) only with
+# interrupt remapping: "x2apic: IRQ remapping doesn't support X2APIC mode",
+# then "x2apic disabled", and CPUs above 255 are "bad cpu". So x2APIC shapes
+# get QEMU's Intel IOMMU with intremap=on,eim=on (IOMMU=0: not; IOMMU=1: always).
+LINUX_IOMMU = $(if $(filter 0,$(IOMMU)),,$(if $(filter 1,$(IOMMU) $(X2APIC))$(shell \
+	[ "$(LINUX_SMP)" -gt 255 ] 2>/dev/null && echo y),--iommu))
 # A static tool: musl (Debian's musl-tools) makes it small; glibc works too.
 TOOL_CC      := $(if $(shell command -v musl-gcc),musl-gcc,$(CC))
 TOOL_SRC     := $(LAB7)/sidecarctl.c linux-stub/vmm_core.c lib/cmdline.c lib/diag.c lib/fmt.c \
@@ -470,10 +477,11 @@ $(LINUX_TOOL): $(TOOL_SRC) $(LAB7)/sidecar_ioctl.h include/sidecar.h linux-stub/
 $(LINUX_INITRD): tools/linux/mkinitrd.sh tools/linux/init tools/linux/cpuhp-times $(LINUX_MODULE) $(LINUX_TOOL)
 	@sh tools/linux/mkinitrd.sh $@ $(LINUX_MODULE) $(LINUX_TOOL)
 
-qemu-linux: $(SHIM_ELF) $(KERNEL_BIN) $(LINUX_STAMP) $(LINUX_INITRD)
+qemu-linux: $(SHIM_ELF) $(KERNEL_BIN) $(LINUX_STAMP) $(LINUX_INITRD) $(NEED_QEMU10)
 	@$(PYTHON) tools/qemu.py --smp $(LINUX_SMP) --nodes $(LINUX_NODES) --mem $(LINUX_MEM) \
 		--accel $(ACCEL) $(if $(MEMORYLESS_NODE),--memoryless-node $(MEMORYLESS_NODE)) \
 		--shim $(SHIM_ELF) $(if $(filter 1,$(SIDECAR)),--sidecar $(KERNEL_BIN)) \
 		--kernel $(LINUX_DIR)/vmlinuz --initrd $(LINUX_INITRD) --kernel-args "$(LINUX_ARGS)" \
 		--shim-args "$(SHIM_ARGS)" --timeout $(TIMEOUT) --run-param sidecar.run \
-		$(if $(RUN),--run '$(RUN)')
+		$(if $(RUN),--run '$(RUN)') $(if $(QEMU),--qemu "$(QEMU)") $(LINUX_IOMMU) \
+		$(if $(filter 1,$(X2APIC)),--x2apic on,$(if $(filter 0,$(X2APIC)),--x2apic off))

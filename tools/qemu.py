@@ -198,6 +198,8 @@ def qemu_command(a, iso, interactive):
            # Threads named "CPU <n>/TCG": --cpu-mark can then tell each
            # virtual CPU's host CPU time apart.
            "-name", "sidecar-os,debug-threads=on"]
+    if a.iommu:
+        cmd += ["-device", "intel-iommu,intremap=on,eim=%s" % ("on" if a.x2apic_on else "off")]
     cmd += numa_args(a.smp, a.nodes, a.mem, a.memoryless_node)
     if cpu_model(a):
         cmd += ["-cpu", cpu_model(a)]
@@ -244,6 +246,9 @@ def main():
     p.add_argument("--x2apic", choices=("auto", "on", "off"), default="auto",
                    help="-cpu ...,x2apic=on on a QEMU >= 9 (auto: when --smp is above 255)")
     p.add_argument("--qemu", help="the QEMU binary (default: chosen by --x2apic)")
+    p.add_argument("--iommu", action="store_true",
+                   help="an Intel IOMMU with interrupt remapping and x2APIC (eim): Linux keeps "
+                        "x2APIC with APIC IDs above 255 only with it")
     p.add_argument("--topology", help="QEMU's -smp topology, e.g. sockets=2,cores=3,threads=2")
     p.add_argument("--shim-args", default="")
     p.add_argument("--kernel-args", default="console=ttyS0")
