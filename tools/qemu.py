@@ -272,7 +272,8 @@ def main():
         sys.exit("qemu.py: SMP=%d: between 1 and %d (%d without x2APIC)" % (
             a.smp, X2APIC_MAX_CPUS, XAPIC_MAX_CPUS))
     if a.x2apic_on and a.accel == "kvm":
-        sys.exit("qemu.py: X2APIC=1 chooses QEMU's TCG model; with ACCEL=kvm the host's CPU decides")
+        sys.exit("qemu.py: X2APIC=1 chooses QEMU's TCG model; with ACCEL=kvm the host's "
+                 "CPU decides")
     if a.nodes < 1:
         sys.exit("qemu.py: NODES=%d: at least 1" % a.nodes)
     for what, path in (("shim", a.shim), ("KERNEL", a.kernel), ("initrd", a.initrd),
