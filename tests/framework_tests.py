@@ -53,6 +53,17 @@ BIG.exclusive = True
 
 FRAMEWORK = [
     BIG,
+    # Debian's kernel beside CPUs whose APIC IDs do not fit 8 bits: it keeps
+    # x2APIC only with interrupt remapping (book chapter 7), hence the IOMMU.
+    Boot("Linux beside x2APIC IDs above 255: run on APIC 299, online APIC 298",
+         "dmesg | grep remapping; sidecarctl run 299 hello; sidecarctl online 298; "
+         "nproc", smp=300, nodes=4, mem=2048,
+         linux=True, timeout=400, x2apic=True, qemu_args=("--iommu",),
+         checks=[expect_line(r"DMAR-IR: Enabled IRQ remapping in x2apic mode"),
+                 expect_line(r"^\[cpu 299\] Hello from a VP on a sidecar CPU!$"),
+                 expect_line(r"^online: cpu 298 \(linux cpu \d+\) is online in Linux$"),
+                 expect_line(r"^5$", "nproc: the 4 nodes' CPUs and CPU 298"),
+                 expect_line(r"^run: 4 commands, 0 failed$")]),
     Unit("acpi tables", "acpi"),
     Unit("machine from ACPI", "machine"),
     Unit("e820 map builder", "e820"),
