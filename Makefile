@@ -288,7 +288,7 @@ book:
 #   make mutants [LAB=N]    which tests catch which deliberately broken solution
 
 .PHONY: grade-submission student-release gradescope mutants
-grade-submission: tools
+grade-submission: tools qemu10
 	@test -n "$(SUBMISSION)" || { echo "usage: make grade-submission SUBMISSION=<labs dir or archive>"; exit 2; }
 	@$(PYTHON) tools/grade-submission.py "$(SUBMISSION)" $(if $(LAB),--lab $(LAB)) \
 		$(foreach f,$(EXTRA_TESTS),--extra-tests $(f)) \
