@@ -14,6 +14,9 @@
 #        MEMORYLESS_NODE=<n> (with NODES=: node n gets CPUs but no memory)
 #        LINUX_ARGS= (lab 7: Debian's kernel command line; see the lab 7 section)
 #        QUICK=1 (make bench: a short run)
+#        X2APIC=1|0 (1: -cpu ...,x2apic=on on QEMU >= 9; default: only when SMP > 255)
+#        QEMU=<binary> TOPOLOGY=sockets=S,cores=C,threads=T (sparse APIC IDs)
+#        IOMMU=0|1 (lab 7: QEMU's Intel IOMMU with interrupt remapping; default: x2APIC shapes)
 #
 # Everything built goes under build/: build/<tree>/ for the images of one
 # tree of lab files (student = labs/, solution = solutions/, pristine = the
@@ -200,30 +203,41 @@ $(BT)/%: tools/%.c
 
 # --- running ----------------------------------------------------------------
 
-# The free-text knobs (RUN, SHIM_ARGS, LINUX_ARGS, KERNEL, CPU; TEST and
+# The free-text knobs (RUN, SHIM_ARGS, LINUX_ARGS, KERNEL, CPU, QEMU, TOPOLOGY; TEST and
 # SUBMISSION below) never pass through a shell line, nor through make's own
 # expansion: their text as typed ($(value ...)) goes to the tools in the
 # environment (SIDECAR_RUN, ...; tools/qemu.py --from-env), so quotes, $,
 # backquotes and semicolons reach the guest as they are and nothing of them
 # runs on the host. make would also export a command-line variable to every
 # recipe by expanding it - running a $(shell ...) in it - so it must not.
-FREE_TEXT := RUN SHIM_ARGS LINUX_ARGS KERNEL CPU TEST SUBMISSION
+FREE_TEXT := RUN SHIM_ARGS LINUX_ARGS KERNEL CPU QEMU TOPOLOGY TEST SUBMISSION
 $(foreach v,$(FREE_TEXT),$(if $(filter command line,$(origin $(v))),$(eval unexport $(v))))
 qemu qemu-gdb qemu-linux: export SIDECAR_RUN = $(value RUN)
 qemu qemu-gdb qemu-linux: export SIDECAR_SHIM_ARGS = $(value SHIM_ARGS)
 qemu qemu-gdb: export SIDECAR_KERNEL = $(value KERNEL)
 qemu qemu-gdb qemu-linux: export SIDECAR_CPU = $(value CPU)
+qemu qemu-gdb qemu-linux: export SIDECAR_QEMU = $(value QEMU)
+qemu qemu-gdb: export SIDECAR_TOPOLOGY = $(value TOPOLOGY)
 qemu-linux: export SIDECAR_KERNEL_ARGS = $(value LINUX_ARGS)
 
 QEMU_ARGS = --smp $(SMP) --nodes $(NODES) --mem $(MEM) --accel $(ACCEL) \
 	$(if $(MEMORYLESS_NODE),--memoryless-node $(MEMORYLESS_NODE)) \
 	--shim $(SHIM_ELF) $(if $(filter 1,$(SIDECAR)),--sidecar $(KERNEL_BIN)) --kernel $(STUB_BZ) \
-	--timeout $(TIMEOUT) --from-env
+	--timeout $(TIMEOUT) --from-env \
+	$(if $(filter 1,$(X2APIC)),--x2apic on,$(if $(filter 0,$(X2APIC)),--x2apic off))
 
-qemu: images
+# QEMU 10 from Debian's bookworm-backports, unpacked into build/qemu10 (never
+# installed): x2APIC under TCG, more than 255 CPUs (tools/fetch-qemu.sh).
+# The script returns at once when it is there.
+NEED_QEMU10 = $(if $(QEMU),,$(if $(filter 1,$(X2APIC))$(shell [ "$(SMP)" -gt 255 ] 2>/dev/null && echo y),qemu10))
+.PHONY: qemu10
+qemu10:
+	@sh tools/fetch-qemu.sh build/qemu10
+
+qemu: images $(NEED_QEMU10)
 	@$(PYTHON) tools/qemu.py $(QEMU_ARGS)
 
-qemu-gdb: images
+qemu-gdb: images $(NEED_QEMU10)
 	@$(PYTHON) tools/qemu.py $(QEMU_ARGS) --gdb --symbols $(SHIM_ELF) $(KERNEL_ELF) $(STUB_ELF)
 
 # The complete system, always from the solutions: Debian's kernel beside the
@@ -268,7 +282,7 @@ RESULTS ?= build/grade/results.json
 EXTRA_TESTS ?=
 # TEST=<words>: only the tests whose names hold all the words (any case).
 grade: export SIDECAR_TEST = $(value TEST)
-grade: images unit-build $(if $(filter-out 7,$(LAB)),,linux)
+grade: images unit-build qemu10 $(if $(filter-out 7,$(LAB)),,linux)
 	@$(PYTHON) tools/grade.py --tree $(TREE) $(if $(LAB),--lab $(LAB)) --results $(RESULTS) \
 		$(foreach f,$(EXTRA_TESTS),--extra-tests $(f))
 
@@ -294,7 +308,7 @@ book:
 
 .PHONY: grade-submission student-release gradescope mutants
 grade-submission: export SIDECAR_SUBMISSION = $(value SUBMISSION)
-grade-submission: tools
+grade-submission: tools qemu10
 	@test -n "$$SIDECAR_SUBMISSION" || { echo "usage: make grade-submission SUBMISSION=<labs dir or archive>"; exit 2; }
 	@$(PYTHON) tools/grade-submission.py "$$SIDECAR_SUBMISSION" $(if $(LAB),--lab $(LAB)) \
 		$(foreach f,$(EXTRA_TESTS),--extra-tests $(f)) \
@@ -337,6 +351,7 @@ bench: deps
 
 deps:
 	@sh tools/deps.sh
+	@sh tools/fetch-qemu.sh build/qemu10
 
 compile_commands.json:
 	$(MAKE) clean && bear -- $(MAKE) all SOLUTION=1
@@ -441,6 +456,12 @@ LINUX_ARGS   ?= console=ttyS0 maxcpus=1 panic=-1 quiet
 LINUX_SMP    := $(if $(filter file,$(origin SMP)),8,$(SMP))
 LINUX_NODES  := $(if $(filter file,$(origin NODES)),2,$(NODES))
 LINUX_MEM    := $(if $(filter file,$(origin MEM)),1024,$(MEM))
+# Linux keeps x2APIC mode (which APIC IDs above 255 need) only with
+# interrupt remapping: "x2apic: IRQ remapping doesn't support X2APIC mode",
+# then "x2apic disabled", and CPUs above 255 are "bad cpu". So x2APIC shapes
+# get QEMU's Intel IOMMU with intremap=on,eim=on (IOMMU=0: not; IOMMU=1: always).
+LINUX_IOMMU = $(if $(filter 0,$(IOMMU)),,$(if $(filter 1,$(IOMMU) $(X2APIC))$(shell \
+	[ "$(LINUX_SMP)" -gt 255 ] 2>/dev/null && echo y),--iommu))
 # A static tool: musl (Debian's musl-tools) makes it small; glibc works too.
 TOOL_CC      := $(if $(shell command -v musl-gcc),musl-gcc,$(CC))
 TOOL_SRC     := $(LAB7)/sidecarctl.c linux-stub/vmm_core.c lib/cmdline.c lib/diag.c lib/fmt.c \
@@ -476,9 +497,10 @@ $(LINUX_TOOL): $(TOOL_SRC) $(LAB7)/sidecar_ioctl.h include/sidecar.h linux-stub/
 $(LINUX_INITRD): tools/linux/mkinitrd.sh tools/linux/init tools/linux/cpuhp-times $(LINUX_MODULE) $(LINUX_TOOL)
 	@sh tools/linux/mkinitrd.sh $@ $(LINUX_MODULE) $(LINUX_TOOL)
 
-qemu-linux: $(SHIM_ELF) $(KERNEL_BIN) $(LINUX_STAMP) $(LINUX_INITRD)
+qemu-linux: $(SHIM_ELF) $(KERNEL_BIN) $(LINUX_STAMP) $(LINUX_INITRD) $(NEED_QEMU10)
 	@$(PYTHON) tools/qemu.py --smp $(LINUX_SMP) --nodes $(LINUX_NODES) --mem $(LINUX_MEM) \
 		--accel $(ACCEL) $(if $(MEMORYLESS_NODE),--memoryless-node $(MEMORYLESS_NODE)) \
 		--shim $(SHIM_ELF) $(if $(filter 1,$(SIDECAR)),--sidecar $(KERNEL_BIN)) \
 		--kernel $(LINUX_DIR)/vmlinuz --initrd $(LINUX_INITRD) \
-		--timeout $(TIMEOUT) --run-param sidecar.run --from-env
+		--timeout $(TIMEOUT) --run-param sidecar.run --from-env $(LINUX_IOMMU) \
+		$(if $(filter 1,$(X2APIC)),--x2apic on,$(if $(filter 0,$(X2APIC)),--x2apic off))

@@ -5,8 +5,10 @@
  * Programmable Interrupt Controller". Each CPU has a local APIC; in xAPIC
  * mode its registers are 4 KiB of memory at IA32_APIC_BASE (normally
  * 0xfee00000), in x2APIC mode they are MSRs 0x800 + offset/16 (10.12.1.2).
- * QEMU's software emulation (TCG) has no x2APIC, so xAPIC is the path that
- * must work; x2APIC is used when CPUID offers it and firmware enabled it.
+ * The shim switches the BSP to x2APIC when CPUID offers it, as Linux does
+ * (its option `xapic` keeps xAPIC), and every CPU follows the BSP. QEMU 7.2's
+ * software emulation (TCG) has no x2APIC, so there everything runs in xAPIC
+ * mode; QEMU 9 and later offer it with -cpu ...,x2apic=on.
  */
 #ifndef LAPIC_H
 #define LAPIC_H
@@ -48,13 +50,18 @@
 #define APIC_BASE_X2APIC (1u << 10) /* EXTD */
 #define APIC_BASE_ENABLE (1u << 11) /* EN */
 
-/* Find out how this CPU's APIC is accessed (call once per CPU). */
+/* On an image's BSP, before it starts any CPU: take the BSP's mode (and the
+ * APIC's address) as the mode of every CPU of this image. */
 void lapic_init_access(void);
-/* Put this CPU's APIC in x2APIC mode if CPUID offers it and the BSP (whose
- * lapic_init_access() ran first) uses x2APIC too: all CPUs of an image use
- * one mode. */
+/* The shim, on the BSP: switch to x2APIC if CPUID.01H:ECX[21] offers it,
+ * then lapic_init_access(). True if the BSP now runs in x2APIC mode. */
+bool lapic_bsp_enable_x2apic(void);
+/* On an AP: put its APIC in the image's mode (x2APIC if the BSP runs in
+ * it), and panic if it cannot be: all CPUs of an image use one mode. */
 void lapic_enable_x2apic_if_available(void);
-bool lapic_is_x2apic(void);
+bool lapic_cpu_has_x2apic(void); /* CPUID.01H:ECX[21] */
+bool lapic_is_x2apic(void);      /* this image's mode */
+const char *lapic_mode_name(void); /* "x2apic" or "xapic" */
 
 uint32_t lapic_read(uint32_t reg);
 void lapic_write(uint32_t reg, uint32_t value);

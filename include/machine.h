@@ -11,9 +11,9 @@
 
 #include "acpi.h"
 
-#define MAX_CPUS 256
-#define MAX_NODES 16
-#define MAX_NODE_MEMORY 32
+#define MAX_CPUS 2048 /* SIDECAR_MAX_CPUS */
+#define MAX_NODES 64  /* NUMA nodes: OpenHCL's limit (SIDECAR_MAX_NODES counts sidecar nodes) */
+#define MAX_NODE_MEMORY 128 /* two ranges per node at MAX_NODES */
 
 struct machine_cpu {
 	uint32_t apic_id;

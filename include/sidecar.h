@@ -26,8 +26,10 @@
 #include <stdint.h>
 
 #define SIDECAR_ABI_VERSION 1
-#define SIDECAR_MAX_NODES 16
-#define SIDECAR_MAX_CPUS 256
+/* OpenHCL's limits (openhcl/sidecar_defs: 2048 CPUs; its boot shim cuts the
+ * machine into at most 128 sidecar nodes). */
+#define SIDECAR_MAX_NODES 128
+#define SIDECAR_MAX_CPUS 2048
 #define SIDECAR_PAGE 4096
 
 /* The sidecar image: a flat binary that starts with this header. */
@@ -102,7 +104,12 @@ struct sidecar_params {
 	struct sidecar_param_cpu cpus[SIDECAR_MAX_CPUS];
 };
 _Static_assert(__builtin_offsetof(struct sidecar_params, nodes) == 64, "params header");
-_Static_assert(sizeof(struct sidecar_params) <= SIDECAR_PAGE, "params fit a page");
+/* 64 + 128 * 24 + 2048 * 8 = 19520 bytes: five pages, contiguous. */
+#define SIDECAR_PARAM_PAGES 5
+_Static_assert(sizeof(struct sidecar_params) == 19520, "params size");
+_Static_assert(sizeof(struct sidecar_params) <= SIDECAR_PARAM_PAGES * SIDECAR_PAGE &&
+		       sizeof(struct sidecar_params) > (SIDECAR_PARAM_PAGES - 1) * SIDECAR_PAGE,
+	       "SIDECAR_PARAM_PAGES is the parameter block's size in pages");
 
 /* ---- output page (sidecar -> shim -> main kernel) ---------------------- */
 
@@ -138,8 +145,12 @@ struct sidecar_output {
 	uint64_t init_tsc[SIDECAR_MAX_CPUS];
 	uint64_t up_tsc[SIDECAR_MAX_CPUS];
 };
-_Static_assert(sizeof(struct sidecar_output) <= 3 * SIDECAR_PAGE, "output fits 3 pages");
-#define SIDECAR_OUTPUT_PAGES 3
+/* 168 + 128 * 24 + 2048 * (16 + 3 * 8) = 85160 bytes: 21 pages, contiguous. */
+#define SIDECAR_OUTPUT_PAGES 21
+_Static_assert(sizeof(struct sidecar_output) == 85160, "output size");
+_Static_assert(sizeof(struct sidecar_output) <= SIDECAR_OUTPUT_PAGES * SIDECAR_PAGE &&
+		       sizeof(struct sidecar_output) > (SIDECAR_OUTPUT_PAGES - 1) * SIDECAR_PAGE,
+	       "SIDECAR_OUTPUT_PAGES is the output block's size in pages");
 
 /* ---- control page (one per node) --------------------------------------- */
 

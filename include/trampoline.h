@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #define TRAMPOLINE_MAGIC 0x504d5254 /* "TRMP" */
+#define TRAMPOLINE_X2APIC 0x1        /* flags: the AP switches to x2APIC mode */
 
 struct __attribute__((packed)) trampoline_data {
 	uint8_t jump[4];        /* 0: jmp over this block */
@@ -32,15 +33,17 @@ struct __attribute__((packed)) trampoline_data {
 	uint32_t slot_count;    /* 36: entries in slots */
 	uint64_t slots;         /* 40: struct ap_slot[]: APIC ID -> stack, percpu */
 	uint64_t entry;         /* 48: ap_main */
-	uint64_t pad3;          /* 56 */
+	uint32_t flags;         /* 56: TRAMPOLINE_X2APIC */
+	uint32_t pad3;          /* 60 */
 	uint64_t gdt[4];        /* 64: null, 32-bit code 0x08, 64-bit code 0x10, data 0x18 */
 };
 _Static_assert(sizeof(struct trampoline_data) == 96, "trampoline data block");
 
 /* lib/boot_tables.c: copy blob (size bytes) to page, check its magic,
- * relocate it and fill in the rest of the data block. 0 or -1. */
+ * relocate it and fill in the rest of the data block; flags is
+ * TRAMPOLINE_X2APIC when this image runs in x2APIC mode. 0 or -1. */
 int trampoline_install(uint64_t page, const uint8_t *blob, size_t size, uint32_t cr3,
-		       uint64_t slots, uint32_t slot_count, uint64_t entry);
+		       uint64_t slots, uint32_t slot_count, uint64_t entry, uint32_t flags);
 
 /* lib/boot_tables.c: the first 4 GiB identity mapped, 2 MiB pages, the top
  * gigabyte (device registers) uncached. */

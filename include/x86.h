@@ -33,10 +33,18 @@ static inline void cpuid(uint32_t leaf, uint32_t sub, uint32_t *a, uint32_t *b, 
 	__asm__ volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(sub));
 }
 
-/* SDM vol. 3A 10.4.6: CPUID.01H:EBX[31:24] is this CPU's initial APIC ID. */
+/* This CPU's initial APIC ID: the full 32-bit x2APIC ID from CPUID leaf
+ * 0BH (EDX; SDM vol. 3A 10.12.8.1) where the leaf exists (EBX non-zero),
+ * else the 8-bit xAPIC ID in CPUID.01H:EBX[31:24] (10.4.6). */
 static inline uint32_t cpu_apic_id(void)
 {
 	uint32_t a, b, c, d;
+	cpuid(0, 0, &a, &b, &c, &d);
+	if (a >= 0xb) {
+		cpuid(0xb, 0, &a, &b, &c, &d);
+		if (b != 0)
+			return d;
+	}
 	cpuid(1, 0, &a, &b, &c, &d);
 	return b >> 24;
 }

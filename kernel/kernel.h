@@ -77,7 +77,7 @@ struct node {
 	uint32_t next_slot; /* fan-out: the next CPU to start, atomic */
 	uint32_t reserved;
 	struct sidecar_control *control;
-	struct percpu *cpus[SIDECAR_MAX_CPUS];
+	struct percpu **cpus; /* count of them: this node's run of node_cpus[] (kernel/start.c) */
 };
 
 /* The trampoline's lookup table (include/trampoline.h: struct trampoline_data). */

@@ -27,6 +27,8 @@ const char image_name[] = "sidecar";
 const struct sidecar_params *params;
 struct sidecar_output *output;
 struct node nodes[SIDECAR_MAX_NODES];
+/* Every node's sidecar CPUs, node after node; node n's are nodes[n].cpus. */
+static struct percpu *node_cpus[SIDECAR_MAX_CPUS];
 
 static struct ap_slot slots[SIDECAR_MAX_CPUS];
 extern const uint8_t trampoline_blob[], trampoline_blob_end[];
@@ -70,10 +72,12 @@ static int check_params(const struct sidecar_params *p)
 	for (uint32_t n = 0; n < p->node_count; n++) {
 		const struct sidecar_param_node *node = &p->nodes[n];
 		uint32_t started = 0;
-		if (node->first_cpu + node->cpu_count > p->cpu_count ||
-		    node->cpu_count > SIDECAR_CONTROL_MAX_CPUS)
+		if (node->first_cpu + node->cpu_count > p->cpu_count)
 			return fail("node %u: CPUs %u..%u out of range", n, node->first_cpu,
 				    node->first_cpu + node->cpu_count);
+		if (node->cpu_count > SIDECAR_CONTROL_MAX_CPUS)
+			return fail("node %u has %u CPUs; its control page holds at most %u", n,
+				    node->cpu_count, (unsigned)SIDECAR_CONTROL_MAX_CPUS);
 		for (uint32_t i = node->first_cpu; i < node->first_cpu + node->cpu_count; i++) {
 			if (p->cpus[i].node != n)
 				return fail("cpu %u is listed in node %u but says node %u", i, n,
@@ -103,6 +107,7 @@ static uint32_t layout_node(uint32_t n)
 	node->count = 0;
 	node->next_slot = 0;
 	node->control = (struct sidecar_control *)block;
+	node->cpus = &node_cpus[pn->first_cpu]; /* at most cpu_count of them */
 	memset(block, 0, SIDECAR_PAGE * (1 + (uint64_t)pn->cpu_count));
 	node->control->index = n;
 	node->control->base_cpu = pn->first_cpu;
@@ -148,7 +153,8 @@ static int install_trampoline(uint64_t cr3, uint32_t nslots)
 {
 	size_t size = trampoline_blob_end - trampoline_blob;
 	if (trampoline_install(params->trampoline_page, trampoline_blob, size, (uint32_t)cr3,
-			       (uint64_t)slots, nslots, (uint64_t)ap_main))
+			       (uint64_t)slots, nslots, (uint64_t)ap_main,
+			       lapic_is_x2apic() ? TRAMPOLINE_X2APIC : 0))
 		return fail("trampoline (%zu bytes) is not a page with the TRMP data block of "
 			    "trampoline.asm", size);
 	return 0;

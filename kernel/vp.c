@@ -51,8 +51,8 @@ static int clear_of_sidecar(const char *what, uint64_t base, uint64_t size, stru
 		uint64_t base, size;
 	} own[4 + SIDECAR_MAX_NODES] = {
 		{"the sidecar image", SIDECAR_IMAGE_BASE, SIDECAR_IMAGE_MAX},
-		{"the parameter page", (uint64_t)params, PAGE},
-		{"the output page", (uint64_t)output, SIDECAR_OUTPUT_PAGES * PAGE},
+		{"the parameter pages", (uint64_t)params, SIDECAR_PARAM_PAGES * PAGE},
+		{"the output pages", (uint64_t)output, SIDECAR_OUTPUT_PAGES * PAGE},
 		{"the trampoline", params->trampoline_page, PAGE},
 	};
 	uint32_t n = 4;

@@ -30,7 +30,7 @@ void identity_map_4g(uint64_t pml4[512], uint64_t pdpt[512], uint64_t pd[4][512]
 }
 
 int trampoline_install(uint64_t page, const uint8_t *blob, size_t size, uint32_t cr3,
-		       uint64_t slots, uint32_t slot_count, uint64_t entry)
+		       uint64_t slots, uint32_t slot_count, uint64_t entry, uint32_t flags)
 {
 	if (size > 4096 || size < sizeof(struct trampoline_data))
 		return -1;
@@ -47,5 +47,6 @@ int trampoline_install(uint64_t page, const uint8_t *blob, size_t size, uint32_t
 	t->slots = slots;
 	t->slot_count = slot_count;
 	t->entry = entry;
+	t->flags = flags;
 	return 0;
 }

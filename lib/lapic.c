@@ -6,18 +6,43 @@
  * (the page tables of every image map it with PCD set).
  * x2APIC: RDMSR/WRMSR of 0x800 + offset/16; the ICR is a single 64-bit MSR
  * (0x830) with the destination in bits 63:32 (10.12.9), and there is no
- * delivery-status bit to wait for.
+ * delivery-status bit to wait for. The APIC ID is 32 bits (10.12.5.1).
+ *
+ * One mode per image, fixed once by its BSP. Each image (the shim, the
+ * sidecar, linux-stub) links its own copy of this file, and its BSP calls
+ * lapic_init_access() before it starts any other CPU; that records the
+ * BSP's mode, which every other CPU of the image then follows
+ * (lapic_enable_x2apic_if_available() on each AP, which checks it got
+ * there). Per-CPU modes would let one image drive CPUs in both modes, but
+ * nothing needs that: SDM 10.12.5 asks system software to put every CPU
+ * in the same mode, since an x2APIC ID above 255 cannot be named by an
+ * xAPIC's 8-bit destination, and Linux too switches the BSP first and has
+ * every AP follow it (arch/x86/kernel/apic/apic.c, x2apic_setup()). So the
+ * mode is a plain variable written once, before any AP exists, and only
+ * read afterwards - no CPU rewrites it.
  */
 #include "lapic.h"
+#include "console.h"
 #include "timer.h"
 #include "x86.h"
 
 #define DEFAULT_APIC_BASE 0xfee00000ull
 #define CPUID_1_ECX_X2APIC (1u << 21)
 
-/* Per CPU in principle, but every CPU of one image uses the same mode. */
 static volatile uint32_t *xapic = (volatile uint32_t *)DEFAULT_APIC_BASE;
 static bool x2apic;
+
+bool lapic_cpu_has_x2apic(void)
+{
+	uint32_t a, b, c, d;
+	cpuid(1, 0, &a, &b, &c, &d);
+	return (c & CPUID_1_ECX_X2APIC) != 0;
+}
+
+static bool cpu_in_x2apic_mode(void)
+{
+	return (rdmsr(MSR_APIC_BASE) & APIC_BASE_X2APIC) != 0;
+}
 
 void lapic_init_access(void)
 {
@@ -26,23 +51,36 @@ void lapic_init_access(void)
 	xapic = (volatile uint32_t *)(uintptr_t)(base & ~0xfffull);
 }
 
+bool lapic_bsp_enable_x2apic(void)
+{
+	/* 10.12.1: xAPIC -> x2APIC by setting EXTD with EN already set; the
+	 * reverse is not allowed without disabling the APIC, so a CPU already
+	 * in x2APIC mode stays there. */
+	if (!cpu_in_x2apic_mode() && lapic_cpu_has_x2apic())
+		wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | APIC_BASE_ENABLE | APIC_BASE_X2APIC);
+	lapic_init_access();
+	return x2apic;
+}
+
 void lapic_enable_x2apic_if_available(void)
 {
-	uint32_t a, b, c, d;
-	cpuid(1, 0, &a, &b, &c, &d);
-	/* Follow the BSP: every CPU of an image must use the mode the image's
-	 * lapic_* functions use, and the BSP's mode is the firmware's (or the
-	 * main kernel's). lapic_init_access() on the BSP set x2apic. */
-	if ((c & CPUID_1_ECX_X2APIC) && x2apic) {
-		/* 10.12.1: xAPIC -> x2APIC by setting EXTD with EN already set. */
+	/* An AP follows its image's BSP (the trampoline already set EXTD when
+	 * the image runs in x2APIC mode; this is for a CPU started otherwise). */
+	if (x2apic && !cpu_in_x2apic_mode() && lapic_cpu_has_x2apic())
 		wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | APIC_BASE_ENABLE | APIC_BASE_X2APIC);
-	}
-	lapic_init_access();
+	if (cpu_in_x2apic_mode() != x2apic)
+		panic("local APIC in %s mode, but this image's BSP runs in %s mode",
+		      cpu_in_x2apic_mode() ? "x2APIC" : "xAPIC", x2apic ? "x2APIC" : "xAPIC");
 }
 
 bool lapic_is_x2apic(void)
 {
 	return x2apic;
+}
+
+const char *lapic_mode_name(void)
+{
+	return x2apic ? "x2apic" : "xapic";
 }
 
 uint32_t lapic_read(uint32_t reg)

@@ -8,6 +8,7 @@
  * leaves QEMU with success only if every command succeeded.
  */
 #include "stub.h"
+#include "lapic.h"
 #include "console.h"
 #include "timer.h"
 
@@ -40,6 +41,9 @@ static int cmd_status(int argc, char **argv)
 	(void)argv;
 	if (argc != 1)
 		return error("status takes no arguments");
+	/* Every CPU runs in the BSP's mode (lib/lapic.c): each image's APs
+	 * follow it, and one that could not would have panicked. */
+	kprintf("apic mode %s\n", lapic_mode_name());
 	for (uint32_t i = 0; i < stub.machine.ncpus; i++) {
 		const struct machine_cpu *c = &stub.machine.cpus[i];
 		kprintf("cpu %u apic %u node %u %s\n", i, c->apic_id, c->node,

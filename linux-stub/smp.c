@@ -133,7 +133,8 @@ void smp_init(void)
 	trampoline_page = find_low_page();
 	if (trampoline_page &&
 	    trampoline_install(trampoline_page, stub_trampoline, stub_trampoline_end - stub_trampoline,
-			       (uint32_t)paging_root(), (uint64_t)slots, 0, (uint64_t)stub_ap_main)) {
+			       (uint32_t)paging_root(), (uint64_t)slots, 0, (uint64_t)stub_ap_main,
+			       lapic_is_x2apic() ? TRAMPOLINE_X2APIC : 0)) {
 		kprintf("linux-stub: warning: the trampoline is not usable\n");
 		trampoline_page = 0;
 	}
@@ -193,6 +194,7 @@ void stub_ap_main(struct stub_cpu *c)
 	__asm__ volatile("lgdt (%0)" : : "r"(gdt_ptr) : "memory");
 	trap_load();
 	wrmsr(MSR_GS_BASE, (uint64_t)c);
+	lapic_enable_x2apic_if_available(); /* follow the BSP's mode (the trampoline did) */
 	enable_lapic();
 	lapic_timer_periodic(STUB_TIMER_VECTOR, ticks_per_ms, TICK_US);
 	/* The first of our CPUs in a sidecar node serves it; later ones

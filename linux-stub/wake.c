@@ -21,7 +21,7 @@
 #include "x86.h"
 
 #define WAKE_TIMEOUT_NS 1000000000ull
-#define SAMPLES_PER_NODE 8192
+#define MAX_SAMPLES 131072 /* shared by the nodes' jobs: 16 nodes x 8192 */
 #define MAX_ROUNDS 100000
 
 struct target {
@@ -31,20 +31,25 @@ struct target {
 };
 
 /* One sidecar node's share of a wake command, run on the CPU of ours that
- * serves the node (its response CPU). Allocated the first time a node has
- * CPUs to wake, and kept. */
+ * serves the node (its response CPU). Its arrays are its run of the shared
+ * ones below: with up to MAX_CPUS CPUs and SIDECAR_MAX_NODES nodes,
+ * per-node arrays of MAX_CPUS each would take megabytes. */
 struct node_job {
 	struct sidecar_control *control;
 	uint32_t n;
-	struct target targets[MAX_CPUS];
-	uint32_t slots[MAX_CPUS];
-	bool done[MAX_CPUS];
+	struct target *targets;
+	uint32_t *slots;
+	bool *done;
 	uint64_t rounds;
-	uint64_t answered, lost, doubled, refused, nsamples;
-	uint64_t samples[SAMPLES_PER_NODE];
+	uint64_t answered, lost, doubled, refused, nsamples, max_samples;
+	uint64_t *samples;
 };
 
-static struct node_job *jobs[SIDECAR_MAX_NODES];
+static struct node_job jobs[SIDECAR_MAX_NODES];
+static struct target all_targets[MAX_CPUS];
+static uint32_t all_slots[MAX_CPUS];
+static bool all_done[MAX_CPUS];
+static uint64_t all_samples[MAX_SAMPLES];
 
 void sort_u64(uint64_t *v, size_t n)
 {
@@ -88,7 +93,7 @@ static void wake_round(struct node_job *job)
 				job->doubled += after > t->before + 1;
 				job->lost += after == t->before;
 				job->answered++;
-				if (job->nsamples < SAMPLES_PER_NODE)
+				if (job->nsamples < job->max_samples)
 					job->samples[job->nsamples++] = rtt;
 			}
 			left += !job->done[i];
@@ -123,11 +128,13 @@ static int choose(const char *which, uint64_t rounds)
 	uint64_t want = 0;
 	if (!all && !parse_u64(which, strlen(which), &want))
 		return kprintf("error: usage: wake <cpu|all> [rounds]\n"), -1;
-	for (uint32_t node = 0; node < SIDECAR_MAX_NODES; node++)
-		if (jobs[node])
-			jobs[node]->n = 0;
+	memset(jobs, 0, sizeof(jobs));
 	uint32_t chosen = 0;
+	/* Two passes: count each node's CPUs, then give each node its run of
+	 * the shared arrays and fill it. */
+	static bool pick[MAX_CPUS];
 	for (uint32_t cpu = 0; cpu < stub.machine.ncpus; cpu++) {
+		pick[cpu] = false;
 		if (!all && want != cpu)
 			continue;
 		struct sidecar_control *control;
@@ -147,18 +154,37 @@ static int choose(const char *which, uint64_t rounds)
 		int node = sidecar_node_of(cpu);
 		if (node < 0 || node >= SIDECAR_MAX_NODES)
 			return kprintf("error: cpu %u has no sidecar node\n", cpu), -1;
-		if (!jobs[node] &&
-		    !(jobs[node] = stub_alloc_pages(ALIGN_UP(sizeof(struct node_job), 4096) / 4096)))
-			return kprintf("error: no memory to wake sidecar node %d's CPUs\n", node), -1;
-		struct node_job *job = jobs[node];
-		if (job->n == 0) /* the node's first CPU in this command */
-			memset(job, 0, sizeof(*job));
+		pick[cpu] = true;
+		jobs[node].n++;
+		chosen++;
+	}
+	uint32_t nodes_used = 0;
+	for (uint32_t node = 0; node < SIDECAR_MAX_NODES; node++)
+		nodes_used += jobs[node].n != 0;
+	uint64_t share = MAX_SAMPLES / (nodes_used ? nodes_used : 1);
+	for (uint32_t node = 0, first = 0, k = 0; node < SIDECAR_MAX_NODES; node++) {
+		struct node_job *job = &jobs[node];
+		job->targets = all_targets + first;
+		job->slots = all_slots + first;
+		job->done = all_done + first;
+		job->samples = all_samples + k * share;
+		job->max_samples = share;
+		first += job->n;
+		k += job->n != 0;
+		job->n = 0;
+	}
+	for (uint32_t cpu = 0; cpu < stub.machine.ncpus; cpu++) {
+		struct sidecar_control *control;
+		struct sidecar_command_page *command;
+		uint32_t slot;
+		if (!pick[cpu] || !sidecar_cpu(cpu, &control, &slot, &command))
+			continue;
+		struct node_job *job = &jobs[sidecar_node_of(cpu)];
 		job->control = control;
 		job->rounds = rounds;
 		job->slots[job->n] = slot;
 		job->targets[job->n++] = (struct target){cpu, stub.machine.cpus[cpu].apic_id, slot,
 							 command, 0, 0};
-		chosen++;
 	}
 	if (!all && want >= stub.machine.ncpus)
 		return kprintf("error: no cpu %lu\n", (unsigned long)want), -1;
@@ -182,30 +208,25 @@ int cmd_wake(int argc, char **argv)
 	/* Every node's CPU works at once; the BSP takes node 0 (or any node
 	 * without a CPU of ours) itself, last. */
 	for (uint32_t node = 0; node < SIDECAR_MAX_NODES; node++)
-		if (jobs[node] && jobs[node]->n && (uint32_t)smp_node_cpu(node) != smp_this_cpu())
-			smp_post((uint32_t)smp_node_cpu(node), wake_node, jobs[node]);
+		if (jobs[node].n && (uint32_t)smp_node_cpu(node) != smp_this_cpu())
+			smp_post((uint32_t)smp_node_cpu(node), wake_node, &jobs[node]);
 	for (uint32_t node = 0; node < SIDECAR_MAX_NODES; node++)
-		if (jobs[node] && jobs[node]->n && (uint32_t)smp_node_cpu(node) == smp_this_cpu())
-			wake_node(jobs[node]);
+		if (jobs[node].n && (uint32_t)smp_node_cpu(node) == smp_this_cpu())
+			wake_node(&jobs[node]);
 	for (uint32_t node = 0; node < SIDECAR_MAX_NODES; node++)
-		if (jobs[node] && jobs[node]->n && (uint32_t)smp_node_cpu(node) != smp_this_cpu())
+		if (jobs[node].n && (uint32_t)smp_node_cpu(node) != smp_this_cpu())
 			smp_join((uint32_t)smp_node_cpu(node));
 
-	/* The round-trip figures: up to MAX_NODES nodes' worth of samples (a
-	 * sample of the samples on a machine with more nodes). */
-	static uint64_t samples[MAX_NODES * SAMPLES_PER_NODE];
+	/* The nodes' samples, moved together (each run starts at or after
+	 * where the ones before it end). */
+	uint64_t *samples = all_samples;
 	uint64_t answered = 0, lost = 0, doubled = 0, refused = 0, nsamples = 0;
 	for (uint32_t node = 0; node < SIDECAR_MAX_NODES; node++) {
-		const struct node_job *j = jobs[node];
-		if (!j || !j->n)
-			continue;
+		struct node_job *j = &jobs[node];
 		answered += j->answered, lost += j->lost, doubled += j->doubled;
 		refused += j->refused;
-		uint64_t take = j->nsamples < ARRAY_SIZE(samples) - nsamples
-					? j->nsamples
-					: ARRAY_SIZE(samples) - nsamples;
-		memcpy(samples + nsamples, j->samples, take * sizeof(uint64_t));
-		nsamples += take;
+		memmove(samples + nsamples, j->samples, j->nsamples * sizeof(uint64_t));
+		nsamples += j->nsamples;
 	}
 	kprintf("wake: %u CPU%s x %lu round%s: %lu wake-ups, %lu lost, %lu doubled, %lu refused\n",
 		n, n == 1 ? "" : "s", (unsigned long)rounds, rounds == 1 ? "" : "s",

@@ -27,8 +27,8 @@ enum stage { STAGE_MB2, STAGE_ACPI, STAGE_MEMORY, STAGE_E820 };
 /* The copies, in the shim's own .bss: identity mapped below 4 GiB, so the
  * ACPI parser reads them through the same map as the firmware's tables. */
 #define MB2_COPY_MAX KiB(16)
-#define ACPI_COPY_MAX KiB(64)
-#define TABLE_ROOM KiB(8) /* room after a copied MADT or SRAT for added entries */
+#define ACPI_COPY_MAX KiB(160)
+#define TABLE_ROOM KiB(40) /* room after a copied MADT or SRAT for added entries */
 static uint8_t mb2_copy[MB2_COPY_MAX] __attribute__((aligned(8)));
 static uint8_t acpi_copy[ACPI_COPY_MAX] __attribute__((aligned(16)));
 
@@ -292,7 +292,7 @@ static void madt_no_cpus(struct acpi_copy *c)
 }
 
 struct entries {
-	uint8_t bytes[256 * 8];
+	uint8_t bytes[MAX_CPUS * 8];
 	uint32_t n;
 };
 
@@ -328,13 +328,13 @@ static void madt_apic_oob(struct acpi_copy *c)
 	append(c->madt, &x, sizeof(x));
 }
 
-/* madt-many-cpus: 300 more enabled Local x2APIC structures (IDs 1000-1299):
- * more processors than MAX_CPUS (256). */
+/* madt-many-cpus: MAX_CPUS + 44 more enabled Local x2APIC structures (IDs
+ * from 1000): on a 4-CPU machine, 48 processors more than MAX_CPUS (2048). */
 static void madt_many_cpus(struct acpi_copy *c)
 {
 	if (!c->madt)
 		return;
-	for (uint32_t i = 0; i < 300; i++) {
+	for (uint32_t i = 0; i < MAX_CPUS + 44; i++) {
 		struct madt_local_x2apic x = {MADT_LOCAL_X2APIC, 16, 0, 1000 + i, MADT_ENABLED,
 					      1000 + i};
 		append(c->madt, &x, sizeof(x));

@@ -23,6 +23,10 @@
 /* Decide where the protected-mode code goes. */
 static int place_kernel(struct shim *s, const struct bzimage_info *k, uint64_t *load)
 {
+	if (s->kernel_load) { /* shim_reserve_kernel() already chose it */
+		*load = s->kernel_load;
+		return 0;
+	}
 	uint64_t size = ALIGN_UP(k->init_size, PAGE);
 	if (k->pref_address && physmem_is_free(&s->memory, k->pref_address, size)) {
 		*load = k->pref_address;
@@ -39,6 +43,24 @@ static int place_kernel(struct shim *s, const struct bzimage_info *k, uint64_t *
 		kprintf("shim: no free 0x%lx bytes aligned to 0x%lx below 4 GiB for the main kernel\n",
 			(unsigned long)size, (unsigned long)k->alignment);
 	return r;
+}
+
+/* Before the sidecar takes its memory: set the main kernel's place aside,
+ * so that sidecar pages that cannot be node-local (nodes above 4 GiB, with
+ * many nodes) do not land where a kernel that is not relocatable must go
+ * (linux-stub: pref_address 16 MiB). Quietly does nothing if the module is
+ * missing or bad: shim_boot_linux() reports that. */
+void shim_reserve_kernel(struct shim *s)
+{
+	struct diag d = {""};
+	const struct mb2_module *kernel = mb2_find_module(&s->boot, "kernel");
+	struct bzimage_info k;
+	uint64_t load;
+	if (!kernel || bzimage_parse((const void *)kernel->start, kernel->end - kernel->start, &k,
+				     &d))
+		return;
+	if (place_kernel(s, &k, &load) == 0)
+		s->kernel_load = load;
 }
 
 /* The ACPI RSDP: Linux reads boot_params.acpi_rsdp_addr (protocol 2.14). GRUB

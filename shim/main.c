@@ -20,6 +20,7 @@
  */
 #include "shim.h"
 #include "console.h"
+#include "lapic.h"
 #include "timer.h"
 #include "trap.h"
 #include "x86.h"
@@ -34,7 +35,7 @@ static struct shim shim; /* large (the machine's CPU table): not on the stack */
  * IPI. Leave such CPUs out rather than wake the wrong one. */
 static void drop_unreachable_cpus(struct machine *m)
 {
-	if (rdmsr(0x1b) & (1u << 10)) /* IA32_APIC_BASE.EXTD: x2APIC mode */
+	if (lapic_is_x2apic())
 		return;
 	uint32_t kept = 0, dropped = 0, first = 0;
 	for (uint32_t i = 0; i < m->ncpus; i++) {
@@ -49,6 +50,24 @@ static void drop_unreachable_cpus(struct machine *m)
 	if (dropped)
 		kprintf("shim: warning: %u CPUs with APIC IDs above 254 (the first %u) cannot be "
 			"reached in xAPIC mode: left out\n", dropped, first);
+}
+
+/* The APIC mode every CPU will run in: x2APIC when CPUID offers it, as Linux
+ * chooses (arch/x86/kernel/apic/apic.c, try_to_enable_x2apic(); OpenHCL's
+ * sidecar runs only in it), unless the option xapic asks for xAPIC. The BSP
+ * switches now, before anything reads an APIC ID; the sidecar and the main
+ * kernel find it in that mode and make their APs follow. */
+static void choose_apic_mode(const struct shim_options *o)
+{
+	bool offered = lapic_cpu_has_x2apic();
+	if (o->xapic)
+		lapic_init_access();
+	else
+		lapic_bsp_enable_x2apic();
+	kprintf("shim: apic mode %s (CPUID %s x2APIC%s)\n", lapic_mode_name(),
+		offered ? "offers" : "does not offer",
+		o->xapic && lapic_is_x2apic() ? "; xapic asked, but the firmware left x2APIC on"
+					      : o->xapic && offered ? "; xapic asked" : "");
 }
 
 /* Step 2: the CPUs and nodes from ACPI; false (and why) if they cannot be
@@ -95,6 +114,7 @@ void shim_main(uint32_t magic, uint32_t info)
 	shim_parse_options(shim.boot.cmdline, &shim.options);
 	kprintf("shim: loaded by %s, command line \"%s\"\n", shim.boot.loader_name,
 		shim.boot.cmdline);
+	choose_apic_mode(&shim.options);
 	/* Fault injection (shim/inject.c): read a corrupted copy instead. */
 	const void *mb2 = inject_mb2(shim.options.inject, (const void *)(uintptr_t)info);
 	if (mb2 != (const void *)(uintptr_t)info) {
@@ -107,7 +127,11 @@ void shim_main(uint32_t magic, uint32_t info)
 	bool machine_ok = read_machine(&shim);
 	timer_calibrate();
 
-	if (shim.options.have_phantom && machine_ok) {
+	if (shim.options.have_phantom && machine_ok && !lapic_is_x2apic() &&
+	    shim.options.phantom_cpu > 254) {
+		kprintf("shim: warning: phantom_cpu=%u cannot be reached in xAPIC mode (IDs up to "
+			"254): ignored\n", shim.options.phantom_cpu);
+	} else if (shim.options.have_phantom && machine_ok) {
 		uint32_t node = shim.machine.nnodes - 1;
 		r = machine_add_cpu(&shim.machine, shim.options.phantom_cpu, node, &d);
 		if (r)
@@ -126,7 +150,8 @@ void shim_main(uint32_t magic, uint32_t info)
 	if (shim.options.dump_tables)
 		shim_dump_tables(&shim);
 
-	/* 4. The sidecar. */
+	/* 4. The sidecar, once the main kernel's place is set aside. */
+	shim_reserve_kernel(&shim);
 	if (machine_ok)
 		shim_start_sidecar(&shim);
 

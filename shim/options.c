@@ -22,6 +22,8 @@
  *                        CPU kept for the main kernel (OpenHCL's n is 32)
  *   inject=<name>        fault injection: corrupt a copy of one input before
  *                        the shim reads it (the names are in shim/inject.c)
+ *   xapic                keep the local APICs in xAPIC mode even where CPUID
+ *                        offers x2APIC (the default switches to x2APIC)
  *   dump_tables          print the multiboot2 information and the ACPI tables
  *                        in hex (shim/dump.c; tools/fuzz_seeds.py reads them)
  */
@@ -56,6 +58,8 @@ void shim_parse_options(const char *cmdline, struct shim_options *o)
 		bool number = p.value && parse_u64(p.value, p.value_len, &v);
 		if (is(&p, "verbose"))
 			o->verbose = true;
+		else if (is(&p, "xapic"))
+			o->xapic = true;
 		else if (is(&p, "dump_tables"))
 			o->dump_tables = true;
 		else if (is(&p, "serial_start"))
@@ -67,7 +71,7 @@ void shim_parse_options(const char *cmdline, struct shim_options *o)
 			o->policy.sidecar_off = true;
 		else if (is(&p, "main_cpus") && p.value && parse_main_cpus(&p, &o->policy))
 			o->policy.have_list = true;
-		else if (is(&p, "phantom_cpu") && number && v < 255) {
+		else if (is(&p, "phantom_cpu") && number && v < 0xffffffffull) {
 			o->phantom_cpu = (uint32_t)v;
 			o->have_phantom = true;
 		} else if (is(&p, "split") && number && v > 0 && v <= SIDECAR_CONTROL_MAX_CPUS)

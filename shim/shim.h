@@ -16,6 +16,7 @@ struct shim_options {
 	bool verbose;
 	bool serial_start;      /* no fan-out: the BSP starts every AP */
 	bool modern_delays;     /* Linux's INIT-SIPI delays for modern CPUs */
+	bool xapic;             /* keep xAPIC mode where CPUID offers x2APIC */
 	uint32_t phantom_cpu;   /* APIC ID of a CPU that does not exist, or 0 */
 	bool have_phantom;
 	bool dump_tables;       /* print the multiboot2 information and ACPI tables */
@@ -43,6 +44,7 @@ struct shim {
 	uint32_t nreserved;
 	struct e820_range reserved[SHIM_MAX_RESERVED];
 	uint64_t sidecar_output; /* physical address of the output page, or 0 */
+	uint64_t kernel_load;    /* where the main kernel's code goes, once chosen, or 0 */
 	uint32_t param_index[MAX_CPUS]; /* machine CPU index -> parameter page index */
 };
 
@@ -70,6 +72,8 @@ int sidecar_image_check(const void *image, size_t size,
 /* shim/linux_boot.c: load the "kernel" module and jump to it; returns only
  * on error (after printing why). */
 void shim_boot_linux(struct shim *s);
+/* shim/linux_boot.c: choose and reserve the main kernel's place early. */
+void shim_reserve_kernel(struct shim *s);
 
 /* shim/entry.asm */
 __attribute__((noreturn)) void boot_linux64(uint64_t entry, struct boot_params *bp);

@@ -16,6 +16,7 @@
  */
 #include "shim.h"
 #include "console.h"
+#include "lapic.h"
 #include "sidecar.h"
 #include "timer.h"
 #include "x86.h"
@@ -208,7 +209,7 @@ void shim_start_sidecar(struct shim *s)
 	uint32_t nreserved = s->nreserved;
 	if (remember(s, params.trampoline_page, PAGE) ||
 	    remember(s, out_pa, SIDECAR_OUTPUT_PAGES * PAGE) ||
-	    remember(s, (uint64_t)&params, PAGE) ||
+	    remember(s, (uint64_t)&params, SIDECAR_PARAM_PAGES * PAGE) ||
 	    remember(s, SIDECAR_IMAGE_BASE, SIDECAR_IMAGE_MAX)) {
 		s->nreserved = nreserved;
 		kprintf("shim: the sidecar is disabled; the main kernel boots without it\n");
@@ -265,9 +266,9 @@ void shim_start_sidecar(struct shim *s)
 	}
 	s->sidecar_output = out_pa;
 	uint64_t us = timer_tsc_to_ns(out->done_tsc - out->start_tsc) / 1000;
-	kprintf("shim: sidecar: %u CPUs idle, %u failed, bring-up %lu.%03lu ms, %u KiB per CPU\n",
+	kprintf("shim: sidecar: %u CPUs idle, %u failed, bring-up %lu.%03lu ms, %u KiB per CPU, %s\n",
 		out->started, out->failed, (unsigned long)(us / 1000), (unsigned long)(us % 1000),
-		out->bytes_per_cpu / 1024);
+		out->bytes_per_cpu / 1024, lapic_mode_name());
 	/* With verbose: where each node's pages are, which the main kernel's map
 	 * must show as reserved (lab 7's test reads these lines beside Linux's
 	 * /proc/iomem). */

@@ -154,6 +154,13 @@ def sidecar_pages_reserved(nodes):
 
 RUN_OK = expect_line(r"^run: \d+ commands, 0 failed$", "every monitor command succeeded")
 SIDECAR_UP = expect_line(r"^shim: sidecar: \d+ CPUs idle, 0 failed, bring-up")
+# x2APIC variants (Boot(..., x2apic=True): QEMU 10 with -cpu qemu64,x2apic=on):
+# the shim switched the BSP, and every CPU followed it.
+X2APIC_ON = [expect_line(r"^shim: apic mode x2apic \(CPUID offers x2APIC\)$",
+                         "the shim put the BSP in x2APIC mode")]
+X2APIC_SIDECAR = expect_line(r"^shim: sidecar: \d+ CPUs idle, 0 failed, .*, x2apic$",
+                             "the sidecar ran in x2APIC mode")
+X2APIC_STATUS = expect_line(r"^apic mode x2apic$", "linux-stub's status says x2apic")
 
 
 def hello_on(cpu):
@@ -184,10 +191,14 @@ LABS = {
                                  r"bzimage: boot_flag", "the shim names the bad image")]),
     ],
     1: [
-        Boot("8 CPUs, 2 nodes: every AP idle", "status", points=20, smp=8, nodes=2,
+        Boot("8 CPUs, 2 nodes: every AP idle", "status", points=15, smp=8, nodes=2,
              checks=[expect_status(sidecar_states), RUN_OK, SIDECAR_UP]),
-        Boot("64 CPUs, 4 nodes: every AP idle", "status", points=25, smp=64, nodes=4,
+        Boot("64 CPUs, 4 nodes: every AP idle", "status", points=20, smp=64, nodes=4,
              checks=[expect_status(sidecar_states), RUN_OK, SIDECAR_UP]),
+        Boot("x2APIC: 16 CPUs, 2 nodes, every AP idle in x2APIC mode", "status", points=10,
+             smp=16, nodes=2, x2apic=True,
+             checks=[expect_status(sidecar_states), RUN_OK, X2APIC_SIDECAR, X2APIC_STATUS]
+             + X2APIC_ON),
         # A generous AP timeout: under TCG on 2 host cores, 254 emulated CPUs
         # share two real ones (and, before lab 2, idle ones poll).
         Boot("255 CPUs: all 254 APs in one boot", "status", points=25, smp=255, mem=1024,
@@ -206,9 +217,14 @@ LABS = {
     ],
     2: [
         Boot("16 CPUs, 2 nodes: idle after bring-up, halt loop in place", "sleep 200; status",
-             points=30, smp=16, nodes=2,
+             points=20, smp=16, nodes=2,
              checks=[expect_status(sidecar_states), RUN_OK,
                      expect_no_line(r"^lab 2: .* not implemented yet")]),
+        Boot("x2APIC: 16 CPUs, 2 nodes, halt loop in place, then woken",
+             "sleep 200; status; wake all 10", points=10, smp=16, nodes=2, x2apic=True,
+             checks=[expect_status(sidecar_states), RUN_OK, X2APIC_STATUS,
+                     wake_counts(10), expect_no_line(r"^lab 2: .* not implemented yet")]
+             + X2APIC_ON),
         # During `sleep 5000` linux-stub's own CPU halts too, so a guest whose
         # idle CPUs halt costs QEMU almost no host CPU (measured: 0.05 s with
         # 2 CPUs and with 32). A vCPU that spins burns a host core for the
@@ -222,12 +238,15 @@ LABS = {
                    small=2, big=32, slack=1.0, limit=1.0, points=70),
     ],
     3: [
-        Boot("wake one CPU", "wake 3", points=25, smp=4,
+        Boot("wake one CPU", "wake 3", points=20, smp=4,
              checks=[expect_line(r"^wake: 1 CPU x 1 round: 1 wake-ups, 0 lost, 0 doubled, 0 refused$"),
                      expect_line(r"^wake: round trip min \d+ median \d+ max \d+ cycles"), RUN_OK]),
         Boot("stress: 8 CPUs, 2 nodes, 1000 rounds, nothing lost or doubled", "wake all 1000",
-             points=45, smp=8, nodes=2, timeout=120, checks=[wake_counts(1000), RUN_OK]),
-        Boot("waking a CPU that is not the sidecar's is refused", "wake 2; wake 0", points=30,
+             points=40, smp=8, nodes=2, timeout=120, checks=[wake_counts(1000), RUN_OK]),
+        Boot("x2APIC: 8 CPUs, 2 nodes, 500 rounds through the x2APIC ICR", "status; wake all 500",
+             points=15, smp=8, nodes=2, timeout=120, x2apic=True,
+             checks=[wake_counts(500), RUN_OK, X2APIC_STATUS] + X2APIC_ON),
+        Boot("waking a CPU that is not the sidecar's is refused", "wake 2; wake 0", points=25,
              smp=4, expect_exit=1,
              checks=[expect_line(r"^wake: 1 CPU x 1 round: 1 wake-ups, 0 lost"),
                      expect_line(r"^error: cpu 0 is not a sidecar CPU$"),
@@ -271,7 +290,7 @@ LABS = {
     ],
     5: [
         Unit("policy and node-local placement", "numa", points=20),
-        Boot("one CPU per node stays with linux-stub", "status", points=15, smp=8, nodes=2,
+        Boot("one CPU per node stays with linux-stub", "status", points=10, smp=8, nodes=2,
              checks=[expect_status(policy_states), RUN_OK,
                      expect_line(r"^linux-stub: started 1 more CPU of its own")]),
         Boot("every node's control page is in its own memory", "nodes", points=15, smp=16,
@@ -288,8 +307,12 @@ LABS = {
                                  r"local yes$", "the nodes with memory still get local pages")]
              + hello_on(5) + [RUN_OK]),
         Boot("responses from many CPUs at once reach each node's CPU", "wake all 200",
-             points=15, smp=32, nodes=4, timeout=120,
+             points=10, smp=32, nodes=4, timeout=120,
              checks=[wake_counts(200, responses=True), RUN_OK]),
+        Boot("x2APIC: one CPU per node, responses by x2APIC IPI", "status; wake all 100",
+             points=10, smp=16, nodes=4, timeout=120, x2apic=True,
+             checks=[expect_status(policy_states), wake_counts(100, responses=True),
+                     RUN_OK, X2APIC_STATUS] + X2APIC_ON),
         Boot("main_cpus= and sidecar=off choose who keeps which CPU", "status", points=10,
              smp=8, nodes=2, shim_args="main_cpus=0,1,5",
              checks=[expect_status(lambda i, t: "linux" if i in (0, 1, 5) else "idle"),
@@ -309,7 +332,7 @@ LABS = {
                             "the sidecar nodes' own CPUs got responses"), RUN_OK]),
     ],
     6: [
-        Boot("convert a CPU: it becomes linux-stub's", "convert 5; status", points=20, smp=8,
+        Boot("convert a CPU: it becomes linux-stub's", "convert 5; status", points=15, smp=8,
              checks=[expect_line(r"^convert: cpu 5 apic 5 is now linux-stub's"),
                      expect_status(lambda i, t: "linux" if i in (0, 5) else "idle"), RUN_OK]),
         Boot("a converted CPU refuses sidecar commands", "convert 5; run 5 hello", points=15,
@@ -320,7 +343,12 @@ LABS = {
         Boot("a converted CPU does linux-stub's work", "convert 5; on 5 run 6 hello", points=20,
              smp=8, checks=[expect_line(r"^on: cpu 5 runs 'run 6 hello'$")] + hello_on(6)
              + [RUN_OK]),
-        Boot("REMOVE while a VP runs", "convert 3 running; status; wake all 10", points=25,
+        Boot("x2APIC: convert a CPU, and it works for linux-stub",
+             "convert 5; status; on 5 run 6 hello", points=10, smp=8, x2apic=True,
+             checks=[expect_line(r"^convert: cpu 5 apic 5 is now linux-stub's"),
+                     expect_status(lambda i, t: "linux" if i in (0, 5) else "idle"),
+                     X2APIC_STATUS] + hello_on(6) + [RUN_OK] + X2APIC_ON),
+        Boot("REMOVE while a VP runs", "convert 3 running; status; wake all 10", points=20,
              smp=8, nodes=2,
              checks=[expect_line(r"^convert: cpu 3 is running the spin guest \(status 2\)$"),
                      expect_line(r"^convert: cpu 3 apic 3 is now linux-stub's"),

@@ -252,11 +252,13 @@ def main():
         summary = describe(report, origin, skipped)
         print(summary, flush=True)
 
-        # lab 7 boots Debian's kernel: share the instructor's download.
-        linux = os.path.join(ROOT, "build", "linux")
-        if os.path.isdir(linux):
-            os.makedirs(os.path.join(tree, "build"), exist_ok=True)
-            os.symlink(linux, os.path.join(tree, "build", "linux"))
+        # lab 7 boots Debian's kernel, the x2APIC tests QEMU 10: share the
+        # instructor's downloads (build/linux, build/qemu10).
+        for download in ("linux", "qemu10"):
+            path = os.path.join(ROOT, "build", download)
+            if os.path.isdir(path):
+                os.makedirs(os.path.join(tree, "build"), exist_ok=True)
+                os.symlink(path, os.path.join(tree, "build", download))
 
         sys.path.insert(0, os.path.join(tree, "tests"))
         labs = a.lab or None

@@ -119,8 +119,15 @@ class Boot:
 
     def __init__(self, name, run, points=0, smp=1, nodes=1, mem=256, shim_args="",
                  kernel=None, expect_exit=0, checks=(), timeout=60, sidecar=True,
-                 memoryless_node=None, cpu_mark=None, linux=False, qemu_args=()):
-        self.qemu_args = qemu_args  # more tools/qemu.py options (--no-acpi, --cpu ...)
+                 memoryless_node=None, cpu_mark=None, linux=False, qemu_args=(), x2apic=False,
+                 topology=None):
+        # x2apic: boot with -cpu ...,x2apic=on on a QEMU that has it (tools/qemu.py)
+        self.x2apic = x2apic
+        # topology: (sockets, cores, threads), QEMU's -smp fields: sparse APIC IDs
+        self.topology = topology
+        self.qemu_args = tuple(qemu_args) + (("--x2apic", "on") if x2apic else ())
+        if topology:
+            self.qemu_args += ("--topology", "sockets=%d,cores=%d,threads=%d" % topology)
         self.cpu_mark = cpu_mark
         self.linux = linux  # lab 7: Debian's kernel with the tree's initrd
         self.sidecar = sidecar
@@ -276,9 +283,27 @@ def status_lines(lines):
             for m in map(STATUS_LINE.match, lines) if m]
 
 
+def topology_apic_ids(sockets, cores, threads):
+    """The APIC IDs QEMU gives CPU 0, 1, 2, ... for -smp sockets=,cores=,threads=
+    (hw/i386/topology.h, x86_apicid_from_topo_ids()): thread, core and socket
+    fields, each as wide as its count rounded up to a power of two, so
+    cores=3 leaves a hole after every third core."""
+    def bits(n):
+        return (n - 1).bit_length()
+    return [(s << (bits(cores) + bits(threads))) | (c << bits(threads)) | th
+            for s in range(sockets) for c in range(cores) for th in range(threads)]
+
+
+def apic_of(i, t):
+    """CPU i's APIC ID on test t's machine: i itself, unless t has a topology."""
+    topology = getattr(t, "topology", None)
+    return topology_apic_ids(*topology)[i] if topology else i
+
+
 def expect_status(states):
     """The last `status` output lists every CPU with its APIC ID (= index on
-    QEMU), its node, and the state states(index, test) says."""
+    QEMU, unless the test gives a topology: apic_of), its node, and the state
+    states(index, test) says."""
     def check(lines, t):
         rows = status_lines(lines)[-t.smp:]
         if len(rows) != t.smp:
@@ -287,8 +312,9 @@ def expect_status(states):
             want = states(i, t)
             if isinstance(want, str):
                 want = (want,)
-            if cpu != i or apic != i:
-                return "status line %d says cpu %d apic %d" % (i, cpu, apic)
+            if cpu != i or apic != apic_of(i, t):
+                return "status line %d says cpu %d apic %d, expected cpu %d apic %d" % (
+                    i, cpu, apic, i, apic_of(i, t))
             if node != node_of(i, t.smp, t.nodes):
                 return "cpu %d is in node %d, expected %d" % (i, node, node_of(i, t.smp, t.nodes))
             if state not in want:

@@ -8,6 +8,13 @@ the serial port on stdout and an isa-debug-exit device, through which the
 guest ends QEMU with a status: 33 means the guest reported success, 35 that
 it reported a failure. This script maps those to 0 and 1; a triple fault
 (QEMU exits 0 because of -no-reboot), a timeout or a QEMU error map to 2+.
+
+Which QEMU: Debian 12's (7.2) has no x2APIC under TCG and refuses APIC IDs
+above 254. A shape that needs x2APIC (--smp above 255, or --x2apic on) runs
+on a QEMU of version 9 or later: the system's if it is that new, else the
+one tools/fetch-qemu.sh unpacks into build/qemu10 (`make qemu10`), with
+its own firmware directory and then the system's SeaBIOS (-L twice).
+--qemu names a binary outright.
 """
 import argparse
 import os
@@ -24,6 +31,13 @@ GUEST_SUCCESS = (0x10 << 1) | 1
 GUEST_FAILURE = (0x11 << 1) | 1
 EXIT_TIMEOUT = 124
 
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+FETCHED_QEMU = os.path.join(ROOT, "build", "qemu10", "qemu-system-x86_64")
+SYSTEM_QEMU = "qemu-system-x86_64"
+XAPIC_MAX_CPUS = 255   # xAPIC IDs are 8 bits and 0xff is the broadcast ID
+X2APIC_MAX_CPUS = 2048  # include/sidecar.h SIDECAR_MAX_CPUS (OpenHCL's limit)
+X2APIC_MIN_VERSION = 9  # QEMU's TCG emulates x2APIC from 9.0 on
+
 
 def grub_quote(s):
     """A word for grub.cfg, kept literal: GRUB's double quotes keep every
@@ -36,7 +50,7 @@ def grub_quote(s):
 # through a shell line, so what a user types reaches the guest as typed.
 FROM_ENV = (("run", "SIDECAR_RUN"), ("shim_args", "SIDECAR_SHIM_ARGS"),
             ("kernel_args", "SIDECAR_KERNEL_ARGS"), ("kernel", "SIDECAR_KERNEL"),
-            ("cpu", "SIDECAR_CPU"))
+            ("cpu", "SIDECAR_CPU"), ("qemu", "SIDECAR_QEMU"), ("topology", "SIDECAR_TOPOLOGY"))
 
 
 def numa_args(smp, nodes, mem_mib, memoryless=None):
@@ -97,28 +111,105 @@ def make_iso(workdir, shim, sidecar, kernel, initrd, shim_args, kernel_args):
     return iso
 
 
-def smp_arg(smp, nodes):
+def smp_arg(smp, nodes, topology=None):
     """One socket per node when the CPUs divide evenly: Linux then sees a
     topology that agrees with the NUMA nodes (no "llc-sibling ... not on the
-    same node" warning when it onlines a CPU)."""
+    same node" warning when it onlines a CPU). --topology gives QEMU's own
+    sockets=,cores=,threads=: QEMU then numbers APIC IDs by field, each
+    field as wide as its count rounded up to a power of two (cores=3 takes
+    2 bits), so the IDs have holes."""
+    if topology:
+        return "%d,%s" % (smp, topology)
     if nodes > 1 and smp % nodes == 0:
         return "%d,sockets=%d,cores=%d,threads=1" % (smp, nodes, smp // nodes)
     return str(smp)
 
 
+def qemu_version(binary):
+    """(major, minor) of `binary --version`, or None if it does not run."""
+    try:
+        out = subprocess.run([binary, "--version"], stdout=subprocess.PIPE,
+                             stderr=subprocess.DEVNULL, text=True, timeout=30).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    m = re.search(r"version (\d+)\.(\d+)", out)
+    return (int(m.group(1)), int(m.group(2))) if m else None
+
+
+def firmware_args(binary):
+    """A QEMU unpacked by tools/fetch-qemu.sh finds its own data files in
+    <root>/usr/share/qemu and SeaBIOS in the system's /usr/share/seabios."""
+    real = os.path.realpath(binary)
+    share = os.path.join(os.path.dirname(os.path.dirname(real)), "share", "qemu")
+    if real.startswith("/usr/") or not os.path.isdir(share):
+        return []
+    return ["-L", share, "-L", "/usr/share/seabios"]
+
+
+def qemu_env(binary):
+    """A fetched QEMU loads its own modules (QEMU_MODULE_DIR), not the
+    system's 7.2 ones, which it refuses with a warning each."""
+    env = dict(os.environ)
+    real = os.path.realpath(binary)
+    modules = os.path.join(os.path.dirname(os.path.dirname(real)), "lib",
+                           "x86_64-linux-gnu", "qemu")
+    if not real.startswith("/usr/") and os.path.isdir(modules):
+        env["QEMU_MODULE_DIR"] = modules
+    return env
+
+
+def choose_qemu(a):
+    """The QEMU binary for this shape: --qemu if given; for x2APIC one of
+    version 9 or later (the system's if new enough, else the fetched one);
+    else the system's."""
+    if a.qemu:
+        binary = a.qemu if os.sep in a.qemu else shutil.which(a.qemu)
+        if not binary or not os.access(binary, os.X_OK):
+            sys.exit("qemu.py: QEMU=%s is not an executable" % a.qemu)
+        if a.x2apic_on:
+            v = qemu_version(binary)
+            if v is None or v[0] < X2APIC_MIN_VERSION:
+                sys.exit("qemu.py: QEMU=%s is version %s; x2APIC under TCG needs %d or later"
+                         % (a.qemu, "%d.%d" % v if v else "unknown", X2APIC_MIN_VERSION))
+        return binary
+    if not a.x2apic_on:
+        return SYSTEM_QEMU
+    v = qemu_version(SYSTEM_QEMU)
+    if v and v[0] >= X2APIC_MIN_VERSION:
+        return SYSTEM_QEMU
+    if not os.access(FETCHED_QEMU, os.X_OK):
+        sys.exit("qemu.py: x2APIC needs QEMU %d or later; the system's is %s and %s is "
+                 "missing: run make qemu10" % (X2APIC_MIN_VERSION,
+                                               "%d.%d" % v if v else "missing",
+                                               os.path.relpath(FETCHED_QEMU)))
+    return FETCHED_QEMU
+
+
+def cpu_model(a):
+    """-cpu under TCG: the model asked for (QEMU's qemu64 by default), with
+    x2apic=on when the shape runs in x2APIC mode."""
+    if a.accel == "kvm":
+        return "host"
+    if a.x2apic_on:
+        return (a.cpu or "qemu64") + ",x2apic=on"
+    return a.cpu
+
+
 def qemu_command(a, iso, interactive):
-    cmd = ["qemu-system-x86_64", "-machine", "q35", "-accel", a.accel,
-           "-smp", smp_arg(a.smp, a.nodes), "-m", "%dM" % a.mem,
+    binary = choose_qemu(a)
+    cmd = [binary] + firmware_args(binary) + [
+           "-machine", "q35", "-accel", a.accel,
+           "-smp", smp_arg(a.smp, a.nodes, a.topology), "-m", "%dM" % a.mem,
            "-cdrom", iso, "-boot", "d", "-display", "none", "-no-reboot", "-nic", "none",
            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
            # Threads named "CPU <n>/TCG": --cpu-mark can then tell each
            # virtual CPU's host CPU time apart.
            "-name", "sidecar-os,debug-threads=on"]
+    if a.iommu:
+        cmd += ["-device", "intel-iommu,intremap=on,eim=%s" % ("on" if a.x2apic_on else "off")]
     cmd += numa_args(a.smp, a.nodes, a.mem, a.memoryless_node)
-    if a.accel == "kvm":
-        cmd += ["-cpu", "host"]
-    elif a.cpu:
-        cmd += ["-cpu", a.cpu]
+    if cpu_model(a):
+        cmd += ["-cpu", cpu_model(a)]
     if interactive:
         cmd += ["-serial", "mon:stdio"]  # Ctrl-A X quits, Ctrl-A C is QEMU's monitor
     else:
@@ -159,6 +250,13 @@ def main():
     # interrupts off (lab 2's skeleton) slowed linux-stub's BSP to a timeout
     # on a loaded host, where qemu64 did not (book/09-hardening.md).
     p.add_argument("--cpu", help="QEMU's -cpu under TCG (default: QEMU's own, qemu64)")
+    p.add_argument("--x2apic", choices=("auto", "on", "off"), default="auto",
+                   help="-cpu ...,x2apic=on on a QEMU >= 9 (auto: when --smp is above 255)")
+    p.add_argument("--qemu", help="the QEMU binary (default: chosen by --x2apic)")
+    p.add_argument("--iommu", action="store_true",
+                   help="an Intel IOMMU with interrupt remapping and x2APIC (eim): Linux keeps "
+                        "x2APIC with APIC IDs above 255 only with it")
+    p.add_argument("--topology", help="QEMU's -smp topology, e.g. sockets=2,cores=3,threads=2")
     p.add_argument("--shim-args", default="")
     p.add_argument("--kernel-args", default="console=ttyS0")
     p.add_argument("--run", help="monitor commands to run, then power off")
@@ -171,7 +269,7 @@ def main():
     p.add_argument("--gdb", action="store_true")
     p.add_argument("--symbols", nargs="*", default=[])
     p.add_argument("--from-env", action="store_true",
-                   help="take RUN, SHIM_ARGS, the kernel's arguments, KERNEL and CPU from "
+                   help="take RUN, SHIM_ARGS, the kernel's arguments, KERNEL, CPU, QEMU and TOPOLOGY from "
                         + ", ".join("$" + v for _, v in FROM_ENV) + " where set and not empty")
     a = p.parse_args()
     if a.from_env:
@@ -181,8 +279,17 @@ def main():
     if not a.kernel:
         sys.exit("qemu.py: no main kernel (--kernel)")
 
-    if not 1 <= a.smp <= 255:
-        sys.exit("qemu.py: SMP=%d: between 1 and 255 (xAPIC IDs)" % a.smp)
+    a.x2apic_on = a.x2apic == "on" or (a.x2apic == "auto" and a.smp > XAPIC_MAX_CPUS)
+    if a.smp > XAPIC_MAX_CPUS and not a.x2apic_on:
+        sys.exit("qemu.py: SMP=%d with X2APIC=0: xAPIC IDs are 8 bits, so at most %d CPUs "
+                 "(leave X2APIC unset or 1 for up to %d)" % (a.smp, XAPIC_MAX_CPUS,
+                                                            X2APIC_MAX_CPUS))
+    if not 1 <= a.smp <= X2APIC_MAX_CPUS:
+        sys.exit("qemu.py: SMP=%d: between 1 and %d (%d without x2APIC)" % (
+            a.smp, X2APIC_MAX_CPUS, XAPIC_MAX_CPUS))
+    if a.x2apic_on and a.accel == "kvm":
+        sys.exit("qemu.py: X2APIC=1 chooses QEMU's TCG model; with ACCEL=kvm the host's "
+                 "CPU decides")
     if a.nodes < 1:
         sys.exit("qemu.py: NODES=%d: at least 1" % a.nodes)
     for what, path in (("shim", a.shim), ("KERNEL", a.kernel), ("initrd", a.initrd),
@@ -208,8 +315,8 @@ def main():
         if a.gdb:
             write_gdbinit(os.path.join("build", "gdbinit"), a.symbols)
         if interactive:
-            print("qemu.py: %s (Ctrl-A X quits)" % " ".join(cmd[:12]), file=sys.stderr)
-            status = subprocess.call(cmd)
+            print("qemu.py: %s (Ctrl-A X quits)" % " ".join(cmd[:16]), file=sys.stderr)
+            status = subprocess.call(cmd, env=qemu_env(cmd[0]))
             # poweroff ends QEMU through isa-debug-exit: that is success.
             return 0 if status in (GUEST_SUCCESS, 0) else 1
         return run_captured(a, cmd)
@@ -258,7 +365,8 @@ def run_captured(a, cmd):
     start = time.monotonic()
     log = open(a.log, "w") if a.log else None
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, start_new_session=True)
+                            stderr=subprocess.STDOUT, start_new_session=True,
+                            env=qemu_env(cmd[0]))
     os.set_blocking(proc.stdout.fileno(), False)
     timed_out = False
 

@@ -53,14 +53,19 @@ struct sidecar_ioc_cpu {
 };
 _Static_assert(sizeof(struct sidecar_ioc_cpu) == 24, "ioc cpu");
 
+/* The CPU table goes to an array the caller names (cpus, capacity): at
+ * SIDECAR_MAX_CPUS entries it is 48 KiB, more than an ioctl number's 14-bit
+ * size field can describe. */
 struct sidecar_ioc_info {
 	uint32_t node_count;
-	uint32_t cpu_count; /* cpus[0 .. cpu_count) are valid */
+	uint32_t cpu_count; /* out: entries 0 .. min(cpu_count, capacity) of cpus are filled */
 	uint32_t started;   /* from the output page: CPUs the sidecar started */
 	uint32_t failed;    /* ... and CPUs that never came up */
-	struct sidecar_ioc_cpu cpus[SIDECAR_MAX_CPUS];
+	uint64_t cpus;      /* in: user address of struct sidecar_ioc_cpu[capacity] */
+	uint32_t capacity;  /* in */
+	uint32_t reserved;
 };
-_Static_assert(sizeof(struct sidecar_ioc_info) == 16 + 24 * SIDECAR_MAX_CPUS, "ioc info");
+_Static_assert(sizeof(struct sidecar_ioc_info) == 32, "ioc info");
 
 /* ---- LOAD ------------------------------------------------------------------ */
 

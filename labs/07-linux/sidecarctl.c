@@ -52,7 +52,8 @@ _Static_assert(GUEST_MEMORY_SIZE == SIDECAR_IOC_GUEST_BYTES, "the driver's guest
 _Static_assert(GUEST_SCRATCH_PAGES == SIDECAR_IOC_SCRATCH_PAGES, "the driver's scratch pages");
 
 static int fd = -1;                   /* /dev/sidecar */
-static struct sidecar_ioc_info info;  /* the CPUs, as the driver last told us */
+static struct sidecar_ioc_cpu cpu_table[SIDECAR_MAX_CPUS]; /* the CPUs, as the driver last told us */
+static struct sidecar_ioc_info info = {.capacity = SIDECAR_MAX_CPUS}; /* INFO fills cpu_table */
 static struct sidecar_ioc_command cmd; /* one command at a time (4 KiB: not on the stack) */
 
 static int error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -88,6 +89,7 @@ static int open_driver(void)
 		fd = open(SIDECAR_DEVICE, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		return error("%s: %s (is sidecar.ko loaded?)", SIDECAR_DEVICE, strerror(errno));
+	info.cpus = (uint64_t)(uintptr_t)cpu_table;
 	if (ioctl(fd, SIDECAR_IOC_INFO, &info))
 		return error("%s: INFO: %s", SIDECAR_DEVICE, strerror(errno));
 	if (info.cpu_count > SIDECAR_MAX_CPUS)
@@ -121,7 +123,7 @@ static bool linux_online(uint32_t l)
 
 static const char *state_name(uint32_t i)
 {
-	const struct sidecar_ioc_cpu *c = &info.cpus[i];
+	const struct sidecar_ioc_cpu *c = &cpu_table[i];
 	if (c->linux_cpu != SIDECAR_IOC_NO_LINUX_CPU && linux_online(c->linux_cpu))
 		return "linux";
 	if (!(c->flags & SIDECAR_IOC_CPU_SIDECAR))
@@ -140,9 +142,9 @@ static int parse_cpu(const char *arg, uint32_t *cpu, bool sidecar)
 		return 0;
 	/* A CPU Linux runs is not the sidecar's any more, whatever its old
 	 * status says (someone may have onlined it through sysfs directly). */
-	if (!(info.cpus[v].flags & SIDECAR_IOC_CPU_SIDECAR) || strcmp(state_name(*cpu), "linux") == 0)
+	if (!(cpu_table[v].flags & SIDECAR_IOC_CPU_SIDECAR) || strcmp(state_name(*cpu), "linux") == 0)
 		return error("cpu %u is not a sidecar CPU (it is %s)", *cpu, state_name(*cpu));
-	if (info.cpus[v].status != CPU_STATUS_IDLE)
+	if (cpu_table[v].status != CPU_STATUS_IDLE)
 		return error("cpu %u is %s, not idle", *cpu, state_name(*cpu));
 	return 0;
 }
@@ -264,7 +266,7 @@ static int cmd_status(int argc, char **argv)
 	if (argc != 1)
 		return error("status takes no arguments");
 	for (uint32_t i = 0; i < info.cpu_count; i++)
-		printf("cpu %u apic %u node %u %s\n", i, info.cpus[i].apic_id, info.cpus[i].node,
+		printf("cpu %u apic %u node %u %s\n", i, cpu_table[i].apic_id, cpu_table[i].node,
 		       state_name(i));
 	return 0;
 }
@@ -409,7 +411,7 @@ static int online_main_cpus(void)
 {
 	int failed = 0;
 	for (uint32_t i = 0; i < info.cpu_count; i++) {
-		const struct sidecar_ioc_cpu *c = &info.cpus[i];
+		const struct sidecar_ioc_cpu *c = &cpu_table[i];
 		if ((c->flags & SIDECAR_IOC_CPU_SIDECAR) ||
 		    c->linux_cpu == SIDECAR_IOC_NO_LINUX_CPU || linux_online(c->linux_cpu))
 			continue;
@@ -431,7 +433,7 @@ static int cmd_online(int argc, char **argv)
 		return online_main_cpus();
 	if (parse_cpu(argv[1], &cpu, false))
 		return -1;
-	const struct sidecar_ioc_cpu *c = &info.cpus[cpu];
+	const struct sidecar_ioc_cpu *c = &cpu_table[cpu];
 	uint32_t l = c->linux_cpu;
 	if (l == SIDECAR_IOC_NO_LINUX_CPU)
 		return error("cpu %u (apic %u): Linux has no CPU with that APIC ID", cpu,

@@ -13,6 +13,13 @@
 ; and then looks its own APIC ID up in the table the BSP filled (slots) to
 ; find its stack and its struct percpu, and jumps to ap_main(percpu).
 ;
+; Its APIC ID: in x2APIC mode an ID has 32 bits, and only CPUID leaf 0BH
+; (EDX) gives all of them; CPUID.01H:EBX[31:24] (and the xAPIC ID register)
+; hold 8. Use leaf 0BH where it exists. When flags bit 0 is set the image
+; runs its APICs in x2APIC mode (the BSP already does): the AP switches to it
+; too before anything else touches its APIC (SDM vol. 3A 10.12.1: set
+; IA32_APIC_BASE.EXTD with EN set).
+;
 ; The data block (the first 96 bytes) is include/trampoline.h's struct
 ; trampoline_data: keep the offsets. Fields marked "relocated" hold offsets
 ; in this page; the BSP adds the page's address.
@@ -39,7 +46,8 @@ cr3_value:      dd 0                    ; 32
 slot_count:     dd 0                    ; 36
 slots:          dq 0                    ; 40: struct ap_slot { u32 apic_id, pad; u64 stack_top, percpu; }
 entry:          dq 0                    ; 48: ap_main
-                dq 0                    ; 56
+flags:          dd 0                    ; 56: bit 0: switch to x2APIC mode
+                dd 0                    ; 60
 gdt:                                    ; 64
 	dq 0                            ; null
 	dq 0x00cf9a000000ffff           ; 0x08: 32-bit code, flat 4 GiB
@@ -48,6 +56,10 @@ gdt:                                    ; 64
 gdt_end:
 
 %define SLOT_SIZE 24
+%define FLAG_X2APIC 1
+%define IA32_APIC_BASE 0x1b
+%define APIC_BASE_EXTD (1 << 10)
+%define APIC_BASE_EN (1 << 11)
 
 start16:
 	; BEGIN LAB 1: real mode -> protected mode
@@ -99,9 +111,29 @@ start64:
 	mov ds, ax
 	mov es, ax
 	mov ss, ax
+	test dword [rsi + flags], FLAG_X2APIC
+	jz .apic_id
+	mov ecx, IA32_APIC_BASE
+	rdmsr
+	or eax, APIC_BASE_EXTD | APIC_BASE_EN ; xAPIC -> x2APIC (SDM vol. 3A 10.12.1)
+	wrmsr
+.apic_id:
+	xor eax, eax
+	cpuid                           ; EAX = the highest basic leaf
+	cmp eax, 0x0b
+	jb .xapic_id
+	mov eax, 0x0b
+	xor ecx, ecx
+	cpuid                           ; CPUID.0BH:EDX = the 32-bit x2APIC ID
+	test ebx, ebx                   ; EBX = 0: leaf 0BH not implemented
+	jz .xapic_id
+	mov ebx, edx
+	jmp .lookup
+.xapic_id:
 	mov eax, 1
 	cpuid                           ; CPUID.01H:EBX[31:24] = initial APIC ID
 	shr ebx, 24
+.lookup:
 	mov rcx, [rsi + slots]
 	mov edx, [rsi + slot_count]
 .find:

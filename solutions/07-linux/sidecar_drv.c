@@ -283,11 +283,15 @@ static struct sidecar_cpu *sidecar_cpu_of(u32 index, bool must_be_sidecar)
 
 static long ioctl_info(void __user *arg)
 {
-	struct sidecar_ioc_info *info = kzalloc(sizeof(*info), GFP_KERNEL);
+	struct sidecar_ioc_info head, *info = &head;
+	struct sidecar_ioc_cpu *table;
 	long r = 0;
 	u32 i;
 
-	if (!info)
+	if (copy_from_user(&head, arg, sizeof(head)))
+		return -EFAULT;
+	table = kcalloc(ncpus ? ncpus : 1, sizeof(*table), GFP_KERNEL);
+	if (!table)
 		return -ENOMEM;
 	info->node_count = node_count;
 	info->cpu_count = ncpus;
@@ -296,7 +300,7 @@ static long ioctl_info(void __user *arg)
 	for (i = 0; i < ncpus; i++) {
 		struct sidecar_cpu *c = &cpus[i];
 
-		info->cpus[i] = (struct sidecar_ioc_cpu){
+		table[i] = (struct sidecar_ioc_cpu){
 			.apic_id = c->apic_id,
 			.node = c->node,
 			.flags = c->sidecar ? SIDECAR_IOC_CPU_SIDECAR : 0,
@@ -304,9 +308,11 @@ static long ioctl_info(void __user *arg)
 			.linux_cpu = c->linux_cpu,
 		};
 	}
-	if (copy_to_user(arg, info, sizeof(*info)))
+	if (copy_to_user(u64_to_user_ptr(head.cpus), table,
+			 min(head.capacity, ncpus) * sizeof(*table)) ||
+	    copy_to_user(arg, &head, sizeof(head)))
 		r = -EFAULT;
-	kfree(info);
+	kfree(table);
 	return r;
 }
 

@@ -579,8 +579,8 @@ START_TEST(cpu_list_every_cpu)
 
 	for (uint32_t c = 0; c < MAX_CPUS; c++)
 		all[c] = c;
-	assert_cpu_list("0-255", 5, all, MAX_CPUS);
-	assert_cpu_list("255", 3, all + 255, 1);
+	assert_cpu_list("0-2047", 6, all, MAX_CPUS);
+	assert_cpu_list("2047", 4, all + 2047, 1);
 }
 END_TEST
 
@@ -600,8 +600,8 @@ START_TEST(cpu_list_refused)
 {
 	static const char *const bad[] = {
 		"",      /* nothing */
-		"256",   /* past MAX_CPUS */
-		"0-256", /* a range past MAX_CPUS */
+		"2048",  /* past MAX_CPUS */
+		"0-2048", /* a range past MAX_CPUS */
 		"3-1",   /* a range backwards */
 		"a",     /* not a number */
 		"1a",    /* trailing junk */
