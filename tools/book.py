@@ -600,13 +600,17 @@ def machine_of(t):
         knobs.append("MEMORYLESS_NODE=%d" % t.memoryless_node)
     if getattr(t, "shim_args", ""):
         knobs.append("SHIM_ARGS='%s'" % t.shim_args)
+    if getattr(t, "x2apic", False):
+        knobs.append("X2APIC=1")
     text = "`%s`" % " ".join(knobs)
     if getattr(t, "linux", False):
         text += ", Debian's Linux"
     if getattr(t, "kernel", None):
         text += ", another main kernel"
-    if getattr(t, "qemu_args", ()):
-        text += ", `%s`" % " ".join(t.qemu_args)
+    rest = [a for a in getattr(t, "qemu_args", ()) if a not in ("--x2apic", "on")] \
+        if getattr(t, "x2apic", False) else list(getattr(t, "qemu_args", ()))
+    if rest:
+        text += ", `%s`" % " ".join(rest)
     return text
 
 

@@ -199,6 +199,9 @@ class Boot:
         what make has no knob for."""
         kernel = self.kernel() if callable(self.kernel) else self.kernel
         extra = list(self.qemu_args)
+        x2apic = getattr(self, "x2apic", False)
+        if x2apic:  # the X2APIC=1 knob
+            extra = [a for a in extra if a not in ("--x2apic", "on")]
         cpu = None
         if extra[:1] == ["--cpu"] and len(extra) == 2:
             cpu, extra = extra[1], []
@@ -225,6 +228,8 @@ class Boot:
             knobs.append(("CPU", cpu))
         if self.shim_args:
             knobs.append(("SHIM_ARGS", self.shim_args))
+        if x2apic:
+            knobs.append(("X2APIC", 1))
         knobs += [("TIMEOUT", self.timeout), ("RUN", self.run_cmds)]
         return " ".join(words + ["%s=%s" % (k, shlex.quote(str(v))) for k, v in knobs])
 
