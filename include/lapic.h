@@ -45,6 +45,10 @@
 #define ICR_LEVEL_ASSERT (1u << 14)
 #define ICR_TRIGGER_LEVEL (1u << 15)
 #define LVT_MASKED (1u << 16)
+/* How long the senders (lab 1's INIT-SIPI-SIPI, lab 3's ipi_send(), the
+ * sidecar's own wake-up of a sleeping starter) let lapic_send_icr() wait
+ * for an xAPIC's delivery status to go idle. */
+#define ICR_DELIVERY_TIMEOUT_US 1000
 
 #define MSR_APIC_BASE 0x1b
 #define APIC_BASE_X2APIC (1u << 10) /* EXTD */

@@ -22,8 +22,6 @@
 static uint32_t ticks_per_ms; /* the local APIC timer's rate, measured by the BSP */
 static uint32_t bsp_apic_id;
 
-#define WAKE_DELIVERY_TIMEOUT_US 1000 /* as lab 3's ipi_send() */
-
 /* Can this CPU take the wake interrupt? Only an AP whose IDT is its own
  * (with our gate in it) and whose local APIC is enabled. */
 static struct percpu *sleeper(void)
@@ -87,5 +85,5 @@ void sleep_wake_starter(struct percpu *pc)
 	 * not delivered only leaves the starter to its timer's deadline. */
 	if (ticks_per_ms && pc->starter_apic_id != bsp_apic_id)
 		lapic_send_icr(pc->starter_apic_id, ICR_FIXED | SIDECAR_WAKE_VECTOR,
-			       WAKE_DELIVERY_TIMEOUT_US);
+			       ICR_DELIVERY_TIMEOUT_US);
 }

@@ -51,13 +51,18 @@ void lapic_init_access(void)
 	xapic = (volatile uint32_t *)(uintptr_t)(base & ~0xfffull);
 }
 
-bool lapic_bsp_enable_x2apic(void)
+/* 10.12.1: xAPIC -> x2APIC by setting EXTD with EN already set; the
+ * reverse is not allowed without disabling the APIC, so a CPU already in
+ * x2APIC mode stays there. */
+static void switch_to_x2apic_if_offered(void)
 {
-	/* 10.12.1: xAPIC -> x2APIC by setting EXTD with EN already set; the
-	 * reverse is not allowed without disabling the APIC, so a CPU already
-	 * in x2APIC mode stays there. */
 	if (!cpu_in_x2apic_mode() && lapic_cpu_has_x2apic())
 		wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | APIC_BASE_ENABLE | APIC_BASE_X2APIC);
+}
+
+bool lapic_bsp_enable_x2apic(void)
+{
+	switch_to_x2apic_if_offered();
 	lapic_init_access();
 	return x2apic;
 }
@@ -66,8 +71,8 @@ void lapic_enable_x2apic_if_available(void)
 {
 	/* An AP follows its image's BSP (the trampoline already set EXTD when
 	 * the image runs in x2APIC mode; this is for a CPU started otherwise). */
-	if (x2apic && !cpu_in_x2apic_mode() && lapic_cpu_has_x2apic())
-		wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | APIC_BASE_ENABLE | APIC_BASE_X2APIC);
+	if (x2apic)
+		switch_to_x2apic_if_offered();
 	if (cpu_in_x2apic_mode() != x2apic)
 		panic("local APIC in %s mode, but this image's BSP runs in %s mode",
 		      cpu_in_x2apic_mode() ? "x2APIC" : "xAPIC", x2apic ? "x2APIC" : "xAPIC");

@@ -385,18 +385,10 @@ def expand(chapter, text):
             fence = m.group(1)
             out.append(line)
             continue
-        if LABS_DIRECTIVE.match(line):
+        table = directive_table(line)
+        if table:
             try:
-                out.extend(labs_table())
-                count += 1
-            except BookError as e:
-                errors.append("book/%s:%d: %s: %s" % (chapter, n, line.strip(), e))
-                out.append(line)
-            continue
-        t = TESTS_DIRECTIVE.match(line)
-        if t:
-            try:
-                out.extend(tests_table(int(t.group(1))))
+                out.extend(table())
                 count += 1
             except BookError as e:
                 errors.append("book/%s:%d: %s: %s" % (chapter, n, line.strip(), e))
@@ -674,6 +666,14 @@ def tests_table(lab, passes=None):
 
 
 LABS_DIRECTIVE = re.compile(r"^\{\{\s*labs\s*\}\}\s*$")
+
+
+def directive_table(line):
+    """What makes the table a {{labs}} or {{tests N}} line stands for, or None."""
+    if LABS_DIRECTIVE.match(line):
+        return labs_table
+    t = TESTS_DIRECTIVE.match(line)
+    return (lambda: tests_table(int(t.group(1)))) if t else None
 
 
 def labs_table():

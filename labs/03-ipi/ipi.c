@@ -26,8 +26,6 @@
 #include "lab.h"
 #include "lapic.h"
 
-#define IPI_DELIVERY_TIMEOUT_US 1000
-
 int ipi_send(uint32_t apic_id, uint8_t vector)
 {
 	// TODO(lab 3): refuse vectors below 32; clear ESR; send fixed; check ESR

@@ -32,8 +32,6 @@
 #include "lapic.h"
 #include "timer.h"
 
-#define ICR_DELIVERY_TIMEOUT_US 1000
-
 int ap_send_init_sipi_all(const uint32_t *apic_ids, uint32_t n, uint64_t trampoline_page,
 			  bool *delivered)
 {

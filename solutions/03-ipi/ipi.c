@@ -26,15 +26,13 @@
 #include "lab.h"
 #include "lapic.h"
 
-#define IPI_DELIVERY_TIMEOUT_US 1000
-
 int ipi_send(uint32_t apic_id, uint8_t vector)
 {
 	// BEGIN LAB 3: refuse vectors below 32; clear ESR; send fixed; check ESR
 	if (vector < 32)
 		return -1;
 	lapic_write(LAPIC_ESR, 0);
-	if (lapic_send_icr(apic_id, ICR_FIXED | vector, IPI_DELIVERY_TIMEOUT_US))
+	if (lapic_send_icr(apic_id, ICR_FIXED | vector, ICR_DELIVERY_TIMEOUT_US))
 		return -1;
 	lapic_write(LAPIC_ESR, 0);
 	if (lapic_read(LAPIC_ESR) != 0)
