@@ -27,7 +27,6 @@ import argparse
 import importlib.util
 import json
 import os
-import re
 import sys
 import time
 import traceback
@@ -37,6 +36,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)  # hidden-tests files import harness, as lab_tests.py does
 sys.path.insert(0, os.path.join(ROOT, "tests"))
+from harness import log_of  # noqa: E402
 from lab_tests import LABS  # noqa: E402
 
 LOG_TAIL_LINES = 15
@@ -80,10 +80,7 @@ def collect(labs, extra_files=(), hidden_visibility="after_published"):
 
 def log_tail(detail):
     """The last lines of the serial log a failure's detail names, if any."""
-    path = getattr(detail, "log", None)
-    if not path:
-        m = re.search(r"\(log: ([^)]+)\)", detail)
-        path = m.group(1) if m else None
+    path = log_of(detail)
     if not path:
         return []
     try:
@@ -102,9 +99,7 @@ def explain(detail):
         out.append("reproduce: " + detail.reproduce)
     tail = log_tail(detail)
     if tail:
-        out.append("log: %s; its last %d lines:" % (getattr(detail, "log", None) or
-                                                    re.search(r"\(log: ([^)]+)\)",
-                                                              detail).group(1), len(tail)))
+        out.append("log: %s; its last %d lines:" % (log_of(detail), len(tail)))
         out += ["  " + l for l in tail]
     return out
 

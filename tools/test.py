@@ -22,7 +22,6 @@
 QEMU boots run two at a time (the CI machine has two cores).
 """
 import os
-import re
 import subprocess
 import sys
 import time
@@ -35,7 +34,7 @@ from framework_tests import FRAMEWORK  # noqa: E402
 from hardening_tests import HARDENING  # noqa: E402
 from lab_tests import LABS  # noqa: E402
 from kit_tests import KIT  # noqa: E402
-from harness import STOPS_HERE, Failure  # noqa: E402
+from harness import STOPS_HERE, Failure, log_of  # noqa: E402
 
 PRISTINE = "build/pristine/labs"
 
@@ -108,10 +107,10 @@ class OnPath:
         ok, detail = self.test.run(tree)
         if ok:
             return True, ""
-        m = re.search(r"\(log: ([^)]+)\)", detail)
+        log = log_of(detail)
         blocker = None
-        if m and os.path.exists(os.path.join(ROOT, m.group(1))):
-            with open(os.path.join(ROOT, m.group(1)), errors="replace") as f:
+        if log and os.path.exists(os.path.join(ROOT, log)):
+            with open(os.path.join(ROOT, log), errors="replace") as f:
                 blocker = next(filter(None, map(STOPS_HERE.match, f.read().splitlines())), None)
         if blocker and int(blocker.group(1)) > self.lab:
             text = "lab %d is blocked by lab %s's %s(), not written yet on this path: %s" % (
