@@ -20,13 +20,15 @@ same QEMU with the same CPUs, and measures:
 It prints a table, writes build/bench/results.csv and timeline.csv, and
 draws the charts (tools/benchplot.py) as build/bench/*.svg.
 
-  make bench                  the full run (long: Linux boots 254 CPUs)
+  make bench                  the full run: 8, 64, 255 and 1024 CPUs (long:
+                              Linux brings up 1023 CPUs itself)
   make bench QUICK=1          a short run for CI (few CPUs, short intervals)
   make bench SMP=64 NODES=4   one machine shape instead of the list
-  make bench SMP=1024 NODES=8 the same at 1024 CPUs (needs the x2APIC runner:
-                              QEMU refuses APIC IDs above 254 without x2APIC);
-                              above 255 CPUs only the bring-up comparison
-                              runs at that shape, the rest at 64 CPUs
+  make bench SMP=2048 NODES=16 one big shape (above 255 CPUs the x2APIC
+                              runner, QEMU 10: QEMU refuses APIC IDs above 254
+                              without x2APIC); above 255 CPUs only the
+                              bring-up comparison runs at that shape, the rest
+                              at 64 CPUs
 
 These are figures of software emulation on whatever host runs it: compare
 within one run, not absolute numbers across machines. A target that is
@@ -146,7 +148,7 @@ def shapes(a):
         return [(a.smp, a.nodes or 1, max(512, 4 * a.smp))]
     if a.quick:
         return [(4, 2, 512)]
-    return [(8, 1, 512), (64, 4, 1024), (255, 1, 1024)]
+    return [(8, 1, 512), (64, 4, 1024), (255, 1, 1024), (1024, 8, 4096)]
 
 
 # ---- 1 and 6: bring-up --------------------------------------------------------
@@ -488,7 +490,7 @@ def main():
                         "linux"], check=True, stdout=subprocess.DEVNULL)
 
     b = Bench(a.quick)
-    started = time.time()
+    started, load_at_start = time.time(), os.getloadavg()[0]
     header = "Sidecar OS benchmark, %s\nmachine: %s" % (time.strftime("%Y-%m-%d %H:%M %Z"),
                                                        machine_description())
     print(header, flush=True)
@@ -520,7 +522,9 @@ def main():
     write_csv(os.path.join(OUT, "timeline.csv"), TIMELINE_COLUMNS, b.timeline)
     write_markdown(os.path.join(OUT, "table.md"), b, goals)
     with open(os.path.join(OUT, "machine.txt"), "w") as f:
-        f.write(header + "\n")
+        # The host's own load says how noisy the run was (TCG shares its cores).
+        f.write(header + "\nload average (1 min): %.1f at the start, %.1f at the end\n"
+                % (load_at_start, os.getloadavg()[0]))
     charts = benchplot.draw_all(OUT, OUT)
     print("\nwrote %s, %s and %s (%.0f s)" % (
         os.path.relpath(os.path.join(OUT, "results.csv"), ROOT),

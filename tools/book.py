@@ -57,6 +57,7 @@ usage: book.py --out DIR          build the HTML book into DIR (and check its li
 """
 import argparse
 import atexit
+import csv
 import html
 import os
 import re
@@ -396,7 +397,8 @@ def expand(chapter, text):
             continue
         d = DIRECTIVE.match(line)
         if not d:
-            if LOOKS_LIKE_DIRECTIVE.match(line) and "}}" in line and not TEST_FIGURE.match(line.strip()):
+            if LOOKS_LIKE_DIRECTIVE.match(line) and "}}" in line and not TEST_FIGURE.match(line.strip()) \
+                    and not BENCH_FIGURE.match(line.strip()):
                 errors.append("book/%s:%d: %s: not a directive; expected {{excerpt FILE ...}}"
                               % (chapter, n, line.strip()))
             out.append(line)
@@ -668,10 +670,59 @@ def tests_table(lab, passes=None):
 LABS_DIRECTIVE = re.compile(r"^\{\{\s*labs\s*\}\}\s*$")
 
 
+BENCH_DIRECTIVE = re.compile(r"^\{\{\s*bench\s+(table|machine)\s*\}\}\s*$")
+BENCH_FIGURE = re.compile(r"\{\{\s*bench\s+\"([^\"]+)\"\s+(\d+)\s+\"([^\"]+)\"(?:\s+(\w+))?\s*\}\}")
+BENCH_DATA = os.path.join(BOOK, "data")
+
+
+def bench_rows():
+    """book/data/results.csv: the benchmark run the performance chapter shows."""
+    path = os.path.join(BENCH_DATA, "results.csv")
+    if not os.path.exists(path):
+        raise BookError("no book/data/results.csv (copy build/bench/*.csv and machine.txt there)")
+    with open(path, newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def bench_value(v):
+    """A figure as make bench prints it (tools/bench.py's fmt)."""
+    v = float(v)
+    return "%.0f" % v if abs(v) >= 100 else "%.1f" % v if abs(v) >= 10 else "%.3g" % v
+
+
+def bench_table():
+    """{{bench table}}: every row of the run in book/data/results.csv."""
+    rows = ["| measure | CPUs | system | stat | value |", "| --- | ---: | --- | --- | ---: |"]
+    for r in bench_rows():
+        rows.append("| %s | %s | %s | %s | %s %s |" % (
+            md_escape(r["measure"]), r["cpus"], md_escape(r["system"]), r["stat"],
+            bench_value(r["value"]), r["unit"]))
+    return rows
+
+
+def bench_machine():
+    """{{bench machine}}: book/data/machine.txt, the run's date and host."""
+    with open(os.path.join(BENCH_DATA, "machine.txt"), encoding="utf-8") as f:
+        return ["```"] + f.read().rstrip("\n").splitlines() + ["```"]
+
+
+def bench_figure(measure, cpus, system, stat=None):
+    """{{bench "MEASURE" CPUS "SYSTEM" [STAT]}} in prose: one figure of the run."""
+    found = [r for r in bench_rows() if r["measure"] == measure and r["cpus"] == cpus
+             and r["system"] == system and r["stat"] == (stat or "value")]
+    if len(found) != 1:
+        raise BookError("book/data/results.csv has %d rows for that" % len(found))
+    return "%s %s" % (bench_value(found[0]["value"]), found[0]["unit"])
+
+
 def directive_table(line):
-    """What makes the table a {{labs}} or {{tests N}} line stands for, or None."""
+    """What makes the table a {{labs}}, {{tests N}} or {{bench table|machine}}
+    line stands for, or None."""
     if LABS_DIRECTIVE.match(line):
         return labs_table
+    b = BENCH_DIRECTIVE.match(line)
+    if b:
+        return bench_table if b.group(1) == "table" else bench_machine
     t = TESTS_DIRECTIVE.match(line)
     return (lambda: tests_table(int(t.group(1)))) if t else None
 
@@ -707,7 +758,8 @@ def labs_table():
 
 
 def expand_figures(chapter, md):
-    """{{test N "NAME" FIELD}} in prose lines -> the figure."""
+    """{{test N "NAME" FIELD}} and {{bench "MEASURE" CPUS "SYSTEM" [STAT]}} in
+    prose lines -> the figure."""
     errors = []
     lines = md.splitlines()
     for i, line in prose_lines(md):
@@ -717,7 +769,13 @@ def expand_figures(chapter, md):
             except BookError as e:
                 errors.append("book/%s: %s: %s" % (chapter, m.group(0), e))
                 return m.group(0)
-        lines[i] = TEST_FIGURE.sub(figure, line)
+        def bench(m):
+            try:
+                return bench_figure(*m.groups())
+            except BookError as e:
+                errors.append("book/%s: %s: %s" % (chapter, m.group(0), e))
+                return m.group(0)
+        lines[i] = BENCH_FIGURE.sub(bench, TEST_FIGURE.sub(figure, line))
     return "\n".join(lines) + "\n", errors
 
 
