@@ -86,10 +86,11 @@ def big_machine_status(lines, t):
 # One boot checks both the scale (1024 CPUs, 8 nodes, x2APIC IDs above 255,
 # the ABI's multi-page parameter and output blocks) and that a CPU which
 # never answers is still marked FAILED among them. Under TCG on two host
-# cores SeaBIOS alone walks 1024 CPUs for one to two minutes, and QEMU 10
-# grows past 20 GB of host memory on the way (measured: 20.4 GB at 53 s,
-# still growing; 12 GB with one TCG thread): it runs alone (exclusive), or
-# a second QEMU beside it could push the host out of memory.
+# cores SeaBIOS alone walks 1024 CPUs for about a minute, with 1024 host
+# threads competing for the two cores: it runs alone (exclusive), so that
+# it neither starves nor is starved by the other boots' timeouts. (Its
+# host memory is about 450 MB since tools/qemu.py turned SMM off; with SMM
+# QEMU 10 grew past 20 GB here.)
 BIG = Boot("scale: 1024 CPUs, 8 nodes, x2APIC: every AP idle, a phantom CPU failed",
             "status", smp=BIG_SMP, nodes=BIG_NODES, mem=4096, timeout=400, x2apic=True,
             shim_args="phantom_cpu=%d ap_timeout_ms=5000" % PHANTOM_APIC,
