@@ -48,7 +48,7 @@ class Svg:
 
     def rect(self, x, y, w, h, color, title=None):
         t = "<title>%s</title>" % escape(title) if title else ""
-        self.items.append('<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s">%s'
+        self.items.append('<rect x="%.1f" y="%.2f" width="%.1f" height="%.2f" fill="%s">%s'
                           '</rect>' % (x, y, max(w, 0.5), h, color, t))
 
     def line(self, x1, y1, x2, y2, color="#444", width=1, dash=None):
@@ -191,22 +191,33 @@ def draw_boot(rows, out):
     return hbars(os.path.join(out, "boot.svg"), "Linux: time until /init runs", "s", bars)
 
 
-def draw_timeline(timeline, out):
-    """One panel per system, one row per CPU: a thin bar from the moment its
-    starter began INIT-SIPI-SIPI to the moment it ran kernel code, a thick
-    one from then until it was idle (sidecar) or online (Linux)."""
+def timeline_shapes(timeline):
+    """The machine sizes a timeline chart is drawn for: the one nearest 64
+    CPUs (timeline.svg), preferring one both systems ran, and the largest
+    (timeline-big.svg) when it is another."""
     by_cpus = {}
     for r in timeline:
         by_cpus.setdefault(r["cpus"], set()).add(r["system"])
-    both = [c for c, s in by_cpus.items() if len(s) == 2]
     if not by_cpus:
-        return None
-    cpus = min(both, key=lambda c: abs(c - 64)) if both else min(by_cpus, key=lambda c: abs(c - 64))
-    panels = [s for s in ("sidecar", "linux") if s in by_cpus[cpus]]
+        return {}
+    both = [c for c, s in by_cpus.items() if len(s) == 2]
+    middle = min(both or by_cpus, key=lambda c: abs(c - 64))
+    shapes = {"timeline": (middle, by_cpus[middle])}
+    if max(by_cpus) != middle:
+        shapes["timeline-big"] = (max(by_cpus), by_cpus[max(by_cpus)])
+    return shapes
+
+
+def draw_timeline(timeline, out, cpus, systems, name):
+    """One panel per system, one row per CPU: a thin bar from the moment its
+    starter began INIT-SIPI-SIPI to the moment it ran kernel code, a thick
+    one from then until it was idle (sidecar) or online (Linux)."""
+    panels = [s for s in ("sidecar", "linux") if s in systems]
     rows_of = {s: sorted((r for r in timeline if r["cpus"] == cpus and r["system"] == s),
                          key=lambda r: r["cpu"]) for s in panels}
     n = max(len(v) for v in rows_of.values())
-    row = max(3, min(10, 600 // max(n, 1)))
+    # Rows of 3 to 10 pixels; a thousand CPUs share 600 pixels (fractions of one).
+    row = max(3, min(10, 600 // max(n, 1))) if n <= 200 else 600 / n
     panel_w, left, top = 430, 50, 50
     width = left + len(panels) * (panel_w + 40)
     height = top + n * row + 60
@@ -220,8 +231,8 @@ def draw_timeline(timeline, out):
 
         def x(v):
             return x0 + v / top_tick * panel_w
-        name = "sidecar (fan-out)" if system == "sidecar" else "Linux (one CPU after another)"
-        svg.text(x0 + panel_w / 2, top - 14, name, anchor="middle", bold=True,
+        label = "sidecar (fan-out)" if system == "sidecar" else "Linux (one CPU after another)"
+        svg.text(x0 + panel_w / 2, top - 14, label, anchor="middle", bold=True,
                  color=COLORS[system])
         axis_y = top + n * row + 4
         for i in range(6):
@@ -246,7 +257,7 @@ def draw_timeline(timeline, out):
         svg.line(x0, top - 4, x0, axis_y)
     svg.text(left, height - 8, "grey: INIT-SIPI-SIPI sent until the CPU runs kernel code; "
              "colour: until idle (sidecar) or online (Linux)", size=11)
-    path = os.path.join(out, "timeline.svg")
+    path = os.path.join(out, name + ".svg")
     svg.write(path)
     return path
 
@@ -256,9 +267,11 @@ def draw_all(data_dir, out_dir):
     os.makedirs(out_dir, exist_ok=True)
     rows = read_csv(os.path.join(data_dir, "results.csv"))
     timeline = read_csv(os.path.join(data_dir, "timeline.csv"))
-    drawn = [draw_bringup(rows, out_dir), draw_timeline(timeline, out_dir),
-             draw_roundtrips(rows, out_dir), draw_memory(rows, out_dir),
-             draw_boot(rows, out_dir)]
+    drawn = [draw_bringup(rows, out_dir)]
+    drawn += [draw_timeline(timeline, out_dir, cpus, systems, name)
+              for name, (cpus, systems) in timeline_shapes(timeline).items()]
+    drawn += [draw_roundtrips(rows, out_dir), draw_memory(rows, out_dir),
+              draw_boot(rows, out_dir)]
     return [p for p in drawn if p]
 
 

@@ -985,7 +985,7 @@ def figure_sources():
     return made
 
 
-BENCH_CHARTS = ("bringup", "timeline", "roundtrips", "memory", "boot")
+BENCH_CHARTS = ("bringup", "timeline", "timeline-big", "roundtrips", "memory", "boot")
 
 
 def draw_bench(data, out):
