@@ -32,7 +32,8 @@ SIDECAR  ?= $(if $(filter 0,$(LAB)),0,1)
 KERNEL   ?=
 SHIM_ARGS ?=
 RUN      ?=
-TIMEOUT  ?= 120
+# Above 255 CPUs SeaBIOS alone walks the CPUs for a minute or more under TCG.
+TIMEOUT  ?= $(if $(shell [ "$(SMP)" -gt 255 ] 2>/dev/null && echo big),900,120)
 LAB      ?=
 
 ifeq ($(SOLUTION),1)

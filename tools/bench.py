@@ -18,7 +18,8 @@ same QEMU with the same CPUs, and measures:
      sidecar CPUs present and absent;
   6. the bring-up timeline of both, one row per CPU.
 It prints a table, writes build/bench/results.csv and timeline.csv, and
-draws the charts (tools/benchplot.py) as build/bench/*.svg.
+draws the charts (tools/benchplot.py) as build/bench/*.svg; targets.txt and
+machine.txt hold the verdicts and the host, for the book (book/data/).
 
   make bench                  the full run: 8, 64, 255 and 1024 CPUs (long:
                               Linux brings up 1023 CPUs itself)
@@ -521,6 +522,8 @@ def main():
     write_csv(os.path.join(OUT, "results.csv"), RESULT_COLUMNS, b.rows)
     write_csv(os.path.join(OUT, "timeline.csv"), TIMELINE_COLUMNS, b.timeline)
     write_markdown(os.path.join(OUT, "table.md"), b, goals)
+    with open(os.path.join(OUT, "targets.txt"), "w") as f:  # the book's {{bench targets}}
+        f.write("".join(line + "\n" for line in goals + b.missing))
     with open(os.path.join(OUT, "machine.txt"), "w") as f:
         # The host's own load says how noisy the run was (TCG shares its cores).
         f.write(header + "\nload average (1 min): %.1f at the start, %.1f at the end\n"

@@ -670,7 +670,7 @@ def tests_table(lab, passes=None):
 LABS_DIRECTIVE = re.compile(r"^\{\{\s*labs\s*\}\}\s*$")
 
 
-BENCH_DIRECTIVE = re.compile(r"^\{\{\s*bench\s+(table|machine)\s*\}\}\s*$")
+BENCH_DIRECTIVE = re.compile(r"^\{\{\s*bench\s+(table|machine|targets)\s*\}\}\s*$")
 BENCH_FIGURE = re.compile(r"\{\{\s*bench\s+\"([^\"]+)\"\s+(\d+)\s+\"([^\"]+)\"(?:\s+(\w+))?\s*\}\}")
 BENCH_DATA = os.path.join(BOOK, "data")
 
@@ -706,6 +706,12 @@ def bench_machine():
         return ["```"] + f.read().rstrip("\n").splitlines() + ["```"]
 
 
+def bench_targets():
+    """{{bench targets}}: book/data/targets.txt, each target MET or MISSED."""
+    with open(os.path.join(BENCH_DATA, "targets.txt"), encoding="utf-8") as f:
+        return ["- " + md_escape(line) for line in f.read().splitlines() if line.strip()]
+
+
 def bench_figure(measure, cpus, system, stat=None):
     """{{bench "MEASURE" CPUS "SYSTEM" [STAT]}} in prose: one figure of the run."""
     found = [r for r in bench_rows() if r["measure"] == measure and r["cpus"] == cpus
@@ -722,7 +728,8 @@ def directive_table(line):
         return labs_table
     b = BENCH_DIRECTIVE.match(line)
     if b:
-        return bench_table if b.group(1) == "table" else bench_machine
+        return {"table": bench_table, "machine": bench_machine,
+                "targets": bench_targets}[b.group(1)]
     t = TESTS_DIRECTIVE.match(line)
     return (lambda: tests_table(int(t.group(1)))) if t else None
 
