@@ -76,7 +76,7 @@ CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubu
 
 # Library code every image links; the first line is also built on the host.
 LIB_PORTABLE := lib/fmt.c lib/diag.c lib/parse.c lib/mb2.c lib/acpi.c lib/machine.c lib/bootproto.c \
-	lib/e820.c lib/cmdline.c lib/physmem.c lib/trap_names.c
+	lib/e820.c lib/cmdline.c lib/physmem.c lib/trap_names.c lib/params.c
 LIB_KERNEL   := $(LIB_PORTABLE) lib/string.c lib/console.c lib/panic.c lib/timer.c \
 	lib/trap.c lib/identity.c lib/lapic.c lib/boot_tables.c lib/trap_entry.asm \
 	lib/irq_eoi.asm

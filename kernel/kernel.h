@@ -88,7 +88,11 @@ struct ap_slot {
 	uint64_t percpu;
 };
 
+/* The sidecar's own copy of the parameter page (kernel/start.c), and the
+ * address of the shim's page it was copied from: an address to keep guest
+ * memory away from, never read. */
 extern const struct sidecar_params *params;
+extern uint64_t params_page;
 extern struct sidecar_output *output;
 extern struct node nodes[SIDECAR_MAX_NODES];
 

@@ -51,7 +51,7 @@ static int clear_of_sidecar(const char *what, uint64_t base, uint64_t size, stru
 		uint64_t base, size;
 	} own[4 + SIDECAR_MAX_NODES] = {
 		{"the sidecar image", SIDECAR_IMAGE_BASE, SIDECAR_IMAGE_MAX},
-		{"the parameter pages", (uint64_t)params, SIDECAR_PARAM_PAGES * PAGE},
+		{"the parameter pages", params_page, SIDECAR_PARAM_PAGES * PAGE},
 		{"the output pages", (uint64_t)output, SIDECAR_OUTPUT_PAGES * PAGE},
 		{"the trampoline", params->trampoline_page, PAGE},
 	};

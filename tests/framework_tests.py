@@ -122,6 +122,7 @@ FRAMEWORK = [
     Unit("zero page and command line for a bzImage", "bootproto"),
     Unit("command lines", "cmdline"),
     Unit("physical memory allocator", "physmem"),
+    Unit("parameter page checks, sums that wrap included", "params"),
     Unit("formatting and numbers", "fmt"),
     Unit("skeleton generator", "mklab"),
     # QEMU numbers APIC IDs by topology field: with 3 cores per socket the

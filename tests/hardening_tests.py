@@ -185,6 +185,16 @@ BAD_INPUTS = [
     alive("a phantom CPU that never starts", [
         expect_line(r"^sidecar: cpu \d+ apic 9 did not start \(no answer in time\); marked failed"),
         expect_line(r"^cpu 4 apic 9 node 0 failed$")], shim_args="phantom_cpu=9 ap_timeout_ms=200"),
+    # the shim's own parameter page, zeroed once the sidecar started: the
+    # sidecar reads only its copy, so its checks (cmdcheck's guest memory over
+    # a node's pages) and its guests work as before
+    bad("the parameter page zeroed after the sidecar started", [
+        expect_line(r"^shim: fault injection: params-zeroed \(the sidecar's parameter page "
+                    r"is zeroed after it started\)$"),
+        expect_line(r"^cmdcheck: cpu 1 guest memory over the control page: refused: .*overlaps "
+                    r"a node's sidecar pages"),
+        expect_line(r"^cmdcheck: cpu 1: \d+ bad requests refused, still healthy$")] + SIDECAR_UP,
+        "params-zeroed", run="status; cmdcheck 1; run 1 hello"),
     alive("an unknown fault injection", [expect_line(
         r"^shim: warning: bad value in 'inject=frobnicate' ignored")],
         shim_args="inject=frobnicate"),

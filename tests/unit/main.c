@@ -41,6 +41,7 @@ static const struct {
 	{"bootproto", bootproto_suite},
 	{"cmdline", cmdline_suite},
 	{"physmem", physmem_suite},
+	{"params", params_suite},
 	{"fmt", fmt_suite},
 	{"mklab", mklab_suite},
 };
