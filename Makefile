@@ -261,10 +261,10 @@ $(PRISTINE): $(BT)/mklab $(wildcard solutions/*/*)
 LAB_HOST := $(wildcard $(LABSRC)/00-*/*.c) $(wildcard $(LABSRC)/04-*/*.c) \
 	$(wildcard $(LABSRC)/05-*/*.c)
 unit-bin = build/$(1)/unit-tests
-$(call unit-bin,$(TREE)): $(LIB_PORTABLE) $(LAB_HOST) $(wildcard tests/unit/*.c tests/unit/*.h) $(BT)/mklab
+$(call unit-bin,$(TREE)): $(LIB_PORTABLE) $(LAB_HOST) kernel/vp_regs.c $(wildcard tests/unit/*.c tests/unit/*.h) $(BT)/mklab
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
-	@$(CC) $(HCFLAGS) -Itests/unit -Ikernel $(LIB_PORTABLE) $(LAB_HOST) \
+	@$(CC) $(HCFLAGS) -Itests/unit -Ikernel $(LIB_PORTABLE) $(LAB_HOST) kernel/vp_regs.c \
 		tests/unit/*.c -o $@ $(CHECK_LIBS)
 
 unit-build: $(call unit-bin,$(TREE))
@@ -378,7 +378,7 @@ FZ           := build/fuzz
 SAN_CFLAGS   := -std=gnu11 -O1 -g -Wall -Wextra -Werror -DHOSTED -Iinclude -Ikernel -Itests/host \
 	-fno-omit-frame-pointer
 # What the command protocol needs on the host (tests/host/sidecar_host.h).
-PROTOCOL_SRC := kernel/command.c tests/host/sidecar_host.c $(FUZZSRC)/03-ipi/wake.c \
+PROTOCOL_SRC := kernel/command.c kernel/vp_regs.c tests/host/sidecar_host.c $(FUZZSRC)/03-ipi/wake.c \
 	$(FUZZSRC)/05-numa/attention.c $(FUZZSRC)/06-convert/convert.c
 FUZZ_SRC     := $(LIB_PORTABLE) $(wildcard $(FUZZSRC)/00-*/*.c $(FUZZSRC)/04-*/*.c) \
 	tests/unit/lab_host.c $(PROTOCOL_SRC)
@@ -408,7 +408,7 @@ protocol-tsan: $(FZ)/protocol-tsan
 	TSAN_OPTIONS=halt_on_error=1 $(FZ)/protocol-tsan $(PROTOCOL_ROUNDS)
 
 # The unit tests again, under AddressSanitizer and UBSan (any report fails).
-$(FZ)/unit-asan: $(LIB_PORTABLE) $(wildcard $(FUZZSRC)/00-*/*.c $(FUZZSRC)/04-*/*.c $(FUZZSRC)/05-*/*.c) \
+$(FZ)/unit-asan: $(LIB_PORTABLE) kernel/vp_regs.c $(wildcard $(FUZZSRC)/00-*/*.c $(FUZZSRC)/04-*/*.c $(FUZZSRC)/05-*/*.c) \
 		$(wildcard tests/unit/*.c tests/unit/*.h include/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  ASANCC  $@"

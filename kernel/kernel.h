@@ -163,6 +163,13 @@ int vp_translate_command(struct percpu *pc, struct sidecar_command_page *page, s
 int vp_memory_check(const struct sidecar_vp_memory *m, struct vp_memory_view *view,
 		    struct diag *d);
 
+/* kernel/vp_regs.c: what the sidecar will load into a VP (RIP canonical,
+ * RFLAGS the guest's own bits); SET_VP_REGISTERS, all or nothing. */
+bool vp_rip_canonical(uint64_t rip);
+uint64_t vp_entry_rflags(uint64_t rflags);
+int vp_check_entry(const uint64_t regs[VP_REGISTER_COUNT], struct diag *d);
+int vp_set_registers(struct vp_state *vp, struct sidecar_registers *req, struct diag *d);
+
 /* kernel/vp_entry.asm */
 void vp_enter(struct vp_state *vp, struct tss *tss);
 __attribute__((noreturn)) void vp_leave(uint64_t kernel_rsp);

@@ -123,6 +123,7 @@ FRAMEWORK = [
     Unit("command lines", "cmdline"),
     Unit("physical memory allocator", "physmem"),
     Unit("parameter page checks, sums that wrap included", "params"),
+    Unit("VP registers iretq can return to: canonical RIP, the guest's RFLAGS", "vpregs"),
     Unit("formatting and numbers", "fmt"),
     Unit("skeleton generator", "mklab"),
     # QEMU numbers APIC IDs by topology field: with 3 cores per socket the

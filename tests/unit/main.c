@@ -42,6 +42,7 @@ static const struct {
 	{"cmdline", cmdline_suite},
 	{"physmem", physmem_suite},
 	{"params", params_suite},
+	{"vpregs", vpregs_suite},
 	{"fmt", fmt_suite},
 	{"mklab", mklab_suite},
 };
