@@ -22,6 +22,7 @@
 #define LAPIC_TPR 0x080
 #define LAPIC_EOI 0x0b0
 #define LAPIC_SVR 0x0f0
+#define LAPIC_ISR_LAST 0x170 /* ISR bits 255:224 (10.8.4): vectors 0xe0-0xff */
 #define LAPIC_ESR 0x280
 #define LAPIC_ICR_LOW 0x300
 #define LAPIC_ICR_HIGH 0x310

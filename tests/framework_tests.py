@@ -151,6 +151,17 @@ FRAMEWORK = [
                  expect_line(r"^run: 2 commands, 1 failed$")]),
     Boot("monitor: help and sleep", "help; sleep 100", smp=1,
          checks=[expect_line(r"^  status "), expect_line(r"^run: 2 commands, 0 failed$")]),
+    # The SVR names vector 0xff; its gate must exist on every CPU of
+    # linux-stub's and end no interrupt (nothing is in service after it),
+    # and the CPUs must go on taking interrupts (the wake responses).
+    Boot("linux-stub: the spurious vector 0xff has a gate that sends no EOI",
+         "spurious; on 4 spurious; wake all 20", smp=8, nodes=2,
+         checks=[expect_line(r"^spurious: cpu 0 took vector 0xff through its gate \(1 so far\); "
+                             r"in service at 0xe0-0xff: 0x0$"),
+                 expect_line(r"^spurious: cpu 4 took vector 0xff through its gate \(2 so far\); "
+                             r"in service at 0xe0-0xff: 0x0$"),
+                 expect_line(r"^wake: 6 CPUs x 20 rounds: 120 wake-ups, 0 lost, 0 doubled"),
+                 expect_line(r"^run: 3 commands, 0 failed$")]),
     Boot("monitor: bad arguments are errors", "sleep; sleep x", smp=1, expect_exit=1,
          checks=[expect_line(r"^error: usage: sleep <milliseconds>"),
                  expect_line(r"^run: 2 commands, 2 failed$")]),
