@@ -64,6 +64,10 @@ bool lapic_bsp_enable_x2apic(void);
 /* On an AP: put its APIC in the image's mode (x2APIC if the BSP runs in
  * it), and panic if it cannot be: all CPUs of an image use one mode. */
 void lapic_enable_x2apic_if_available(void);
+/* The same without the panic: false if this AP's APIC is not (and cannot
+ * be put) in the image's mode, for a caller that takes only this CPU out. */
+bool lapic_ap_follow_mode(void);
+const char *lapic_cpu_mode_name(void); /* this CPU's own mode, read from its MSR */
 bool lapic_cpu_has_x2apic(void); /* CPUID.01H:ECX[21] */
 bool lapic_is_x2apic(void);      /* this image's mode */
 const char *lapic_mode_name(void); /* "x2apic" or "xapic" */

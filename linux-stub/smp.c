@@ -15,6 +15,7 @@
  * the sidecar.
  */
 #include "stub.h"
+#include "cmdline.h"
 #include "console.h"
 #include "lapic.h"
 #include "timer.h"
@@ -135,11 +136,21 @@ void smp_init(void)
 	enable_lapic();
 	ticks_per_ms = lapic_timer_calibrate();
 
+	/* Our APs' mode is ours: the trampoline switches them to x2APIC when we
+	 * run in it. The test option stub.test_ap_x2apic has it do so always,
+	 * which, with the shim's xapic, gives every AP a mode that is not ours. */
+	struct cmdline_param test;
+	uint32_t flags = lapic_is_x2apic() ? TRAMPOLINE_X2APIC : 0;
+	if (cmdline_find(stub.cmdline, "stub.test_ap_x2apic", &test)) {
+		kprintf("linux-stub: test: its APs start in x2APIC mode, linux-stub runs in %s\n",
+			lapic_mode_name());
+		flags = TRAMPOLINE_X2APIC;
+	}
 	trampoline_page = find_low_page();
 	if (trampoline_page &&
 	    trampoline_install(trampoline_page, stub_trampoline, stub_trampoline_end - stub_trampoline,
 			       (uint32_t)paging_root(), (uint64_t)slots, 0, (uint64_t)stub_ap_main,
-			       lapic_is_x2apic() ? TRAMPOLINE_X2APIC : 0)) {
+			       flags)) {
 		kprintf("linux-stub: warning: the trampoline is not usable\n");
 		trampoline_page = 0;
 	}
@@ -199,7 +210,16 @@ void stub_ap_main(struct stub_cpu *c)
 	__asm__ volatile("lgdt (%0)" : : "r"(gdt_ptr) : "memory");
 	trap_load();
 	wrmsr(MSR_GS_BASE, (uint64_t)c);
-	lapic_enable_x2apic_if_available(); /* follow the BSP's mode (the trampoline did) */
+	/* Follow the BSP's mode (the trampoline did); a CPU that cannot is
+	 * this CPU's error, not the machine's: it says so and stays offline,
+	 * and smp_start_cpu() reports it did not start. */
+	if (!lapic_ap_follow_mode()) {
+		kprintf("linux-stub: cpu %u apic %u: local APIC in %s mode, but linux-stub runs in "
+			"%s mode (one mode per image): this CPU stays offline\n", c->cpu, c->apic_id,
+			lapic_cpu_mode_name(), lapic_mode_name());
+		for (;;)
+			__asm__ volatile("cli; hlt");
+	}
 	enable_lapic();
 	lapic_timer_periodic(STUB_TIMER_VECTOR, ticks_per_ms, TICK_US);
 	/* The first of our CPUs in a sidecar node serves it; later ones

@@ -145,6 +145,22 @@ FRAMEWORK = [
                  expect_line(r"^shim: sidecar: 6 CPUs idle, 0 failed, .*, xapic$"),
                  expect_line(r"^apic mode xapic$"),
                  expect_line(r"^run: 2 commands, 0 failed$")]),
+    # One APIC mode per image, fixed by its BSP (lib/lapic.c): an AP of
+    # linux-stub's made to come up in x2APIC mode (stub.test_ap_x2apic) while
+    # linux-stub runs in xAPIC mode only checks it, says so and stays
+    # offline; the rest of the machine works.
+    Boot("linux-stub: an AP in another APIC mode than its BSP's is that CPU's error only",
+         "status; run 1 hello; wake all 10", smp=8, nodes=2, x2apic=True, shim_args="xapic",
+         qemu_args=("--kernel-args", "console=ttyS0 stub.test_ap_x2apic"),
+         checks=[expect_line(r"^linux-stub: cpu 4 apic 4: local APIC in x2apic mode, but "
+                             r"linux-stub runs in xapic mode \(one mode per image\): this CPU "
+                             r"stays offline$"),
+                 expect_line(r"^error: cpu 4 \(apic 4\) did not start$"),
+                 expect_line(r"^apic mode xapic$"),
+                 expect_line(r"^cpu 4 apic 4 node 1 offline$"),
+                 expect_line(r"^\[cpu 1\] Hello from a VP on a sidecar CPU!$"),
+                 expect_line(r"^wake: 6 CPUs x 10 rounds: 60 wake-ups, 0 lost, 0 doubled"),
+                 expect_line(r"^run: 3 commands, 0 failed$")]),
     Boot("monitor: a failing command fails the run", "status; frobnicate", smp=1,
          expect_exit=1,
          checks=[expect_line(r"^error: unknown command 'frobnicate'"),
