@@ -119,7 +119,7 @@ START_TEST(set_writes_only_the_named)
 		for (uint32_t i = 0; i < ARRAY_SIZE(names); i++)
 			if (names[i] == r)
 				want = values[i];
-		/* RFLAGS too is stored as given (vp.h): the framework sanitises it. */
+		/* RFLAGS too is stored as given (vp.h): the framework checks it (kernel/vp_regs.c). */
 		ck_assert_msg(regs[r] == want, "register %u is 0x%lx, expected 0x%lx", r,
 			      (unsigned long)regs[r], (unsigned long)want);
 	}
