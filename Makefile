@@ -77,7 +77,7 @@ CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubu
 
 # Library code every image links; the first line is also built on the host.
 LIB_PORTABLE := lib/fmt.c lib/diag.c lib/parse.c lib/mb2.c lib/acpi.c lib/machine.c lib/bootproto.c \
-	lib/e820.c lib/cmdline.c lib/physmem.c lib/trap_names.c
+	lib/e820.c lib/cmdline.c lib/physmem.c lib/trap_names.c lib/params.c
 LIB_KERNEL   := $(LIB_PORTABLE) lib/string.c lib/console.c lib/panic.c lib/timer.c \
 	lib/trap.c lib/identity.c lib/lapic.c lib/boot_tables.c lib/trap_entry.asm \
 	lib/irq_eoi.asm
@@ -262,10 +262,10 @@ $(PRISTINE): $(BT)/mklab $(wildcard solutions/*/*)
 LAB_HOST := $(wildcard $(LABSRC)/00-*/*.c) $(wildcard $(LABSRC)/04-*/*.c) \
 	$(wildcard $(LABSRC)/05-*/*.c)
 unit-bin = build/$(1)/unit-tests
-$(call unit-bin,$(TREE)): $(LIB_PORTABLE) $(LAB_HOST) $(wildcard tests/unit/*.c tests/unit/*.h) $(BT)/mklab
+$(call unit-bin,$(TREE)): $(LIB_PORTABLE) $(LAB_HOST) kernel/vp_regs.c $(wildcard tests/unit/*.c tests/unit/*.h) $(BT)/mklab
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
-	@$(CC) $(HCFLAGS) -Itests/unit -Ikernel $(LIB_PORTABLE) $(LAB_HOST) \
+	@$(CC) $(HCFLAGS) -Itests/unit -Ikernel $(LIB_PORTABLE) $(LAB_HOST) kernel/vp_regs.c \
 		tests/unit/*.c -o $@ $(CHECK_LIBS)
 
 unit-build: $(call unit-bin,$(TREE))
@@ -379,7 +379,7 @@ FZ           := build/fuzz
 SAN_CFLAGS   := -std=gnu11 -O1 -g -Wall -Wextra -Werror -DHOSTED -Iinclude -Ikernel -Itests/host \
 	-fno-omit-frame-pointer
 # What the command protocol needs on the host (tests/host/sidecar_host.h).
-PROTOCOL_SRC := kernel/command.c tests/host/sidecar_host.c $(FUZZSRC)/03-ipi/wake.c \
+PROTOCOL_SRC := kernel/command.c kernel/vp_regs.c tests/host/sidecar_host.c $(FUZZSRC)/03-ipi/wake.c \
 	$(FUZZSRC)/05-numa/attention.c $(FUZZSRC)/06-convert/convert.c
 FUZZ_SRC     := $(LIB_PORTABLE) $(wildcard $(FUZZSRC)/00-*/*.c $(FUZZSRC)/04-*/*.c) \
 	tests/unit/lab_host.c $(PROTOCOL_SRC)
@@ -409,7 +409,7 @@ protocol-tsan: $(FZ)/protocol-tsan
 	TSAN_OPTIONS=halt_on_error=1 $(FZ)/protocol-tsan $(PROTOCOL_ROUNDS)
 
 # The unit tests again, under AddressSanitizer and UBSan (any report fails).
-$(FZ)/unit-asan: $(LIB_PORTABLE) $(wildcard $(FUZZSRC)/00-*/*.c $(FUZZSRC)/04-*/*.c $(FUZZSRC)/05-*/*.c) \
+$(FZ)/unit-asan: $(LIB_PORTABLE) kernel/vp_regs.c $(wildcard $(FUZZSRC)/00-*/*.c $(FUZZSRC)/04-*/*.c $(FUZZSRC)/05-*/*.c) \
 		$(wildcard tests/unit/*.c tests/unit/*.h include/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  ASANCC  $@"

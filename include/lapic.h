@@ -22,6 +22,7 @@
 #define LAPIC_TPR 0x080
 #define LAPIC_EOI 0x0b0
 #define LAPIC_SVR 0x0f0
+#define LAPIC_ISR_LAST 0x170 /* ISR bits 255:224 (10.8.4): vectors 0xe0-0xff */
 #define LAPIC_ESR 0x280
 #define LAPIC_ICR_LOW 0x300
 #define LAPIC_ICR_HIGH 0x310
@@ -63,6 +64,10 @@ bool lapic_bsp_enable_x2apic(void);
 /* On an AP: put its APIC in the image's mode (x2APIC if the BSP runs in
  * it), and panic if it cannot be: all CPUs of an image use one mode. */
 void lapic_enable_x2apic_if_available(void);
+/* The same without the panic: false if this AP's APIC is not (and cannot
+ * be put) in the image's mode, for a caller that takes only this CPU out. */
+bool lapic_ap_follow_mode(void);
+const char *lapic_cpu_mode_name(void); /* this CPU's own mode, read from its MSR */
 bool lapic_cpu_has_x2apic(void); /* CPUID.01H:ECX[21] */
 bool lapic_is_x2apic(void);      /* this image's mode */
 const char *lapic_mode_name(void); /* "x2apic" or "xapic" */

@@ -203,7 +203,7 @@ enum sidecar_command {
 	SIDECAR_CMD_NONE = 0,              /* just acknowledge: the wake-up of lab 3 */
 	SIDECAR_CMD_RUN_VP = 1,            /* run the VP until its next exit */
 	SIDECAR_CMD_GET_VP_REGISTERS = 2,  /* registers -> request.registers.values */
-	SIDECAR_CMD_SET_VP_REGISTERS = 3,  /* request.registers.values -> registers */
+	SIDECAR_CMD_SET_VP_REGISTERS = 3,  /* request.registers.values -> registers (below) */
 	SIDECAR_CMD_TRANSLATE_GVA = 4,     /* walk the guest's page tables */
 };
 
@@ -230,6 +230,26 @@ struct sidecar_vp_memory {
 	uint32_t reserved;
 };
 _Static_assert(sizeof(struct sidecar_vp_memory) == 40, "vp memory");
+
+/*
+ * SET_VP_REGISTERS is all or nothing: it fails, changing no register, when
+ * a name is unknown or when the VP could not be entered with the result:
+ *   RIP must be canonical (bits 63:47 equal): on Intel hardware iretq to a
+ *       non-canonical RIP faults in ring 0 (SDM vol. 2A, IRET);
+ *   RFLAGS may hold the guest's own bits - CF PF AF ZF SF TF DF OF, RF, AC
+ *       and ID - and these are kept as given, at every entry too (a guest
+ *       that sets TF itself gets a #DB exception exit after its next
+ *       instruction; one that sets AC gets #AC for a misaligned access).
+ *       Bit 1 and IF are forced on (STOP is an interrupt). IOPL, NT, VM,
+ *       VIF, VIP and the reserved bits are refused with an error, never
+ *       cleared; RUN_VP refuses the same way a guest that set NT itself.
+ * A SET that succeeds ends the pending completion of the last exit (below):
+ * the VMM has decided the VP's state itself, so the next RUN_VP enters the
+ * guest at RIP as it is, without stepping over the exit's instruction or
+ * writing value into rax. A VMM that sets registers after an IO, HLT or
+ * HYPERCALL exit and wants the completion does it in the same SET (RIP +=
+ * instruction_length; rax for "in" and hypercalls). GET changes nothing.
+ */
 
 /* Register names for GET/SET_VP_REGISTERS, in the order of struct vp_regs. */
 enum sidecar_vp_register {
@@ -272,7 +292,8 @@ enum sidecar_vp_exit_reason {
  * The exit, written by RUN_VP. On the next RUN_VP the sidecar completes an
  * IO, HLT or HYPERCALL exit the way hardware would: it steps over the
  * instruction (rip += instruction_length) and, for "in" and hypercalls,
- * puts value (which the VMM may write meanwhile) in rax.
+ * puts value (which the VMM may write meanwhile) in rax - unless a
+ * SET_VP_REGISTERS came in between, which ends the completion (above).
  */
 struct sidecar_vp_exit {
 	uint32_t reason;

@@ -25,11 +25,10 @@ void command_run(struct percpu *pc)
 		r = vp_run(pc, page, &d);
 		break;
 	case SIDECAR_CMD_GET_VP_REGISTERS:
-	case SIDECAR_CMD_SET_VP_REGISTERS:
-		r = vp_registers(pc->vp.regs, &page->request.registers,
-				 command == SIDECAR_CMD_SET_VP_REGISTERS, &d);
-		if (r == 0 && command == SIDECAR_CMD_SET_VP_REGISTERS)
-			pc->vp.pending = 0; /* the VMM set the state itself */
+		r = vp_registers(pc->vp.regs, &page->request.registers, false, &d);
+		break;
+	case SIDECAR_CMD_SET_VP_REGISTERS: /* checked, and ends a pending completion */
+		r = vp_set_registers(&pc->vp, &page->request.registers, &d);
 		break;
 	case SIDECAR_CMD_TRANSLATE_GVA:
 		r = vp_translate_command(pc, page, &d);

@@ -88,7 +88,11 @@ struct ap_slot {
 	uint64_t percpu;
 };
 
+/* The sidecar's own copy of the parameter page (kernel/start.c), and the
+ * address of the shim's page it was copied from: an address to keep guest
+ * memory away from, never read. */
 extern const struct sidecar_params *params;
+extern uint64_t params_page;
 extern struct sidecar_output *output;
 extern struct node nodes[SIDECAR_MAX_NODES];
 
@@ -158,6 +162,13 @@ int vp_translate_command(struct percpu *pc, struct sidecar_command_page *page, s
 /* Check the guest memory a command names and make a view of it. */
 int vp_memory_check(const struct sidecar_vp_memory *m, struct vp_memory_view *view,
 		    struct diag *d);
+
+/* kernel/vp_regs.c: what the sidecar will load into a VP (RIP canonical,
+ * RFLAGS the guest's own bits); SET_VP_REGISTERS, all or nothing. */
+bool vp_rip_canonical(uint64_t rip);
+uint64_t vp_entry_rflags(uint64_t rflags);
+int vp_check_entry(const uint64_t regs[VP_REGISTER_COUNT], struct diag *d);
+int vp_set_registers(struct vp_state *vp, struct sidecar_registers *req, struct diag *d);
 
 /* kernel/vp_entry.asm */
 void vp_enter(struct vp_state *vp, struct tss *tss);

@@ -4,7 +4,9 @@
  *
  * Runs once, on the BSP, inside the shim's environment (its page tables,
  * GDT, IDT and stack), and returns to the shim. In order:
- *   1. check the parameter page (never trust shared memory, not even the shim's),
+ *   1. copy the parameter page into the sidecar's own memory and check the
+ *      copy (never trust shared memory, not even the shim's): from here on
+ *      every CPU reads only the copy, never the shim's page again,
  *   2. lay out each node's memory block: control page, command pages,
  *      per-CPU pages (include/sidecar.h),
  *   3. build the page tables the APs will use, copy the trampoline below
@@ -18,13 +20,18 @@
 #include "kernel.h"
 #include "console.h"
 #include "lapic.h"
+#include "params.h"
 #include "timer.h"
 #include "trampoline.h"
 #include "x86.h"
 
 const char image_name[] = "sidecar";
 
-const struct sidecar_params *params;
+/* The sidecar's one copy of the parameter page, in its own image (.bss):
+ * taken once, by the BSP, before anything reads it; read-only afterwards. */
+static struct sidecar_params params_copy;
+const struct sidecar_params *params = &params_copy;
+uint64_t params_page;
 struct sidecar_output *output;
 struct node nodes[SIDECAR_MAX_NODES];
 /* Every node's sidecar CPUs, node after node; node n's are nodes[n].cpus. */
@@ -51,48 +58,6 @@ void sidecar_log(const char *fmt, ...)
 	va_start(ap, fmt);
 	kvprintf(fmt, ap);
 	va_end(ap);
-}
-
-/* 1. Everything later code relies on, checked once. */
-static int check_params(const struct sidecar_params *p)
-{
-	if (p->abi_version != SIDECAR_ABI_VERSION)
-		return fail("parameter page ABI version %u, expected %u", p->abi_version,
-			    SIDECAR_ABI_VERSION);
-	if (p->node_count == 0 || p->node_count > SIDECAR_MAX_NODES)
-		return fail("node_count %u out of range 1..%d", p->node_count, SIDECAR_MAX_NODES);
-	if (p->cpu_count == 0 || p->cpu_count > SIDECAR_MAX_CPUS)
-		return fail("cpu_count %u out of range 1..%d", p->cpu_count, SIDECAR_MAX_CPUS);
-	if (p->trampoline_page & 0xfff || p->trampoline_page == 0 ||
-	    p->trampoline_page >= 0x100000)
-		return fail("trampoline page 0x%lx is not a page below 1 MiB",
-			    (unsigned long)p->trampoline_page);
-	if (p->tsc_khz == 0 || p->start_timeout_us == 0)
-		return fail("tsc_khz and start_timeout_us must be set");
-	for (uint32_t n = 0; n < p->node_count; n++) {
-		const struct sidecar_param_node *node = &p->nodes[n];
-		uint32_t started = 0;
-		if (node->first_cpu + node->cpu_count > p->cpu_count)
-			return fail("node %u: CPUs %u..%u out of range", n, node->first_cpu,
-				    node->first_cpu + node->cpu_count);
-		if (node->cpu_count > SIDECAR_CONTROL_MAX_CPUS)
-			return fail("node %u has %u CPUs; its control page holds at most %u", n,
-				    node->cpu_count, (unsigned)SIDECAR_CONTROL_MAX_CPUS);
-		for (uint32_t i = node->first_cpu; i < node->first_cpu + node->cpu_count; i++) {
-			if (p->cpus[i].node != n)
-				return fail("cpu %u is listed in node %u but says node %u", i, n,
-					    p->cpus[i].node);
-			started += p->cpus[i].start != 0;
-		}
-		uint64_t need = SIDECAR_NODE_BYTES(node->cpu_count, started);
-		if (started && node->memory_size < need)
-			return fail("node %u: %lu bytes of memory for %u CPUs, need %lu", n,
-				    (unsigned long)node->memory_size, started, (unsigned long)need);
-		if (started && (node->memory_base & 0xfff || node->memory_base + need > GiB(4)))
-			return fail("node %u: memory at 0x%lx is not a page below 4 GiB", n,
-				    (unsigned long)node->memory_base);
-	}
-	return 0;
 }
 
 /* 2. A node's block: control | command pages | per sidecar CPU 4 pages. */
@@ -200,21 +165,26 @@ static void wait_for_all(uint32_t total)
 int sidecar_start(const struct sidecar_params *p)
 {
 	uint64_t start_tsc = rdtsc();
-	params = p;
-	output = (struct sidecar_output *)p->output_page;
+	struct diag d = {""};
+	/* 1. One copy; p is not read again, here or anywhere. */
+	params_page = (uint64_t)p;
+	memcpy(&params_copy, p, sizeof(params_copy));
+	if (sidecar_params_check_output(params, &d))
+		return -1; /* no page to explain it in */
+	output = (struct sidecar_output *)params->output_page;
 	memset(output, 0, sizeof(*output));
 	output->start_tsc = start_tsc;
-	if (check_params(p))
-		return -1;
-	timer_set_tsc_khz(p->tsc_khz);
+	if (sidecar_params_check(params, &d))
+		return fail("%s", d.msg);
+	timer_set_tsc_khz(params->tsc_khz);
 	lapic_init_access();
-	if (p->flags & SIDECAR_MODERN_DELAYS)
+	if (params->flags & SIDECAR_MODERN_DELAYS)
 		lapic_use_modern_delays();
 	sleep_init();
 	protect_probe();
 
 	uint32_t total = 0;
-	for (uint32_t n = 0; n < p->node_count; n++) {
+	for (uint32_t n = 0; n < params->node_count; n++) {
 		uint32_t count = layout_node(n);
 		for (uint32_t i = 0; i < count; i++) {
 			struct percpu *pc = nodes[n].cpus[i];
@@ -222,8 +192,8 @@ int sidecar_start(const struct sidecar_params *p)
 							  (uint64_t)pc};
 		}
 	}
-	output->node_count = p->node_count;
-	output->cpu_count = p->cpu_count;
+	output->node_count = params->node_count;
+	output->cpu_count = params->cpu_count;
 	output->bytes_per_cpu = SIDECAR_BYTES_PER_CPU;
 	if (install_trampoline(paging_build(), total))
 		return -1;
@@ -232,12 +202,12 @@ int sidecar_start(const struct sidecar_params *p)
 	 * that the nodes start together; then the BSP helps like any AP. */
 	static struct percpu *firsts[SIDECAR_MAX_NODES];
 	uint32_t nfirsts = 0;
-	for (uint32_t n = 0; n < p->node_count; n++) {
+	for (uint32_t n = 0; n < params->node_count; n++) {
 		uint32_t slot = __atomic_fetch_add(&nodes[n].next_slot, 1, __ATOMIC_ACQ_REL);
 		if (slot < nodes[n].count)
 			firsts[nfirsts++] = nodes[n].cpus[slot];
 	}
-	if (p->flags & SIDECAR_SERIAL_START)
+	if (params->flags & SIDECAR_SERIAL_START)
 		for (uint32_t i = 0; i < nfirsts; i++) /* for comparison: one at a time */
 			ap_start_and_wait(firsts[i]);
 	else

@@ -11,7 +11,8 @@
  *      and PML4 entry 0 is the sidecar's own, supervisor-only, so interrupts
  *      still find our code and stack but the guest cannot touch them;
  *   3. finish the previous exit (step over in/out/hlt/vmcall, put the VMM's
- *      answer in rax);
+ *      answer in rax), then check that iretq can return to the registers:
+ *      RIP canonical, RFLAGS only the guest's bits (kernel/vp_regs.c);
  *   4. with interrupts off, check for STOP one last time, then enter ring 3
  *      (vp_enter); an IPI that lands after the check stays pending and
  *      fires the moment the guest runs, so a STOP is never lost;
@@ -24,8 +25,6 @@
 #include "x86.h"
 
 #define PAGE 4096ull
-#define RFLAGS_USER_MASK 0xcd5ull /* CF PF AF ZF SF DF OF: the guest's to change */
-#define RFLAGS_FIXED 0x202ull     /* bit 1 (always 1) and IF: interrupts stay on */
 #define MAX_INSTRUCTION 15        /* SDM vol. 2 2.3.11: an instruction is at most 15 bytes */
 
 _Static_assert(__builtin_offsetof(struct vp_state, kernel_rsp) == 200, "vp_entry.asm");
@@ -51,7 +50,7 @@ static int clear_of_sidecar(const char *what, uint64_t base, uint64_t size, stru
 		uint64_t base, size;
 	} own[4 + SIDECAR_MAX_NODES] = {
 		{"the sidecar image", SIDECAR_IMAGE_BASE, SIDECAR_IMAGE_MAX},
-		{"the parameter pages", (uint64_t)params, SIDECAR_PARAM_PAGES * PAGE},
+		{"the parameter pages", params_page, SIDECAR_PARAM_PAGES * PAGE},
 		{"the output pages", (uint64_t)output, SIDECAR_OUTPUT_PAGES * PAGE},
 		{"the trampoline", params->trampoline_page, PAGE},
 	};
@@ -222,8 +221,14 @@ int vp_run(struct percpu *pc, struct sidecar_command_page *page, struct diag *d)
 		return r;
 	complete_pending(pc, &answer);
 
+	/* RIP canonical, RFLAGS only the guest's bits (kernel/vp_regs.c):
+	 * checked here, before iretq, whoever set them - the VMM's SET, its
+	 * recovery, the completion just done, or the guest's own popf. */
 	uint64_t *regs = pc->vp.regs;
-	regs[VP_RFLAGS] = (regs[VP_RFLAGS] & RFLAGS_USER_MASK) | RFLAGS_FIXED;
+	r = vp_check_entry(regs, d);
+	if (r)
+		return r;
+	regs[VP_RFLAGS] = vp_entry_rflags(regs[VP_RFLAGS]);
 	memset(&pc->vp.exit, 0, sizeof(pc->vp.exit));
 
 	cli();

@@ -62,7 +62,8 @@ int vp_decode_instruction(const uint8_t *code, size_t n, uint64_t rax, uint64_t 
  * registers named in req (at most SIDECAR_MAX_REGISTERS, each name below
  * VP_REGISTER_COUNT) from or into regs. The request comes from shared
  * memory: copy the count and each name once, check them, and only then use
- * them. RFLAGS is stored as given; the framework sanitises it at entry.
+ * them. RIP and RFLAGS are stored as given: for SET the framework calls
+ * this on a copy and checks the copy (kernel/vp_regs.c) before keeping it.
  */
 int vp_registers(uint64_t regs[VP_REGISTER_COUNT], struct sidecar_registers *req, bool set,
 		 struct diag *d);

@@ -12,8 +12,9 @@
  * sidecar, linux-stub) links its own copy of this file, and its BSP calls
  * lapic_init_access() before it starts any other CPU; that records the
  * BSP's mode, which every other CPU of the image then follows
- * (lapic_enable_x2apic_if_available() on each AP, which checks it got
- * there). Per-CPU modes would let one image drive CPUs in both modes, but
+ * (lapic_ap_follow_mode() on each AP, which checks it got there and only
+ * reads the mode; lapic_enable_x2apic_if_available() panics when it did
+ * not, linux-stub takes just that CPU out). Per-CPU modes would let one image drive CPUs in both modes, but
  * nothing needs that: SDM 10.12.5 asks system software to put every CPU
  * in the same mode, since an x2APIC ID above 255 cannot be named by an
  * xAPIC's 8-bit destination, and Linux too switches the BSP first and has
@@ -67,13 +68,24 @@ bool lapic_bsp_enable_x2apic(void)
 	return x2apic;
 }
 
-void lapic_enable_x2apic_if_available(void)
+bool lapic_ap_follow_mode(void)
 {
 	/* An AP follows its image's BSP (the trampoline already set EXTD when
-	 * the image runs in x2APIC mode; this is for a CPU started otherwise). */
+	 * the image runs in x2APIC mode; this is for a CPU started otherwise).
+	 * It only reads the image's mode: it never writes x2apic or xapic. */
 	if (x2apic)
 		switch_to_x2apic_if_offered();
-	if (cpu_in_x2apic_mode() != x2apic)
+	return cpu_in_x2apic_mode() == x2apic;
+}
+
+const char *lapic_cpu_mode_name(void)
+{
+	return cpu_in_x2apic_mode() ? "x2apic" : "xapic";
+}
+
+void lapic_enable_x2apic_if_available(void)
+{
+	if (!lapic_ap_follow_mode())
 		panic("local APIC in %s mode, but this image's BSP runs in %s mode",
 		      cpu_in_x2apic_mode() ? "x2APIC" : "xAPIC", x2apic ? "x2APIC" : "xAPIC");
 }

@@ -81,6 +81,22 @@ static void non_canonical(struct client *c)
 	c->page->request.translate = (struct sidecar_translate){0x0000800000000000ull, 0, 0, 0};
 }
 
+/* A RIP that iretq cannot return to: the first address past the lower half. */
+static void non_canonical_rip(struct client *c)
+{
+	c->page->request.registers.count = 1;
+	c->page->request.registers.names[0] = VP_RIP;
+	c->page->request.registers.values[0] = 0x0000800000000000ull;
+}
+
+/* IOPL 3 would let the guest cli and do port I/O without an exit. */
+static void iopl_rflags(struct client *c)
+{
+	c->page->request.registers.count = 1;
+	c->page->request.registers.names[0] = VP_RFLAGS;
+	c->page->request.registers.values[0] = 0x3202;
+}
+
 int cmd_cmdcheck(int argc, char **argv)
 {
 	static const struct {
@@ -94,6 +110,8 @@ int cmd_cmdcheck(int argc, char **argv)
 		{"guest memory over the control page", SIDECAR_CMD_RUN_VP, overlapping_memory},
 		{"guest memory not page aligned", SIDECAR_CMD_RUN_VP, unaligned_memory},
 		{"non-canonical gva", SIDECAR_CMD_TRANSLATE_GVA, non_canonical},
+		{"non-canonical rip", SIDECAR_CMD_SET_VP_REGISTERS, non_canonical_rip},
+		{"rflags with IOPL 3", SIDECAR_CMD_SET_VP_REGISTERS, iopl_rflags},
 	};
 	uint64_t cpu;
 	struct client c;

@@ -42,6 +42,8 @@ guest vectors
 guest poke
 guest selfmap, 1
 guest exits
+guest flags
+guest badrip
 
 section .rodata.guest_table
 	dq 0, 0, 0, 0               ; the end of the table

@@ -11,6 +11,9 @@
  *
  * Command line parameters it understands:
  *   stub.run="cmd; cmd"   run these monitor commands, then power off
+ *   stub.test_ap_x2apic   a test: start linux-stub's own APs in x2APIC mode
+ *                         whatever its BSP's (linux-stub/smp.c), so that,
+ *                         with the shim's xapic, each finds the mismatch
  */
 #include "stub.h"
 #include "cmdline.h"

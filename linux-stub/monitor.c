@@ -102,6 +102,8 @@ static const struct command commands[] = {
 	 cmd_convert, false},
 	{"timeline", "timeline", "when each sidecar CPU was started, came up and went idle",
 	 cmd_timeline, false},
+	{"spurious", "spurious", "take the APIC's spurious vector (0xff) here: no EOI, counted",
+	 cmd_spurious, false},
 	{"on", "on <cpu> <command...>", "run a command on one of linux-stub's CPUs", cmd_on, false},
 	{"help", "help", "this list", cmd_help, false},
 	{"poweroff", "poweroff", "leave QEMU", cmd_poweroff, false},

@@ -15,6 +15,7 @@
  * the sidecar.
  */
 #include "stub.h"
+#include "cmdline.h"
 #include "console.h"
 #include "lapic.h"
 #include "timer.h"
@@ -56,7 +57,8 @@ static uint32_t ticks_per_ms;
 static int node_server[SIDECAR_MAX_NODES];
 
 extern const uint8_t stub_trampoline[], stub_trampoline_end[];
-extern const uint8_t irq_eoi_entry[], stub_irq_response[];
+extern const uint8_t irq_eoi_entry[], stub_irq_response[], stub_irq_spurious[];
+uint64_t stub_spurious_count; /* spurious interrupts taken, every CPU (irq.asm) */
 extern const uint8_t gdt_ptr[];
 void stub_ap_main(struct stub_cpu *c);
 
@@ -100,7 +102,7 @@ static uint64_t find_low_page(void)
 static void enable_lapic(void)
 {
 	lapic_write(LAPIC_TPR, 0);
-	lapic_write(LAPIC_SVR, LAPIC_SVR_ENABLE | 0xff);
+	lapic_write(LAPIC_SVR, LAPIC_SVR_ENABLE | STUB_SPURIOUS_VECTOR);
 }
 
 /* The 8259 interrupt controllers: the BIOS leaves them delivering the PIT's
@@ -127,14 +129,28 @@ void smp_init(void)
 	idt_set_gate(trap_idt(), STUB_WORK_VECTOR, irq_eoi_entry);
 	idt_set_gate(trap_idt(), STUB_RESPONSE_VECTOR, stub_irq_response);
 	idt_set_gate(trap_idt(), STUB_TIMER_VECTOR, irq_eoi_entry);
+	/* The vector enable_lapic() names in the SVR needs its gate before any
+	 * CPU of ours enables interrupts: without one a spurious interrupt
+	 * would be a #NP and a panic. */
+	idt_set_gate(trap_idt(), STUB_SPURIOUS_VECTOR, stub_irq_spurious);
 	enable_lapic();
 	ticks_per_ms = lapic_timer_calibrate();
 
+	/* Our APs' mode is ours: the trampoline switches them to x2APIC when we
+	 * run in it. The test option stub.test_ap_x2apic has it do so always,
+	 * which, with the shim's xapic, gives every AP a mode that is not ours. */
+	struct cmdline_param test;
+	uint32_t flags = lapic_is_x2apic() ? TRAMPOLINE_X2APIC : 0;
+	if (cmdline_find(stub.cmdline, "stub.test_ap_x2apic", &test)) {
+		kprintf("linux-stub: test: its APs start in x2APIC mode, linux-stub runs in %s\n",
+			lapic_mode_name());
+		flags = TRAMPOLINE_X2APIC;
+	}
 	trampoline_page = find_low_page();
 	if (trampoline_page &&
 	    trampoline_install(trampoline_page, stub_trampoline, stub_trampoline_end - stub_trampoline,
 			       (uint32_t)paging_root(), (uint64_t)slots, 0, (uint64_t)stub_ap_main,
-			       lapic_is_x2apic() ? TRAMPOLINE_X2APIC : 0)) {
+			       flags)) {
 		kprintf("linux-stub: warning: the trampoline is not usable\n");
 		trampoline_page = 0;
 	}
@@ -194,7 +210,16 @@ void stub_ap_main(struct stub_cpu *c)
 	__asm__ volatile("lgdt (%0)" : : "r"(gdt_ptr) : "memory");
 	trap_load();
 	wrmsr(MSR_GS_BASE, (uint64_t)c);
-	lapic_enable_x2apic_if_available(); /* follow the BSP's mode (the trampoline did) */
+	/* Follow the BSP's mode (the trampoline did); a CPU that cannot is
+	 * this CPU's error, not the machine's: it says so and stays offline,
+	 * and smp_start_cpu() reports it did not start. */
+	if (!lapic_ap_follow_mode()) {
+		kprintf("linux-stub: cpu %u apic %u: local APIC in %s mode, but linux-stub runs in "
+			"%s mode (one mode per image): this CPU stays offline\n", c->cpu, c->apic_id,
+			lapic_cpu_mode_name(), lapic_mode_name());
+		for (;;)
+			__asm__ volatile("cli; hlt");
+	}
 	enable_lapic();
 	lapic_timer_periodic(STUB_TIMER_VECTOR, ticks_per_ms, TICK_US);
 	/* The first of our CPUs in a sidecar node serves it; later ones
@@ -281,4 +306,23 @@ void smp_sleep_ms(uint64_t ms)
 	}
 	if (bsp)
 		lapic_write(LAPIC_TIMER_INITIAL, 0); /* stop the tick */
+}
+
+/* spurious: take the spurious vector through its gate on this CPU, as the
+ * APIC would deliver it (int 0xff reaches the same gate; like a real
+ * spurious interrupt it sets no in-service bit, so none must be ended), then
+ * show the count, and that this CPU's APIC still has nothing in service. */
+int cmd_spurious(int argc, char **argv)
+{
+	(void)argv;
+	if (argc != 1)
+		return kprintf("error: usage: spurious\n"), -1;
+	uint64_t before = __atomic_load_n(&stub_spurious_count, __ATOMIC_RELAXED);
+	__asm__ volatile("int $0xff" ::: "memory");
+	uint64_t after = __atomic_load_n(&stub_spurious_count, __ATOMIC_RELAXED);
+	uint32_t svr = lapic_read(LAPIC_SVR), in_service = lapic_read(LAPIC_ISR_LAST);
+	kprintf("spurious: cpu %u took vector 0x%x through its gate (%lu so far); "
+		"in service at 0xe0-0xff: 0x%x\n", smp_this_cpu(), svr & 0xff,
+		(unsigned long)after, in_service);
+	return after == before + 1 && (svr & 0xff) == STUB_SPURIOUS_VECTOR ? 0 : -1;
 }

@@ -31,6 +31,7 @@ uint64_t paging_root(void); /* the PML4's physical address (below 4 GiB) */
 #define STUB_WORK_VECTOR 0xe0     /* the BSP hands a CPU work */
 #define STUB_RESPONSE_VECTOR 0xe1 /* a sidecar CPU finished a command */
 #define STUB_TIMER_VECTOR 0xe2    /* 100 Hz tick: waits check their deadline */
+#define STUB_SPURIOUS_VECTOR 0xff /* the local APIC's spurious vector: no EOI */
 void smp_init(void);
 void smp_start_main_cpus(void);
 int smp_start_cpu(uint32_t cpu);
@@ -92,6 +93,7 @@ int cmd_gva(int argc, char **argv);
 int cmd_isolate(int argc, char **argv); /* linux-stub/isolate.c */
 int cmd_racestress(int argc, char **argv); /* linux-stub/racestress.c */
 int cmd_timeline(int argc, char **argv); /* linux-stub/timeline.c */
+int cmd_spurious(int argc, char **argv); /* linux-stub/smp.c */
 /* Sort n numbers in place, smallest first (linux-stub/wake.c). */
 void sort_u64(uint64_t *v, size_t n);
 /* The sidecar's output page, NULL without a sidecar. */

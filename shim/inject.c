@@ -5,13 +5,17 @@
  * not. To test what the shim does with input QEMU cannot produce, the shim
  * option inject=<name> (shim/options.c) corrupts a COPY of one input before
  * the real parser sees it. This file is the only place that corrupts
- * anything, and the real path calls it at exactly four points:
+ * anything, and the real path calls it at exactly five points:
  *
  *   inject_mb2()           the multiboot2 information, before mb2_parse()
  *   inject_acpi()          the ACPI RSDP and the tables behind it, before
  *                          machine_from_acpi()
  *   inject_sidecar_pool()  the free memory the sidecar's pages come from
  *   inject_e820_room()     the room in the main kernel's memory map
+ *   inject_params_after()  the shim's own parameter page, once the sidecar
+ *                          has started: the one injection that writes the
+ *                          real thing, since the sidecar must have kept its
+ *                          own copy and never look at this page again
  *
  * Without inject= each returns its input unchanged. The firmware's own
  * tables are never written: the main kernel (linux-stub, or Linux) reads
@@ -22,7 +26,7 @@
 #include "shim.h"
 #include "console.h"
 
-enum stage { STAGE_MB2, STAGE_ACPI, STAGE_MEMORY, STAGE_E820 };
+enum stage { STAGE_MB2, STAGE_ACPI, STAGE_MEMORY, STAGE_E820, STAGE_PARAMS };
 
 /* The copies, in the shim's own .bss: identity mapped below 4 GiB, so the
  * ACPI parser reads them through the same map as the firmware's tables. */
@@ -423,6 +427,7 @@ static const struct injection {
 	{"srat-bad-entry", STAGE_ACPI, NULL, srat_bad_entry, false, NEEDS_SRAT},
 	{"sidecar-nomem", STAGE_MEMORY, NULL, NULL, false, ANY_TABLES},
 	{"e820-full", STAGE_E820, NULL, NULL, false, ANY_TABLES},
+	{"params-zeroed", STAGE_PARAMS, NULL, NULL, false, ANY_TABLES},
 };
 
 int inject_lookup(const char *name, size_t len)
@@ -511,4 +516,16 @@ size_t inject_e820_room(int injection, size_t room, size_t firmware_entries)
 	kprintf("shim: fault injection: e820-full (the main kernel's map has room for the "
 		"firmware's %zu entries only)\n", firmware_entries);
 	return firmware_entries;
+}
+
+/* params-zeroed: once the sidecar started, its parameter page is all zeros:
+ * no nodes, no CPUs, no trampoline, no flags. A sidecar that read it again
+ * would find no node memory to keep guest memory away from. */
+void inject_params_after(int injection, void *params, size_t size)
+{
+	if (!active(injection, STAGE_PARAMS))
+		return;
+	memset(params, 0, size);
+	kprintf("shim: fault injection: params-zeroed (the sidecar's parameter page is zeroed "
+		"after it started)\n");
 }

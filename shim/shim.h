@@ -56,6 +56,7 @@ const void *inject_mb2(int injection, const void *info);
 const void *inject_acpi(int injection, const void *rsdp, size_t *len);
 struct physmem *inject_sidecar_pool(int injection, struct physmem *pool);
 size_t inject_e820_room(int injection, size_t room, size_t firmware_entries);
+void inject_params_after(int injection, void *params, size_t size);
 
 /* shim/dump.c: the dump_tables option (seeds for tests/fuzz/). */
 void shim_dump_tables(const struct shim *s);

@@ -281,4 +281,5 @@ void shim_start_sidecar(struct shim *s)
 				(unsigned long)params.nodes[n].memory_base,
 				(unsigned long)(params.nodes[n].memory_base +
 						params.nodes[n].memory_size - 1));
+	inject_params_after(s->options.inject, &params, sizeof(params));
 }

@@ -185,6 +185,16 @@ BAD_INPUTS = [
     alive("a phantom CPU that never starts", [
         expect_line(r"^sidecar: cpu \d+ apic 9 did not start \(no answer in time\); marked failed"),
         expect_line(r"^cpu 4 apic 9 node 0 failed$")], shim_args="phantom_cpu=9 ap_timeout_ms=200"),
+    # the shim's own parameter page, zeroed once the sidecar started: the
+    # sidecar reads only its copy, so its checks (cmdcheck's guest memory over
+    # a node's pages) and its guests work as before
+    bad("the parameter page zeroed after the sidecar started", [
+        expect_line(r"^shim: fault injection: params-zeroed \(the sidecar's parameter page "
+                    r"is zeroed after it started\)$"),
+        expect_line(r"^cmdcheck: cpu 1 guest memory over the control page: refused: .*overlaps "
+                    r"a node's sidecar pages"),
+        expect_line(r"^cmdcheck: cpu 1: \d+ bad requests refused, still healthy$")] + SIDECAR_UP,
+        "params-zeroed", run="status; cmdcheck 1; run 1 hello"),
     alive("an unknown fault injection", [expect_line(
         r"^shim: warning: bad value in 'inject=frobnicate' ignored")],
         shim_args="inject=frobnicate"),
@@ -266,6 +276,21 @@ ISOLATION = [
                  expect_line(r"^error: cpu 1: guest maps GVA 0x8000010000 to GPA 0x100000, "
                              r"outside its memory$"),
                  expect_line(r"^run: cpu 1 guest selfmap: failed"),
+                 expect_line(r"^\[cpu 1\] Hello from a VP on a sidecar CPU!$"),
+                 expect_line(r"^run: 2 commands, 1 failed$")]),
+    Boot("isolation: a guest's own AC and TF survive an exit; TF ends in a #DB exit, then hello",
+         "run 1 flags; run 1 hello", smp=2, qemu_args=PROTECTED,
+         checks=[expect_line(r"^\[cpu 1\] flags: AC kept across an exit$"),
+                 expect_line(r"^exit: cpu 1 exception #DB .*\(vector 1\) error 0x0 at rip "
+                             r"0x8000004041$"),
+                 expect_no_line(r"flags: TF lost"),
+                 expect_line(r"^run: cpu 1 guest flags: ended by exception")] + HELLO_AFTER),
+    Boot("isolation: a non-canonical RIP from the VMM's recovery is refused before iretq, "
+         "then hello", "run 1 badrip; run 1 hello", smp=2, qemu_args=PROTECTED, expect_exit=1,
+         checks=[expect_line(r"^exit: cpu 1 exception #UD .*\(vector 6\)"),
+                 expect_line(r"^error: cpu 1: rip 0x800000000000 is not canonical"),
+                 expect_no_line(r"resumes the guest at 0x800000000000"),
+                 expect_line(r"^run: cpu 1 guest badrip: failed after 1 exit$"),
                  expect_line(r"^\[cpu 1\] Hello from a VP on a sidecar CPU!$"),
                  expect_line(r"^run: 2 commands, 1 failed$")]),
     Boot("isolation: a guest that never exits is stopped, then hello",

@@ -5,7 +5,8 @@
 ; trap.inc), and none may reach the sidecar's own handlers as anything but
 ; a guest's exit. What ring 3 can raise (SDM vol. 3A 6.15):
 ;   #DE div by 0; #DB int1 (icebp; QEMU's TCG makes it #UD) and a single
-;       step (RFLAGS.TF);
+;       step (RFLAGS.TF, set by one popf and cleared by the next, which
+;       still traps: TF was set when it began, SDM vol. 3A 18.3.1.4);
 ;   #BP int3 and #OF into and #BR bound: int3 is a software interrupt whose
 ;       gate has DPL 0, so it is #GP; into and bound do not exist in 64-bit
 ;       mode: #UD;
@@ -40,11 +41,13 @@ main:
 		int1                ; #DB (icebp: no DPL check)
 	CATCH
 	TRY
+		pushfq              ; RFLAGS without TF, for the second popfq
 		pushfq
-		or qword [rsp], 0x100 ; TF: #DB after the next instruction
+		or qword [rsp], 0x100 ; TF: #DB after the next instruction...
 		popfq
-		nop
-	CATCH
+		popfq               ; ...this one, which clears TF again: the
+	CATCH                       ; sidecar keeps the guest's TF at entry, so
+				    ; a TF left set would trap once more
 	TRY
 		int3                ; #GP: the #BP gate has DPL 0
 	CATCH

@@ -30,6 +30,8 @@ Suite *e820_suite(void);
 Suite *bootproto_suite(void);
 Suite *cmdline_suite(void);
 Suite *physmem_suite(void);
+Suite *params_suite(void);
+Suite *vpregs_suite(void);
 Suite *fmt_suite(void);
 Suite *mklab_suite(void);
 Suite *decode_suite(void);

@@ -41,6 +41,8 @@ static const struct {
 	{"bootproto", bootproto_suite},
 	{"cmdline", cmdline_suite},
 	{"physmem", physmem_suite},
+	{"params", params_suite},
+	{"vpregs", vpregs_suite},
 	{"fmt", fmt_suite},
 	{"mklab", mklab_suite},
 };

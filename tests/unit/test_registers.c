@@ -9,11 +9,17 @@
  * above SIDECAR_MAX_REGISTERS or an unknown name anywhere is an error that
  * names the count, or the name and its position, and leaves both the VP's
  * registers and the request untouched - a SET is all or nothing.
+ *
+ * The last cases go through the sidecar's own SET_VP_REGISTERS
+ * (vp_set_registers, kernel/vp_regs.c), which runs your vp_registers() on a
+ * copy of the VP's registers and keeps the copy only if iretq could return
+ * to it (a canonical RIP, RFLAGS with only the guest's bits); and which
+ * ends an exit completion still pending (include/sidecar.h).
  */
 #include <stdio.h>
 
 #include "fixtures.h"
-#include "vp.h"
+#include "kernel.h"
 
 static uint64_t regs[VP_REGISTER_COUNT];
 static struct sidecar_registers req;
@@ -113,7 +119,7 @@ START_TEST(set_writes_only_the_named)
 		for (uint32_t i = 0; i < ARRAY_SIZE(names); i++)
 			if (names[i] == r)
 				want = values[i];
-		/* RFLAGS too is stored as given (vp.h): the framework sanitises it. */
+		/* RFLAGS too is stored as given (vp.h): the framework checks it (kernel/vp_regs.c). */
 		ck_assert_msg(regs[r] == want, "register %u is 0x%lx, expected 0x%lx", r,
 			      (unsigned long)regs[r], (unsigned long)want);
 	}
@@ -210,6 +216,66 @@ START_TEST(rejects_unknown_name)
 }
 END_TEST
 
+/* --- through the sidecar's SET_VP_REGISTERS ---------------------------------- */
+
+static struct vp_state vp;
+
+static void vp_at_an_in_exit(void)
+{
+	init();
+	memset(&vp, 0, sizeof(vp));
+	vp.regs[VP_RIP] = 0x8000004010ull;
+	vp.regs[VP_RFLAGS] = 0x202;
+	vp.regs[VP_RBX] = 7;
+	vp.pending = VP_EXIT_IO; /* the next RUN_VP would step over the in */
+}
+
+START_TEST(set_refuses_non_canonical_rip_whole)
+{
+	static const uint32_t names[] = {VP_RBX, VP_RIP};
+	struct diag d = {""};
+	vp_at_an_in_exit();
+	ask(names, 2);
+	req.values[0] = 99;
+	req.values[1] = 0x0000800000000000ull; /* the first non-canonical address */
+	ck_assert_int_lt(vp_set_registers(&vp, &req, &d), 0);
+	ck_assert_msg(strstr(d.msg, "rip 0x800000000000 is not canonical"), "%s", d.msg);
+	ck_assert_uint_eq(vp.regs[VP_RBX], 7); /* nothing applied */
+	ck_assert_uint_eq(vp.regs[VP_RIP], 0x8000004010ull);
+	ck_assert_uint_eq(vp.pending, VP_EXIT_IO); /* a refused SET changes nothing */
+}
+END_TEST
+
+START_TEST(set_refuses_iopl_keeps_tf_and_ac)
+{
+	static const uint32_t names[] = {VP_RFLAGS};
+	struct diag d = {""};
+	vp_at_an_in_exit();
+	ask(names, 1);
+	req.values[0] = 0x3202; /* IOPL 3 */
+	ck_assert_int_lt(vp_set_registers(&vp, &req, &d), 0);
+	ck_assert_uint_eq(vp.regs[VP_RFLAGS], 0x202);
+	req.values[0] = 0x40302; /* AC and TF: the guest's own */
+	ck_assert_msg(vp_set_registers(&vp, &req, &d) == 0, "%s", d.msg);
+	ck_assert_uint_eq(vp.regs[VP_RFLAGS], 0x40302);
+}
+END_TEST
+
+START_TEST(set_ends_a_pending_completion_get_does_not)
+{
+	static const uint32_t names[] = {VP_RBX};
+	struct diag d = {""};
+	vp_at_an_in_exit();
+	ask(names, 1);
+	ck_assert_int_eq(vp_registers(vp.regs, &req, false, &d), 0); /* a GET */
+	ck_assert_uint_eq(vp.pending, VP_EXIT_IO);
+	req.values[0] = 8;
+	ck_assert_msg(vp_set_registers(&vp, &req, &d) == 0, "%s", d.msg);
+	ck_assert_uint_eq(vp.regs[VP_RBX], 8);
+	ck_assert_uint_eq(vp.pending, VP_EXIT_NONE);
+}
+END_TEST
+
 Suite *registers_suite(void)
 {
 	Suite *s = suite_create("registers");
@@ -228,5 +294,11 @@ Suite *registers_suite(void)
 	tcase_add_test(bad, rejects_count_over_max);
 	tcase_add_test(bad, rejects_unknown_name);
 	suite_add_tcase(s, bad);
+
+	TCase *sidecar = tcase_create("sidecar");
+	tcase_add_test(sidecar, set_refuses_non_canonical_rip_whole);
+	tcase_add_test(sidecar, set_refuses_iopl_keeps_tf_and_ac);
+	tcase_add_test(sidecar, set_ends_a_pending_completion_get_does_not);
+	suite_add_tcase(s, sidecar);
 	return s;
 }
