@@ -24,7 +24,11 @@
 
 const char image_name[] = "sidecar";
 
-const struct sidecar_params *params;
+/* The sidecar's copy of the parameter page, taken once by the BSP: after
+ * bring-up no CPU maps the shim's page (kernel/paging.c). */
+static struct sidecar_params params_copy;
+const struct sidecar_params *params = &params_copy;
+uint64_t params_page;
 struct sidecar_output *output;
 struct node nodes[SIDECAR_MAX_NODES];
 /* Every node's sidecar CPUs, node after node; node n's are nodes[n].cpus. */
@@ -88,14 +92,16 @@ static int check_params(const struct sidecar_params *p)
 		if (started && node->memory_size < need)
 			return fail("node %u: %lu bytes of memory for %u CPUs, need %lu", n,
 				    (unsigned long)node->memory_size, started, (unsigned long)need);
-		if (started && (node->memory_base & 0xfff || node->memory_base + need > GiB(4)))
-			return fail("node %u: memory at 0x%lx is not a page below 4 GiB", n,
+		if (started && (node->memory_base & 0xfff || node->memory_base < MiB(1) ||
+				node->memory_base + need < node->memory_base))
+			return fail("node %u: memory at 0x%lx is not a page above 1 MiB", n,
 				    (unsigned long)node->memory_base);
 	}
 	return 0;
 }
 
-/* 2. A node's block: control | command pages | per sidecar CPU 4 pages. */
+/* 2. A node's block: control | command pages | per sidecar CPU its stack
+ * pages (struct percpu at the top) and its page-table pages. */
 static uint32_t layout_node(uint32_t n)
 {
 	const struct sidecar_param_node *pn = &params->nodes[n];
@@ -129,18 +135,19 @@ static uint32_t layout_node(uint32_t n)
 		if (!params->cpus[cpu].start)
 			continue;
 		memset(private, 0, SIDECAR_PRIVATE_PAGES * SIDECAR_PAGE);
-		struct percpu *pc = (struct percpu *)private;
+		uint8_t *stack_end = private + SIDECAR_STACK_PAGES * SIDECAR_PAGE;
+		struct percpu *pc = (struct percpu *)(stack_end - ALIGN_UP(sizeof(struct percpu), 64));
 		*pc = (struct percpu){
 			.self = pc,
 			.cpu = cpu,
 			.apic_id = params->cpus[cpu].apic_id,
 			.node = n,
 			.slot = slot,
-			.stack_top = (uint64_t)private + SIDECAR_PRIVATE_PAGES * SIDECAR_PAGE,
+			.stack_top = (uint64_t)pc,
 			.node_state = node,
 			.control = node->control,
 			.command = (void *)(block + SIDECAR_PAGE * (1 + (uint64_t)slot)),
-			.idt = private + SIDECAR_PAGE,
+			.idt = sidecar_idt,
 		};
 		node->cpus[node->count++] = pc;
 		private += SIDECAR_PRIVATE_PAGES * SIDECAR_PAGE;
@@ -197,21 +204,37 @@ static void wait_for_all(uint32_t total)
 	}
 }
 
-int sidecar_start(const struct sidecar_params *p)
+static int start_on_boot_tables(const struct sidecar_params *p);
+
+int sidecar_start(const struct sidecar_params *shim_params)
 {
 	uint64_t start_tsc = rdtsc();
-	params = p;
-	output = (struct sidecar_output *)p->output_page;
+	params_page = (uint64_t)shim_params;
+	memcpy(&params_copy, shim_params, sizeof(params_copy));
+	output = (struct sidecar_output *)params->output_page;
 	memset(output, 0, sizeof(*output));
 	output->start_tsc = start_tsc;
-	if (check_params(p))
+	if (check_params(params))
 		return -1;
+	/* The boot tables reach node memory above 4 GiB, which the shim's do
+	 * not; the shim gets its own tables back before we return. */
+	uint64_t boot_cr3, shim_cr3 = read_cr3();
+	protect_probe();
+	if (paging_build(params, &boot_cr3))
+		return fail("node memory above 4 GiB needs more page tables than the boot tables keep");
+	write_cr3(boot_cr3);
+	int r = start_on_boot_tables(params);
+	write_cr3(shim_cr3);
+	return r;
+}
+
+static int start_on_boot_tables(const struct sidecar_params *p)
+{
 	timer_set_tsc_khz(p->tsc_khz);
 	lapic_init_access();
 	if (p->flags & SIDECAR_MODERN_DELAYS)
 		lapic_use_modern_delays();
 	sleep_init();
-	protect_probe();
 
 	uint32_t total = 0;
 	for (uint32_t n = 0; n < p->node_count; n++) {
@@ -225,7 +248,7 @@ int sidecar_start(const struct sidecar_params *p)
 	output->node_count = p->node_count;
 	output->cpu_count = p->cpu_count;
 	output->bytes_per_cpu = SIDECAR_BYTES_PER_CPU;
-	if (install_trampoline(paging_build(), total))
+	if (install_trampoline(read_cr3(), total))
 		return -1;
 
 	/* 4. Every node's first CPU at once, with one INIT-SIPI-SIPI round, so
