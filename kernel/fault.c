@@ -74,7 +74,7 @@ static void describe(uint64_t a, char *out, size_t len)
 		}
 		return;
 	}
-	fmt_snprintf(out, len, "memory the sidecar does not own (the main kernel's)");
+	fmt_snprintf(out, len, "memory the sidecar does not own: the main kernel's");
 }
 
 /* Tell the client, as ipi_acknowledge() does for a finished command. */

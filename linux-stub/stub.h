@@ -90,6 +90,7 @@ int cmd_run(int argc, char **argv);
 int cmd_regs(int argc, char **argv);
 int cmd_gva(int argc, char **argv);
 int cmd_isolate(int argc, char **argv); /* linux-stub/isolate.c */
+int cmd_trespass(int argc, char **argv); /* linux-stub/trespass.c */
 int cmd_racestress(int argc, char **argv); /* linux-stub/racestress.c */
 int cmd_timeline(int argc, char **argv); /* linux-stub/timeline.c */
 /* Sort n numbers in place, smallest first (linux-stub/wake.c). */

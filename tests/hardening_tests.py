@@ -254,7 +254,7 @@ ISOLATION = [
     Boot("isolation: no sidecar or linux-stub region is reachable, then hello",
          "isolate 1; run 1 hello", smp=4, qemu_args=PROTECTED,
          checks=[expect_line(r"^isolate: cpu 1: 15 regions, 15 contained$"),
-                 expect_line(r"^isolate: cpu 1 the sidecar's page tables \(PDPT\) at 0x[0-9a-f]+: "
+                 expect_line(r"^isolate: cpu 1 a sidecar CPU's own page tables at 0x[0-9a-f]+: "
                              r"3 of 3 tries trapped, contained$"),
                  expect_line(r"^isolate: cpu 1 the VP's shadow page tables"),
                  expect_line(r"^exit: cpu 1 mmio write at gva 0x200000 ")] + HELLO_AFTER),
