@@ -132,7 +132,7 @@ struct sidecar_output {
 	uint32_t bytes_per_cpu; /* memory the sidecar reserved per CPU it started */
 	uint32_t started;       /* CPUs now IDLE */
 	uint32_t failed;        /* CPUs marked FAILED */
-	uint32_t reserved;
+	uint32_t page_table_bytes_per_cpu; /* of bytes_per_cpu: its own page tables */
 	uint64_t start_tsc;     /* when sidecar_start() began */
 	uint64_t done_tsc;      /* when every CPU was IDLE or FAILED */
 	struct sidecar_output_node nodes[SIDECAR_MAX_NODES];

@@ -248,6 +248,7 @@ static int start_on_boot_tables(const struct sidecar_params *p)
 	output->node_count = p->node_count;
 	output->cpu_count = p->cpu_count;
 	output->bytes_per_cpu = SIDECAR_BYTES_PER_CPU;
+	output->page_table_bytes_per_cpu = SIDECAR_PAGE_TABLE_PAGES * SIDECAR_PAGE;
 	if (install_trampoline(read_cr3(), total))
 		return -1;
 

@@ -267,9 +267,10 @@ void shim_start_sidecar(struct shim *s)
 	}
 	s->sidecar_output = out_pa;
 	uint64_t us = timer_tsc_to_ns(out->done_tsc - out->start_tsc) / 1000;
-	kprintf("shim: sidecar: %u CPUs idle, %u failed, bring-up %lu.%03lu ms, %u KiB per CPU, %s\n",
+	kprintf("shim: sidecar: %u CPUs idle, %u failed, bring-up %lu.%03lu ms, %u KiB per CPU "
+		"(%u KiB page tables), %s\n",
 		out->started, out->failed, (unsigned long)(us / 1000), (unsigned long)(us % 1000),
-		out->bytes_per_cpu / 1024, lapic_mode_name());
+		out->bytes_per_cpu / 1024, out->page_table_bytes_per_cpu / 1024, lapic_mode_name());
 	/* With verbose: where each node's pages are, which the main kernel's map
 	 * must show as reserved (lab 7's test reads these lines beside Linux's
 	 * /proc/iomem). */
