@@ -60,7 +60,7 @@
 #define BOOT_POOL_PAGES 16 /* upper tables for node memory above 4 GiB */
 
 extern const uint8_t image_start[], image_text_end[], image_rodata_end[], image_data_end[],
-	image_idt_end[], image_end[];
+	image_idt_end[];
 
 #define PAGETABLE __attribute__((section(".pagetables"), aligned(4096)))
 static uint64_t boot_pml4[512] PAGETABLE;
@@ -108,12 +108,15 @@ static void build_shared(void)
 {
 	uint64_t nx = protect_nx_bit();
 	uint64_t apic = rdmsr(MSR_APIC_BASE) & PTE_ADDR; /* the xAPIC page (SDM 11.4.4) */
-	for (const uint8_t *p = image_start; p < image_idt_end; p += PAGE) {
-		uint64_t rights = p < image_text_end     ? PT_P
-				  : p < image_rodata_end ? PT_P | nx
-				  : p < image_data_end   ? PT_P | PT_W | nx
-							 : PT_P | nx; /* the IDT */
-		image_pt[INDEX((uint64_t)p, 1)] = (uint64_t)p | rights;
+	/* The linker's symbols as addresses (kernel/kernel.ld), page aligned. */
+	uint64_t text_end = (uint64_t)image_text_end, rodata_end = (uint64_t)image_rodata_end;
+	uint64_t data_end = (uint64_t)image_data_end, idt_end = (uint64_t)image_idt_end;
+	for (uint64_t p = (uint64_t)image_start; p < idt_end; p += PAGE) {
+		uint64_t rights = p < text_end     ? PT_P
+				  : p < rodata_end ? PT_P | nx
+				  : p < data_end   ? PT_P | PT_W | nx
+						   : PT_P | nx; /* the IDT */
+		image_pt[INDEX(p, 1)] = p | rights;
 	}
 	low_pd0[INDEX(SIDECAR_IMAGE_BASE, 2)] = (uint64_t)image_pt | TABLE;
 	apic_pt[INDEX(apic, 1)] = apic | PT_P | PT_W | PT_PCD | PT_PWT | nx;
