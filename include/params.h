@@ -26,8 +26,15 @@
 /* The fastest TSC the sidecar believes in, 100 GHz: the delays multiply
  * microseconds by tsc_khz (lib/timer.c), which must not wrap either. */
 #define SIDECAR_MAX_TSC_KHZ 100000000ull
-/* Where the sidecar's pages must lie: its page tables map the first 4 GiB. */
-#define SIDECAR_MEMORY_LIMIT GiB(4)
+/* Where the output page must lie: the sidecar writes it on the shim's page
+ * tables, which map the first 4 GiB. */
+#define SIDECAR_OUTPUT_LIMIT GiB(4)
+/* Where a node's memory may lie: above the first MiB (the trampoline's and
+ * the firmware's), and below 128 TiB, the top of the lower canonical half,
+ * which 4-level paging can identity map (SDM vol. 3A 4.5; kernel/paging.c
+ * maps node memory above 4 GiB into the boot tables). */
+#define SIDECAR_NODE_MEMORY_FLOOR MiB(1)
+#define SIDECAR_NODE_MEMORY_LIMIT (1ull << 47)
 
 /* 0, or a negative error with d naming the field and its value. The first
  * checks only output_page (where the sidecar writes its errors); the second

@@ -53,12 +53,15 @@ _Static_assert(sizeof(struct sidecar_image_header) == 48, "image header");
 /*
  * A node's memory block, laid out by the sidecar:
  *   control page | one command page per CPU of the node | per sidecar CPU:
- *   per-CPU data page, IDT page, two-page stack
- * so a sidecar CPU costs 5 pages, 20 KiB (OpenHCL's costs 52 KiB; a Linux
- * CPU about 1 MiB).
+ *   two stack pages (its struct percpu at the top of the second) and the four
+ *   page-table pages of its own address space (PML4, PDPT, PD, PT: kernel/
+ *   paging.c), so a sidecar CPU costs 7 pages, 28 KiB, page tables included
+ *   (OpenHCL's costs 52 KiB; a Linux CPU about 1 MiB). The IDT is one page
+ *   the sidecar CPUs share, read-only once they run on their own tables.
  */
 #define SIDECAR_STACK_PAGES 2
-#define SIDECAR_PRIVATE_PAGES (2 + SIDECAR_STACK_PAGES)
+#define SIDECAR_PAGE_TABLE_PAGES 4
+#define SIDECAR_PRIVATE_PAGES (SIDECAR_STACK_PAGES + SIDECAR_PAGE_TABLE_PAGES)
 #define SIDECAR_BYTES_PER_CPU ((1 + SIDECAR_PRIVATE_PAGES) * SIDECAR_PAGE)
 #define SIDECAR_NODE_BYTES(cpus, started) \
 	(SIDECAR_PAGE * (1 + (uint64_t)(cpus)) + (uint64_t)(started) * SIDECAR_PRIVATE_PAGES * SIDECAR_PAGE)
@@ -88,6 +91,7 @@ _Static_assert(sizeof(struct sidecar_param_cpu) == 8, "param cpu");
 #define SIDECAR_LOG 0x1          /* flags: the sidecar prints what it does */
 #define SIDECAR_SERIAL_START 0x2 /* the BSP starts every AP itself (no fan-out): for comparison */
 #define SIDECAR_MODERN_DELAYS 0x4 /* Linux's INIT-SIPI delays for modern CPUs (lib/lapic.c) */
+#define SIDECAR_TEST_COMMANDS 0x8 /* accept SIDECAR_CMD_TEST_TRESPASS (shim option test_commands) */
 
 struct sidecar_params {
 	uint32_t abi_version;
@@ -128,7 +132,7 @@ struct sidecar_output {
 	uint32_t bytes_per_cpu; /* memory the sidecar reserved per CPU it started */
 	uint32_t started;       /* CPUs now IDLE */
 	uint32_t failed;        /* CPUs marked FAILED */
-	uint32_t reserved;
+	uint32_t page_table_bytes_per_cpu; /* of bytes_per_cpu: its own page tables */
 	uint64_t start_tsc;     /* when sidecar_start() began */
 	uint64_t done_tsc;      /* when every CPU was IDLE or FAILED */
 	struct sidecar_output_node nodes[SIDECAR_MAX_NODES];
@@ -205,7 +209,24 @@ enum sidecar_command {
 	SIDECAR_CMD_GET_VP_REGISTERS = 2,  /* registers -> request.registers.values */
 	SIDECAR_CMD_SET_VP_REGISTERS = 3,  /* request.registers.values -> registers (below) */
 	SIDECAR_CMD_TRANSLATE_GVA = 4,     /* walk the guest's page tables */
+	/* Only with SIDECAR_TEST_COMMANDS: write where this CPU may not
+	 * (request.trespass); the page fault that follows is caught, the CPU
+	 * is marked FAILED and error_text says what was hit. */
+	SIDECAR_CMD_TEST_TRESPASS = 5,
 };
+
+/* What TEST_TRESPASS writes to. */
+enum sidecar_trespass_target {
+	TRESPASS_OTHER_STACK = 1, /* another sidecar CPU's stack (the sidecar picks one) */
+	TRESPASS_MAIN_KERNEL = 2, /* address: memory of the main kernel's */
+	TRESPASS_PARAMS = 3,      /* the shim's parameter page */
+};
+struct sidecar_trespass {
+	uint32_t target;  /* enum sidecar_trespass_target */
+	uint32_t reserved;
+	uint64_t address; /* TRESPASS_MAIN_KERNEL: where to write */
+};
+_Static_assert(sizeof(struct sidecar_trespass) == 16, "trespass request");
 
 /*
  * A VP ("virtual processor", book/design.md) is a guest context run in
@@ -214,12 +235,18 @@ enum sidecar_command {
  * base + g, for g < size. The guest's own 4-level page tables (in guest
  * memory, holding GPAs, rooted at page_table) map its virtual addresses
  * (GVAs); the sidecar builds the real page tables from them in the scratch
- * pages the VMM lends (never in its own memory). GVAs below 512 GiB (the
+ * pages the VMM lends (their root and the sidecar's own levels stay in the
+ * CPU's private pages). Guest memory may lie anywhere in physical memory
+ * and holds at most SIDECAR_VP_MEMORY_MAX bytes: the sidecar maps it into
+ * its own address space only while a command that needs it runs, in one
+ * page table of its own (kernel/paging.c). GVAs below 512 GiB (the
  * first PML4 entry) and in the upper half belong to the sidecar: a guest
  * may not map them.
  */
 #define SIDECAR_GUEST_GVA_MIN 0x8000000000ull     /* 512 GiB: PML4 entry 1 */
 #define SIDECAR_GUEST_GVA_LIMIT 0x800000000000ull /* 128 TiB: the lower half's end */
+#define SIDECAR_VP_MEMORY_MAX (1024 * 1024)         /* 256 pages of guest memory */
+#define SIDECAR_VP_SCRATCH_MAX 64                   /* pages */
 
 struct sidecar_vp_memory {
 	uint64_t base;       /* host physical address of GPA 0, page aligned */
@@ -320,6 +347,7 @@ struct sidecar_command_page {
 		struct sidecar_registers registers;
 		struct sidecar_translate translate;
 		struct sidecar_vp_exit exit;
+		struct sidecar_trespass trespass;
 		uint8_t raw[SIDECAR_PAGE - 192];
 	} request;
 };

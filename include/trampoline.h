@@ -48,5 +48,7 @@ int trampoline_install(uint64_t page, const uint8_t *blob, size_t size, uint32_t
 /* lib/boot_tables.c: the first 4 GiB identity mapped, 2 MiB pages, the top
  * gigabyte (device registers) uncached. */
 void identity_map_4g(uint64_t pml4[512], uint64_t pdpt[512], uint64_t pd[4][512]);
+/* The same for the first gib GiB (at most 512: one PDPT); GiB 3 uncached. */
+void identity_map(uint64_t pml4[512], uint64_t pdpt[512], uint64_t pd[][512], uint32_t gib);
 
 #endif

@@ -6,6 +6,8 @@
  * the AP swaps STARTING -> UP when it arrives, the starter swaps STARTING ->
  * FAILED when it gives up. Compare-and-swap makes exactly one of them win,
  * so a late AP can never run after it was reported FAILED: it parks.
+ * An AP runs on the shared boot tables until it is up, then moves to its
+ * own (kernel/paging.c) for good: ap_settle() and everything after it.
  */
 #include "kernel.h"
 #include "console.h"
@@ -14,6 +16,10 @@
 #include "x86.h"
 
 #define MSR_GS_BASE 0xc0000101
+
+static __attribute__((noreturn)) void ap_settle(struct percpu *pc);
+__attribute__((noreturn)) void paging_switch(uint64_t cr3, uint64_t rsp,
+					     void (*fn)(struct percpu *), struct percpu *arg);
 
 static __attribute__((noreturn)) void park(void)
 {
@@ -109,8 +115,30 @@ void ap_main(struct percpu *pc)
 	if (!(params->flags & SIDECAR_SERIAL_START))
 		fanout_help(pc->node_state); /* help start the rest: our node, then others */
 
+	/* Our own tables, while the boot tables still reach our pages. */
+	uint64_t private_pa = (uint64_t)pc->stack_top + ALIGN_UP(sizeof(struct percpu), 64) -
+			      SIDECAR_STACK_PAGES * SIDECAR_PAGE;
+	paging_build_own(pc, private_pa, (uint64_t)pc->command, (uint64_t)pc->control);
+	__asm__ volatile("cli" ::: "memory");
 	output->checkin_tsc[pc->cpu] = rdtsc();
 	__atomic_store_n(&pc->control->cpu_status[pc->slot], CPU_STATUS_IDLE, __ATOMIC_RELEASE);
 	__atomic_add_fetch(&output->started, 1, __ATOMIC_ACQ_REL);
+	/* From here on we see our pages only through the window. Commands wait:
+	 * interrupts are off until the halt loop's first sti. */
+	struct percpu *own = (struct percpu *)paging_window((uint64_t)pc, private_pa);
+	pc->boot_self = (uint64_t)pc;
+	pc->self = own;
+	pc->stack_top = (uint64_t)own;
+	pc->command = (void *)(WINDOW_BASE + WIN_COMMAND * SIDECAR_PAGE);
+	pc->control = (void *)(WINDOW_BASE + WIN_CONTROL * SIDECAR_PAGE);
+	paging_switch(pc->cr3, (uint64_t)own, ap_settle, own);
+}
+
+/* On our own tables: GS base, GDT and TSS at their window addresses. */
+static void ap_settle(struct percpu *pc)
+{
+	wrmsr(MSR_GS_BASE, (uint64_t)pc);
+	gdt_init(pc); /* a fresh TSS descriptor (not busy), rsp0 = the window stack */
+	pc->own_tables = 1;
 	halt_loop(pc);
 }

@@ -33,6 +33,9 @@ void command_run(struct percpu *pc)
 	case SIDECAR_CMD_TRANSLATE_GVA:
 		r = vp_translate_command(pc, page, &d);
 		break;
+	case SIDECAR_CMD_TEST_TRESPASS: /* refused unless the shim enabled test commands */
+		r = fault_trespass_command(pc, page, &d);
+		break;
 	default:
 		r = diag_fail(&d, E_INVAL, "unknown command %u", command);
 		break;

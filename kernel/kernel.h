@@ -49,7 +49,7 @@ _Static_assert(sizeof(struct tss) == 104, "SDM: the 64-bit TSS is 104 bytes");
 #define GDT_TSS 0x30
 #define TRAP_REQUEST 256 /* vector marker pushed by irq_request_entry */
 
-/* One per sidecar CPU, in its node's memory (the per-CPU data page). */
+/* One per sidecar CPU, in its node's memory: at the top of its stack pages. */
 struct percpu {
 	struct percpu *self;
 	uint32_t cpu;     /* CPU index in the parameter page */
@@ -60,7 +60,7 @@ struct percpu {
 	struct node *node_state;
 	struct sidecar_control *control;
 	struct sidecar_command_page *command;
-	void *idt;        /* this CPU's IDT page (lab 2) */
+	void *idt;        /* the IDT page (lab 2): one all sidecar CPUs share */
 	uint32_t boot_state; /* enum ap_boot_state, atomic */
 	uint32_t starter_apic_id; /* who started us: woken when we check in */
 	uint64_t wakeups;    /* times hlt returned */
@@ -69,7 +69,33 @@ struct percpu {
 	uint64_t gdt[8] __attribute__((aligned(16)));
 	struct tss tss __attribute__((aligned(16)));
 	struct vp_state vp;
+	/* This CPU's own address space (kernel/paging.c), once it is up: */
+	uint64_t cr3;        /* its PML4's physical address */
+	uint64_t *pml4;      /* ...and where it sees its PML4 and PT (window) */
+	uint64_t *pt;
+	uint64_t boot_self;  /* where this struct is physically (the boot tables' view) */
+	uint32_t own_tables; /* 1 from the switch on: a ring-0 #PF fails only this CPU */
+	uint32_t reserved2;
 };
+/* The stack keeps at least 6 KiB below struct percpu (SIDECAR_STACK_PAGES). */
+_Static_assert(sizeof(struct percpu) <= 2048, "struct percpu grew into the stack");
+
+/*
+ * Every sidecar CPU's window (kernel/paging.c): the last 2 MiB of the
+ * address space, one page table, the same addresses on every CPU but each
+ * CPU's own pages behind them. Slot n is WINDOW_BASE + n * 4 KiB.
+ */
+#define WINDOW_BASE 0xffffffffffe00000ull
+#define WIN_STACK 1    /* SIDECAR_STACK_PAGES pages; slot 0 is the unmapped guard */
+#define WIN_COMMAND 4  /* slot 3 stays unmapped: nothing above the stack */
+#define WIN_CONTROL 5
+#define WIN_PML4 6
+#define WIN_PT 7
+#define WIN_SCRATCH 64 /* SIDECAR_VP_SCRATCH_MAX pages, while RUN_VP runs */
+#define WIN_GUEST 256  /* SIDECAR_VP_MEMORY_MAX bytes, while a VP command runs */
+_Static_assert(WIN_STACK + SIDECAR_STACK_PAGES < WIN_COMMAND, "a hole above the stack");
+_Static_assert(WIN_SCRATCH + SIDECAR_VP_SCRATCH_MAX <= WIN_GUEST, "scratch slots");
+_Static_assert(WIN_GUEST + SIDECAR_VP_MEMORY_MAX / 4096 <= 512, "guest slots");
 
 struct node {
 	uint32_t index;
@@ -142,9 +168,29 @@ void sleep_wake_starter(struct percpu *pc); /* an AP that checked in */
  * when this CPU cannot sleep (the BSP, or no IDT/APIC yet): spin instead. */
 bool sleep_until(uint64_t deadline_ns, const uint32_t *watch, uint32_t while_value);
 
-/* kernel/paging.c: build the page tables (BSP, once); their root. */
-uint64_t paging_build(void);
-uint64_t paging_root(void);
+/* kernel/paging.c: the boot tables (BSP, once: 0 and their root in *cr3,
+ * or -1 when node memory above 4 GiB needs more tables than it keeps). */
+int paging_build(const struct sidecar_params *p, uint64_t *cr3);
+/* An AP, still on the boot tables: its own tables in its private pages. */
+void paging_build_own(struct percpu *pc, uint64_t private_pa, uint64_t command_pa,
+		      uint64_t control_pa);
+/* Where physical address pa of this CPU's private pages shows in its window. */
+uint64_t paging_window(uint64_t pa, uint64_t private_pa);
+uint64_t paging_root(void); /* this CPU's own PML4 */
+/* Map pages at pa into window slots from slot on, for the command that runs
+ * now; paging_unmap_run() takes them (and the guest's PML4 half) away. */
+void *paging_map_run(struct percpu *pc, unsigned slot, uint64_t pa, uint64_t pages);
+void paging_unmap_run(struct percpu *pc);
+bool paging_window_holds(uint64_t va);
+extern uint8_t sidecar_idt[4096];
+
+/* kernel/fault.c: a ring-0 page fault on a CPU on its own tables: report it,
+ * mark the CPU FAILED and park it (never returns); and TEST_TRESPASS. */
+__attribute__((noreturn)) void fault_contain(struct percpu *pc, uint64_t address, uint64_t rip,
+					     bool write);
+int fault_trespass_command(struct percpu *pc, struct sidecar_command_page *page,
+			   struct diag *d);
+extern uint64_t params_page; /* the shim's parameter page (never read after the copy) */
 
 /* kernel/gdt.c: load this CPU's own GDT and TSS. */
 void gdt_init(struct percpu *pc);

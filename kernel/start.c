@@ -27,8 +27,9 @@
 
 const char image_name[] = "sidecar";
 
-/* The sidecar's one copy of the parameter page, in its own image (.bss):
- * taken once, by the BSP, before anything reads it; read-only afterwards. */
+/* The sidecar's one copy of the parameter page, taken once by the BSP
+ * before anything reads it; read-only afterwards. After bring-up no CPU
+ * maps the shim's page at all (kernel/paging.c). */
 static struct sidecar_params params_copy;
 const struct sidecar_params *params = &params_copy;
 uint64_t params_page;
@@ -60,7 +61,8 @@ void sidecar_log(const char *fmt, ...)
 	va_end(ap);
 }
 
-/* 2. A node's block: control | command pages | per sidecar CPU 4 pages. */
+/* 2. A node's block: control | command pages | per sidecar CPU its stack
+ * pages (struct percpu at the top) and its page-table pages. */
 static uint32_t layout_node(uint32_t n)
 {
 	const struct sidecar_param_node *pn = &params->nodes[n];
@@ -94,18 +96,19 @@ static uint32_t layout_node(uint32_t n)
 		if (!params->cpus[cpu].start)
 			continue;
 		memset(private, 0, SIDECAR_PRIVATE_PAGES * SIDECAR_PAGE);
-		struct percpu *pc = (struct percpu *)private;
+		uint8_t *stack_end = private + SIDECAR_STACK_PAGES * SIDECAR_PAGE;
+		struct percpu *pc = (struct percpu *)(stack_end - ALIGN_UP(sizeof(struct percpu), 64));
 		*pc = (struct percpu){
 			.self = pc,
 			.cpu = cpu,
 			.apic_id = params->cpus[cpu].apic_id,
 			.node = n,
 			.slot = slot,
-			.stack_top = (uint64_t)private + SIDECAR_PRIVATE_PAGES * SIDECAR_PAGE,
+			.stack_top = (uint64_t)pc,
 			.node_state = node,
 			.control = node->control,
 			.command = (void *)(block + SIDECAR_PAGE * (1 + (uint64_t)slot)),
-			.idt = private + SIDECAR_PAGE,
+			.idt = sidecar_idt,
 		};
 		node->cpus[node->count++] = pc;
 		private += SIDECAR_PRIVATE_PAGES * SIDECAR_PAGE;
@@ -162,13 +165,15 @@ static void wait_for_all(uint32_t total)
 	}
 }
 
-int sidecar_start(const struct sidecar_params *p)
+static int start_on_boot_tables(void);
+
+int sidecar_start(const struct sidecar_params *shim_params)
 {
 	uint64_t start_tsc = rdtsc();
 	struct diag d = {""};
-	/* 1. One copy; p is not read again, here or anywhere. */
-	params_page = (uint64_t)p;
-	memcpy(&params_copy, p, sizeof(params_copy));
+	/* 1. One copy; shim_params is not read again, here or anywhere. */
+	params_page = (uint64_t)shim_params;
+	memcpy(&params_copy, shim_params, sizeof(params_copy));
 	if (sidecar_params_check_output(params, &d))
 		return -1; /* no page to explain it in */
 	output = (struct sidecar_output *)params->output_page;
@@ -176,12 +181,25 @@ int sidecar_start(const struct sidecar_params *p)
 	output->start_tsc = start_tsc;
 	if (sidecar_params_check(params, &d))
 		return fail("%s", d.msg);
+	/* The boot tables reach node memory above 4 GiB, which the shim's do
+	 * not; the shim gets its own tables back before we return. */
+	uint64_t boot_cr3, shim_cr3 = read_cr3();
+	protect_probe();
+	if (paging_build(params, &boot_cr3))
+		return fail("node memory above 4 GiB needs more page tables than the boot tables keep");
+	write_cr3(boot_cr3);
+	int r = start_on_boot_tables();
+	write_cr3(shim_cr3);
+	return r;
+}
+
+static int start_on_boot_tables(void)
+{
 	timer_set_tsc_khz(params->tsc_khz);
 	lapic_init_access();
 	if (params->flags & SIDECAR_MODERN_DELAYS)
 		lapic_use_modern_delays();
 	sleep_init();
-	protect_probe();
 
 	uint32_t total = 0;
 	for (uint32_t n = 0; n < params->node_count; n++) {
@@ -195,7 +213,8 @@ int sidecar_start(const struct sidecar_params *p)
 	output->node_count = params->node_count;
 	output->cpu_count = params->cpu_count;
 	output->bytes_per_cpu = SIDECAR_BYTES_PER_CPU;
-	if (install_trampoline(paging_build(), total))
+	output->page_table_bytes_per_cpu = SIDECAR_PAGE_TABLE_PAGES * SIDECAR_PAGE;
+	if (install_trampoline(read_cr3(), total))
 		return -1;
 
 	/* 4. Every node's first CPU at once, with one INIT-SIPI-SIPI round, so

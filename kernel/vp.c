@@ -5,11 +5,16 @@
  * dispatcher, trap_handler on every interrupt and exception). The order of a
  * RUN_VP:
  *   1. copy the guest memory description out of the command page and check
- *      it: aligned, below 4 GiB, and nowhere near the sidecar's own memory;
- *   2. build the real page tables from the guest's (in the VMM's scratch
- *      pages): guest mappings become user pages at host address base + GPA,
- *      and PML4 entry 0 is the sidecar's own, supervisor-only, so interrupts
- *      still find our code and stack but the guest cannot touch them;
+ *      it: whole pages, at most SIDECAR_VP_MEMORY_MAX bytes, and nowhere near
+ *      the sidecar's own memory; then map it, and the scratch pages, into
+ *      this CPU's window for as long as the command runs (kernel/paging.c);
+ *   2. build the real page tables from the guest's: the VP's PML4 is this
+ *      CPU's own (its lower half holds the guest's entries while the command
+ *      runs), the levels below come from the VMM's scratch pages; guest
+ *      mappings become user pages at host address base + GPA, and PML4
+ *      entries 0 and 511 stay the sidecar's own, supervisor-only, so
+ *      interrupts still find our code and stack but the guest cannot touch
+ *      them;
  *   3. finish the previous exit (step over in/out/hlt/vmcall, put the VMM's
  *      answer in rax), then check that iretq can return to the registers:
  *      RIP canonical, RFLAGS only the guest's bits (kernel/vp_regs.c);
@@ -30,8 +35,7 @@
 _Static_assert(__builtin_offsetof(struct vp_state, kernel_rsp) == 200, "vp_entry.asm");
 _Static_assert(__builtin_offsetof(struct vp_state, shadow_cr3) == 208, "vp_entry.asm");
 
-/* The page tables every sidecar CPU runs on (kernel/paging.c): set once by
- * the BSP before any AP starts, read-only afterwards. */
+/* This CPU's own page tables (kernel/paging.c): the VP runs on them too. */
 static uint64_t kernel_cr3(void)
 {
 	return paging_root();
@@ -73,43 +77,59 @@ int vp_memory_check(const struct sidecar_vp_memory *m, struct vp_memory_view *vi
 	if (m->size == 0 || m->base % PAGE || m->size % PAGE)
 		return diag_fail(d, E_INVAL, "guest memory 0x%lx size 0x%lx is not whole pages",
 				 (unsigned long)m->base, (unsigned long)m->size);
-	if (m->base < MiB(1) || m->size > GiB(1) || m->base >= GiB(4) || GiB(4) - m->base < m->size)
-		return diag_fail(d, E_RANGE, "guest memory 0x%lx size 0x%lx is outside 1 MiB..4 GiB",
-				 (unsigned long)m->base, (unsigned long)m->size);
+	if (m->base < MiB(1) || m->size > SIDECAR_VP_MEMORY_MAX || m->base + m->size < m->base ||
+	    (m->base + m->size) >> 52)
+		return diag_fail(d, E_RANGE,
+				 "guest memory 0x%lx size 0x%lx: not above 1 MiB or over %u KiB",
+				 (unsigned long)m->base, (unsigned long)m->size,
+				 SIDECAR_VP_MEMORY_MAX / 1024);
 	if (m->page_table % PAGE || m->page_table >= m->size || m->size - m->page_table < PAGE)
 		return diag_fail(d, E_RANGE, "guest page table at GPA 0x%lx is outside guest memory",
 				 (unsigned long)m->page_table);
 	int r = clear_of_sidecar("guest memory", m->base, m->size, d);
 	if (r)
 		return r;
-	*view = (struct vp_memory_view){(uint8_t *)m->base, m->size, m->page_table};
+	/* Where this CPU sees it while the command runs (vp_memory_map). */
+	*view = (struct vp_memory_view){(uint8_t *)(WINDOW_BASE + WIN_GUEST * PAGE), m->size,
+					m->page_table};
 	return 0;
+}
+
+/* Map the checked guest memory into this CPU's window. */
+static void vp_memory_map(struct percpu *pc, const struct sidecar_vp_memory *m)
+{
+	paging_map_run(pc, WIN_GUEST, m->base, m->size / PAGE);
 }
 
 static int check_scratch(const struct sidecar_vp_memory *m, struct diag *d)
 {
 	uint64_t size = (uint64_t)m->scratch_pages * PAGE;
-	if (m->scratch_pages < 4 || m->scratch_pages > 64 || m->scratch % PAGE ||
-	    m->scratch < MiB(1) || m->scratch >= GiB(4) || GiB(4) - m->scratch < size)
-		return diag_fail(d, E_RANGE, "scratch 0x%lx (%u pages) must be 4..64 pages below 4 GiB",
-				 (unsigned long)m->scratch, m->scratch_pages);
+	if (m->scratch_pages < 4 || m->scratch_pages > SIDECAR_VP_SCRATCH_MAX || m->scratch % PAGE ||
+	    m->scratch < MiB(1) || m->scratch + size < m->scratch || (m->scratch + size) >> 52)
+		return diag_fail(d, E_RANGE, "scratch 0x%lx (%u pages) must be 4..%u pages above 1 MiB",
+				 (unsigned long)m->scratch, m->scratch_pages, SIDECAR_VP_SCRATCH_MAX);
 	if (overlaps(m->scratch, size, m->base, m->size))
 		return diag_fail(d, E_RANGE, "scratch pages overlap guest memory");
 	return clear_of_sidecar("scratch", m->scratch, size, d);
 }
 
-/* Step 2: the real page tables, from the guest's, in the scratch pages. */
+/* Step 2: the real page tables, from the guest's, in the scratch pages. The
+ * tables hold physical addresses; this CPU writes and reads them through its
+ * window (scratch and guest: where paging_map_run put them). */
 struct shadow {
 	const struct sidecar_vp_memory *m;
 	uint32_t used;
 	struct diag *d;
+	uint8_t *scratch, *guest; /* window addresses */
+	uint64_t pa;              /* the page shadow_page() gave last */
 };
 
 static uint64_t *shadow_page(struct shadow *s)
 {
 	if (s->used == s->m->scratch_pages)
 		return NULL;
-	uint64_t *p = (uint64_t *)(s->m->scratch + PAGE * s->used++);
+	s->pa = s->m->scratch + PAGE * s->used;
+	uint64_t *p = (uint64_t *)(s->scratch + PAGE * s->used++);
 	memset(p, 0, PAGE);
 	return p;
 }
@@ -119,7 +139,7 @@ static const uint64_t *guest_table(const struct shadow *s, uint64_t entry)
 	uint64_t gpa = entry & PTE_ADDR;
 	if (gpa + PAGE > s->m->size)
 		return NULL;
-	return (const uint64_t *)(s->m->base + gpa);
+	return (const uint64_t *)(s->guest + gpa);
 }
 
 /* Copy one level (4 = PML4 ... 1 = PT) of guest table into shadow table. */
@@ -159,7 +179,7 @@ static int shadow_level(struct shadow *s, const uint64_t *guest, uint64_t *real,
 					 s->m->scratch_pages);
 		/* W at an upper level only if the guest's has it: the leaf's W is
 		 * ANDed with every level's by the MMU, as for the guest's tables. */
-		real[i] = (uint64_t)next_real | PTE_P | PTE_U | (e & PTE_W) | (e & protect_nx_bit());
+		real[i] = s->pa | PTE_P | PTE_U | (e & PTE_W) | (e & protect_nx_bit());
 		int r = shadow_level(s, next_guest, next_real, level - 1, gva);
 		if (r)
 			return r;
@@ -169,15 +189,16 @@ static int shadow_level(struct shadow *s, const uint64_t *guest, uint64_t *real,
 
 static int build_shadow(struct percpu *pc, const struct sidecar_vp_memory *m, struct diag *d)
 {
-	struct shadow s = {m, 0, d};
-	uint64_t *pml4 = shadow_page(&s);
-	const uint64_t *guest = (const uint64_t *)(m->base + m->page_table);
-	int r = shadow_level(&s, guest, pml4, 4, 0);
+	struct shadow s = {m, 0, d, paging_map_run(pc, WIN_SCRATCH, m->scratch, m->scratch_pages),
+			   pc->vp.memory.base, 0};
+	/* The root is this CPU's PML4: entries 0 and 511 are ours, supervisor
+	 * only, for interrupts and exits; the guest fills 1..255 (the rest it
+	 * may not map), and paging_unmap_run() clears them when we are done. */
+	const uint64_t *guest = (const uint64_t *)(s.guest + m->page_table);
+	int r = shadow_level(&s, guest, pc->pml4, 4, 0);
 	if (r)
 		return r;
-	/* Our own mappings, supervisor-only, for interrupts and exits. */
-	pml4[0] = ((const uint64_t *)kernel_cr3())[0];
-	pc->vp.shadow_cr3 = (uint64_t)pml4;
+	pc->vp.shadow_cr3 = kernel_cr3();
 	return 0;
 }
 
@@ -207,16 +228,28 @@ static void complete_pending(struct percpu *pc, const struct sidecar_vp_exit *an
 	pc->vp.pending = 0;
 }
 
+static int vp_run_mapped(struct percpu *pc, struct sidecar_command_page *page,
+			 const struct sidecar_vp_memory *m, struct diag *d);
+
 int vp_run(struct percpu *pc, struct sidecar_command_page *page, struct diag *d)
 {
 	struct sidecar_vp_memory m = page->memory; /* one copy: the client may change the page */
-	struct sidecar_vp_exit answer = page->request.exit;
 	int r = vp_memory_check(&m, &pc->vp.memory, d);
 	if (!r)
 		r = check_scratch(&m, d);
 	if (r)
 		return r;
-	r = build_shadow(pc, &m, d);
+	vp_memory_map(pc, &m);
+	r = vp_run_mapped(pc, page, &m, d);
+	paging_unmap_run(pc); /* guest memory is mapped only while the command runs */
+	return r;
+}
+
+static int vp_run_mapped(struct percpu *pc, struct sidecar_command_page *page,
+			 const struct sidecar_vp_memory *m, struct diag *d)
+{
+	struct sidecar_vp_exit answer = page->request.exit;
+	int r = build_shadow(pc, m, d);
 	if (r)
 		return r;
 	complete_pending(pc, &answer);
@@ -255,10 +288,12 @@ int vp_translate_command(struct percpu *pc, struct sidecar_command_page *page, s
 	struct vp_memory_view view;
 	uint64_t gpa;
 	bool writable;
-	(void)pc;
 	int r = vp_memory_check(&m, &view, d);
-	if (!r)
-		r = vp_translate(&view, gva, &gpa, &writable, d);
+	if (r)
+		return r;
+	vp_memory_map(pc, &m);
+	r = vp_translate(&view, gva, &gpa, &writable, d);
+	paging_unmap_run(pc);
 	if (r)
 		return r;
 	page->request.translate.gpa = gpa;
@@ -336,6 +371,8 @@ void trap_handler(struct trap_frame *f)
 			vp_exit(pc, f, VP_EXIT_STOPPED); /* REMOVE stops the VP first (lab 6) */
 		return; /* back to whatever ran: the halt loop, a command, or the guest */
 	}
+	if (!from_guest && f->vector == 14 && pc->own_tables)
+		fault_contain(pc, read_cr2(), f->rip, (f->error_code & 2) != 0); /* kernel/fault.c */
 	if (!from_guest)
 		trap_panic(f);
 	vp_exit(pc, f, VP_EXIT_EXCEPTION);

@@ -2,8 +2,9 @@
  * boot_tables.c - two things every image that starts CPUs needs: an identity
  * map of the first 4 GiB, and a copy of the AP trampoline.
  *
- * The sidecar kernel (for its CPUs) and linux-stub (for its own) both build
- * page tables with the first 4 GiB identity mapped in 2 MiB pages (SDM vol.
+ * The sidecar kernel (for its CPUs' boot) and linux-stub (for its own) both
+ * build page tables with the first 4 GiB (linux-stub: more) identity mapped
+ * in 2 MiB pages (SDM vol.
  * 3A 4.5, PML4 -> PDPT -> PD with PS=1), the top gigabyte uncached because
  * it holds the local APIC and other device registers (SDM 11.3: memory-mapped
  * I/O must be UC). And both copy lab 1's trampoline to a page below 1 MiB and
@@ -20,7 +21,12 @@
 
 void identity_map_4g(uint64_t pml4[512], uint64_t pdpt[512], uint64_t pd[4][512])
 {
-	for (uint64_t g = 0; g < 4; g++) {
+	identity_map(pml4, pdpt, pd, 4);
+}
+
+void identity_map(uint64_t pml4[512], uint64_t pdpt[512], uint64_t pd[][512], uint32_t gib)
+{
+	for (uint64_t g = 0; g < gib && g < 512; g++) {
 		uint64_t cache = g == 3 ? PTE_PCD | PTE_PWT : 0;
 		for (uint64_t i = 0; i < 512; i++)
 			pd[g][i] = (g << 30 | i << 21) | PTE_PRESENT | PTE_WRITE | PTE_LARGE | cache;

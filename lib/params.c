@@ -48,11 +48,13 @@ static int check_node(const struct sidecar_params *p, uint32_t n, struct diag *d
 	if (node->memory_size < need)
 		return diag_fail(d, E_RANGE, "params: node %u: %lu bytes of memory for %u CPUs, need %lu",
 				 n, (unsigned long)node->memory_size, started, (unsigned long)need);
-	/* memory_base + need <= 4 GiB, without the 64-bit sum. */
-	if (!range_fits(node->memory_base, need, SIDECAR_MEMORY_LIMIT))
+	/* 1 MiB <= memory_base, memory_base + need <= 128 TiB, without the sum. */
+	if (node->memory_base < SIDECAR_NODE_MEMORY_FLOOR ||
+	    !range_fits(node->memory_base, need, SIDECAR_NODE_MEMORY_LIMIT))
 		return diag_fail(d, E_RANGE,
 				 "params: node %u: memory at 0x%lx (0x%lx bytes) is not whole pages "
-				 "below 4 GiB", n, (unsigned long)node->memory_base, (unsigned long)need);
+				 "between 1 MiB and 128 TiB", n, (unsigned long)node->memory_base,
+				 (unsigned long)need);
 	return 0;
 }
 
@@ -60,7 +62,7 @@ int sidecar_params_check_output(const struct sidecar_params *p, struct diag *d)
 {
 	/* output_page + 21 pages <= 4 GiB, without the 64-bit sum. */
 	if (p->output_page == 0 ||
-	    !range_fits(p->output_page, SIDECAR_OUTPUT_PAGES * PAGE, SIDECAR_MEMORY_LIMIT))
+	    !range_fits(p->output_page, SIDECAR_OUTPUT_PAGES * PAGE, SIDECAR_OUTPUT_LIMIT))
 		return diag_fail(d, E_RANGE, "params: output page 0x%lx (%u pages) is not whole pages "
 				 "below 4 GiB", (unsigned long)p->output_page, SIDECAR_OUTPUT_PAGES);
 	return 0;

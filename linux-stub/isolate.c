@@ -9,7 +9,7 @@
  *
  * A guest sees only what the sidecar maps for it (kernel/vp.c): its own
  * memory, at GVAs from 512 GiB up, as user pages; below 512 GiB the
- * sidecar's own identity map, supervisor-only. So the physical address of
+ * sidecar's own identity map of its image, supervisor-only. So the physical address of
  * a region is also the GVA at which a guest would find it, and every try
  * must fault. The list covers what the sidecar owns (its image, its page
  * tables, its output, control, command and per-CPU pages), what the main
@@ -23,7 +23,6 @@
 #include "sidecar.h"
 #include "vmm.h"
 
-#define PTE_ADDR 0x000ffffffffff000ull
 
 int vmm_run_with_rdi(const char *cpu, const char *guest, uint64_t rdi,
 		     uint64_t regs[VP_REGISTER_COUNT], enum run_outcome *outcome);
@@ -85,8 +84,10 @@ int cmd_isolate(int argc, char **argv)
 
 	uint64_t memory, scratch;
 	vmm_guest_pages((uint32_t)cpu, &memory, &scratch);
-	uint64_t sidecar_pdpt = ((const uint64_t *)scratch)[0] & PTE_ADDR; /* shadow PML4[0] */
-	regions[n++] = (struct region){"the sidecar's page tables (PDPT)", sidecar_pdpt};
+	/* The node's first sidecar CPU's own page tables, after its stack. */
+	regions[n++] = (struct region){"a sidecar CPU's own page tables",
+				       node->command_pages + node->cpu_count * SIDECAR_PAGE +
+					       SIDECAR_STACK_PAGES * SIDECAR_PAGE};
 	regions[n++] = (struct region){"the sidecar's output page", (uint64_t)out};
 	regions[n++] = (struct region){"the node's control page", (uint64_t)control};
 	regions[n++] = (struct region){"this CPU's command page", (uint64_t)command};

@@ -14,7 +14,7 @@
 
 static uint64_t pml4[512] __attribute__((aligned(4096)));
 static uint64_t pdpt[512] __attribute__((aligned(4096)));
-static uint64_t pd[4][512] __attribute__((aligned(4096)));
+static uint64_t pd[STUB_IDENTITY_GIB][512] __attribute__((aligned(4096)));
 
 uint64_t paging_root(void)
 {
@@ -23,6 +23,6 @@ uint64_t paging_root(void)
 
 void paging_init(void)
 {
-	identity_map_4g(pml4, pdpt, pd); /* lib/boot_tables.c */
+	identity_map(pml4, pdpt, pd, STUB_IDENTITY_GIB); /* lib/boot_tables.c */
 	write_cr3((uint64_t)pml4);
 }

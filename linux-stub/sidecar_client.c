@@ -41,7 +41,7 @@ static int check_output(const struct sidecar_output *o)
 		if (node->control_page == 0)
 			continue; /* a node with no sidecar CPU */
 		const struct sidecar_control *c = (const void *)node->control_page;
-		if (node->control_page >= GiB(4) || c->index != n ||
+		if (node->control_page >= GiB(STUB_IDENTITY_GIB) || c->index != n ||
 		    c->cpu_count != node->cpu_count)
 			return kprintf("linux-stub: node %u's control page at 0x%lx is not valid\n", n,
 				       (unsigned long)node->control_page), -1;

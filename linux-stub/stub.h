@@ -90,7 +90,10 @@ int cmd_guests(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_regs(int argc, char **argv);
 int cmd_gva(int argc, char **argv);
+/* linux-stub/paging.c maps this much of physical memory one-to-one. */
+#define STUB_IDENTITY_GIB 64
 int cmd_isolate(int argc, char **argv); /* linux-stub/isolate.c */
+int cmd_trespass(int argc, char **argv); /* linux-stub/trespass.c */
 int cmd_racestress(int argc, char **argv); /* linux-stub/racestress.c */
 int cmd_timeline(int argc, char **argv); /* linux-stub/timeline.c */
 int cmd_spurious(int argc, char **argv); /* linux-stub/smp.c */

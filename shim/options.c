@@ -26,6 +26,9 @@
  *                        offers x2APIC (the default switches to x2APIC)
  *   dump_tables          print the multiboot2 information and the ACPI tables
  *                        in hex (shim/dump.c; tools/fuzz_seeds.py reads them)
+ *   test_commands        the sidecar accepts its test commands (TEST_TRESPASS:
+ *                        a CPU writes where it may not; tests/hardening_tests.py);
+ *                        never in a normal boot
  */
 #include "shim.h"
 #include "cmdline.h"
@@ -66,6 +69,8 @@ void shim_parse_options(const char *cmdline, struct shim_options *o)
 			o->serial_start = true;
 		else if (is(&p, "modern_delays"))
 			o->modern_delays = true;
+		else if (is(&p, "test_commands"))
+			o->test_commands = true;
 		else if (is(&p, "sidecar") && p.value && p.value_len == 3 &&
 			 strncmp(p.value, "off", 3) == 0)
 			o->policy.sidecar_off = true;

@@ -186,7 +186,8 @@ void shim_start_sidecar(struct shim *s)
 	params.abi_version = SIDECAR_ABI_VERSION;
 	params.flags = (s->options.verbose ? SIDECAR_LOG : 0) |
 		       (s->options.serial_start ? SIDECAR_SERIAL_START : 0) |
-		       (s->options.modern_delays ? SIDECAR_MODERN_DELAYS : 0);
+		       (s->options.modern_delays ? SIDECAR_MODERN_DELAYS : 0) |
+		       (s->options.test_commands ? SIDECAR_TEST_COMMANDS : 0);
 	params.tsc_khz = timer_tsc_khz();
 	params.local_apic_base = s->machine.local_apic_address;
 	params.start_timeout_us = (s->options.ap_timeout_ms ? s->options.ap_timeout_ms
@@ -266,9 +267,10 @@ void shim_start_sidecar(struct shim *s)
 	}
 	s->sidecar_output = out_pa;
 	uint64_t us = timer_tsc_to_ns(out->done_tsc - out->start_tsc) / 1000;
-	kprintf("shim: sidecar: %u CPUs idle, %u failed, bring-up %lu.%03lu ms, %u KiB per CPU, %s\n",
+	kprintf("shim: sidecar: %u CPUs idle, %u failed, bring-up %lu.%03lu ms, %u KiB per CPU "
+		"(%u KiB page tables), %s\n",
 		out->started, out->failed, (unsigned long)(us / 1000), (unsigned long)(us % 1000),
-		out->bytes_per_cpu / 1024, lapic_mode_name());
+		out->bytes_per_cpu / 1024, out->page_table_bytes_per_cpu / 1024, lapic_mode_name());
 	/* With verbose: where each node's pages are, which the main kernel's map
 	 * must show as reserved (lab 7's test reads these lines beside Linux's
 	 * /proc/iomem). */

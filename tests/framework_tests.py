@@ -10,8 +10,8 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
-from harness import (ROOT, Boot, Unit, expect_line, expect_status, node_of,  # noqa: E402
-                     status_lines)
+from harness import (ROOT, Boot, Unit, expect_line, expect_no_line, expect_status,  # noqa: E402
+                     node_of, status_lines)
 from bench_tests import BENCH  # noqa: E402  (make bench: tests/bench_tests.py)
 
 class TypedRun:
@@ -206,6 +206,19 @@ FRAMEWORK = [
          checks=[expect_line(r"^timeline: cpu [1-7] apic [1-7] node 0 starter 15 ",
                              "CPU 15 (node 1) started a CPU of node 0"),
                  expect_line(r"^shim: sidecar: 8 CPUs idle, 0 failed")]),
+    # Node memory anywhere: with 8 GiB QEMU puts nodes 1-3 above 4 GiB; each
+    # node's sidecar block is still its own (lab 5), and the sidecar and
+    # linux-stub reach it (kernel/paging.c, linux-stub/paging.c).
+    Boot("NUMA: 4 nodes in 8 GiB, node memory above 4 GiB, every node local",
+         "nodes; run 7 hello", smp=8, nodes=4, mem=8192,
+         checks=[expect_line(r"^node 2 cpus 4-5 mem \S+ control 0x[1-9a-f][0-9a-f]{8} local yes$",
+                             "node 2's control page above 4 GiB"),
+                 expect_line(r"^node 3 cpus 6-7 mem \S+ control 0x[1-9a-f][0-9a-f]{8} local yes$",
+                             "node 3's control page above 4 GiB"),
+                 expect_line(r"^node 0 .* local yes$"),
+                 expect_line(r"^node 1 .* local yes$"),
+                 expect_no_line(r"local no"),
+                 expect_line(r"^\[cpu 7\] Hello from a VP on a sidecar CPU!$")]),
     Boot("VP: a guest gets no floating point (#NM), then runs on", "run 1 fpu; run 1 hello",
          smp=4,
          checks=[expect_line(r"^exit: cpu 1 exception #NM device not available \(vector 7\)"),

@@ -264,7 +264,7 @@ ISOLATION = [
     Boot("isolation: no sidecar or linux-stub region is reachable, then hello",
          "isolate 1; run 1 hello", smp=4, qemu_args=PROTECTED,
          checks=[expect_line(r"^isolate: cpu 1: 15 regions, 15 contained$"),
-                 expect_line(r"^isolate: cpu 1 the sidecar's page tables \(PDPT\) at 0x[0-9a-f]+: "
+                 expect_line(r"^isolate: cpu 1 a sidecar CPU's own page tables at 0x[0-9a-f]+: "
                              r"3 of 3 tries trapped, contained$"),
                  expect_line(r"^isolate: cpu 1 the VP's shadow page tables"),
                  expect_line(r"^exit: cpu 1 mmio write at gva 0x200000 ")] + HELLO_AFTER),
@@ -293,6 +293,34 @@ ISOLATION = [
                  expect_line(r"^run: cpu 1 guest badrip: failed after 1 exit$"),
                  expect_line(r"^\[cpu 1\] Hello from a VP on a sidecar CPU!$"),
                  expect_line(r"^run: 2 commands, 1 failed$")]),
+    # The sidecar itself against memory it must not reach: each CPU's page
+    # tables map only its own pages (kernel/paging.c), so a ring-0 write
+    # elsewhere is a page fault that fails that CPU alone (kernel/fault.c).
+    Boot("isolation: sidecar CPUs that write where they may not fail alone, the rest serve",
+         "trespass 5 main-kernel; trespass 6 other-stack; trespass 7 params; status; "
+         "run 3 hello", smp=8, shim_args="test_commands",
+         checks=[expect_line(r"^sidecar: cpu 5 page fault writing 0x[0-9a-f]+ \(memory the "
+                             r"sidecar does not own: the main kernel's\) .*cpu 5 marked failed$"),
+                 expect_line(r"^trespass: cpu 5 main-kernel caught: .*\(linux-stub's image, "
+                             r"unchanged\)$"),
+                 expect_line(r"^sidecar: cpu 6 page fault writing 0x[0-9a-f]+ \(cpu [1-47]'s "
+                             r"stack\) .*cpu 6 marked failed$"),
+                 expect_line(r"^sidecar: cpu 7 page fault writing 0x[0-9a-f]+ \(the shim's "
+                             r"parameter page\) .*cpu 7 marked failed$"),
+                 expect_line(r"^cpu 4 apic 4 node 0 idle$"),
+                 expect_line(r"^cpu 5 apic 5 node 0 failed$"),
+                 expect_line(r"^cpu 6 apic 6 node 0 failed$"),
+                 expect_line(r"^cpu 7 apic 7 node 0 failed$"),
+                 expect_line(r"^\[cpu 3\] Hello from a VP on a sidecar CPU!$"),
+                 expect_line(r"^run: 5 commands, 0 failed$")]),
+    Boot("isolation: without test_commands the sidecar refuses the trespass command",
+         "trespass 2 params; status; run 2 hello", smp=4, expect_exit=1,
+         checks=[expect_line(r"^error: trespass: cpu 2 refused: test commands are off "
+                             r"\(shim option test_commands\)$"),
+                 expect_no_line(r"page fault"),
+                 expect_line(r"^cpu 2 apic 2 node 0 idle$"),
+                 expect_line(r"^\[cpu 2\] Hello from a VP on a sidecar CPU!$"),
+                 expect_line(r"^run: 3 commands, 1 failed$")]),
     Boot("isolation: a guest that never exits is stopped, then hello",
          "run 1 spin timeout=300; run 1 hello", smp=2, qemu_args=PROTECTED,
          checks=[expect_line(r"^exit: cpu 1 stopped at rip 0x8000004000$"),

@@ -163,13 +163,16 @@ def bringup_sidecar(b, smp, nodes, mem):
                   (" ap_timeout_ms=5000" if smp > 64 else ""),
                   timeout=300 if smp <= 255 else 1200)
     ms, = grab(r"^timeline: \d+ CPUs, first INIT to last idle ([0-9.]+) ms", text)
-    total, kib = grab(r"^shim: sidecar: \d+ CPUs idle, 0 failed, bring-up ([0-9.]+) ms, "
-                      r"(\d+) KiB per CPU", text)
+    total, kib, tables = grab(r"^shim: sidecar: \d+ CPUs idle, 0 failed, bring-up ([0-9.]+) ms, "
+                              r"(\d+) KiB per CPU \((\d+) KiB page tables\)", text)
     b.add("bringup", "first INIT to every AP idle", smp, "sidecar", ms, "ms")
     b.add("bringup", "sidecar_start() whole", smp, "sidecar", total, "ms")
     before, = grab(r"^timeline: sidecar_start\(\) ran (\d+) us before the first INIT", text)
     b.add("bringup", "sidecar_start() before the first INIT", smp, "sidecar", before / 1000, "ms")
+    # Everything a sidecar CPU costs, its own page tables included (kernel/
+    # paging.c); the tables every CPU shares live in the image.
     b.add("memory", "reserved per CPU", smp, "sidecar", kib, "KiB")
+    b.add("memory", "of it, the CPU's own page tables", smp, "sidecar", tables, "KiB")
     for cpu, node, starter, init, up, idle in re.findall(
             r"^timeline: cpu (\d+) apic \d+ node (\d+) starter (\d+) init (\d+) up (\d+) "
             r"idle (\d+) us", text, re.M):
@@ -384,10 +387,12 @@ def targets(b, cpus_list):
                          % (smp - 1, fan, ser, ser / fan))
     for smp in cpus_list:
         kib = b.get("memory", "reserved per CPU", smp, "sidecar")
+        tables = b.get("memory", "of it, the CPU's own page tables", smp, "sidecar")
         lin = next((r["value"] for r in b.rows if r["measure"] == "per online CPU"), None)
         if kib:
-            lines.append("memory: %d KiB reserved per sidecar CPU (target <= 24 KiB) %s%s" %
-                         (kib, "MET" if kib <= 24 else "MISSED",
+            lines.append("memory: %d KiB reserved per sidecar CPU, %d KiB of it its own page "
+                         "tables (target <= 28 KiB) %s%s" %
+                         (kib, tables or 0, "MET" if kib <= 28 else "MISSED",
                           "; Linux spends %.0f KiB per online CPU" % lin if lin else ""))
             break
     for smp in cpus_list:

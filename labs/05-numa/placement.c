@@ -18,11 +18,15 @@
 #include "numa.h"
 
 #define PAGE 4096
+/* The highest physical address x86-64 can have: MAXPHYADDR is at most 52
+ * (SDM vol. 3A 4.1.4). Node memory may be anywhere below it: the sidecar
+ * reaches its blocks through its own page tables (kernel/paging.c). */
+#define PHYS_LIMIT (1ull << 52)
 
 int numa_alloc_node_block(struct physmem *pm, const struct machine *m, uint32_t node,
 			  uint64_t size, uint64_t *out, bool *local)
 {
-	// TODO(lab 5): try each of the node's SRAT ranges, then anywhere in 1 MiB..4 GiB
+	// TODO(lab 5): try each of the node's SRAT ranges, then anywhere from 1 MiB up
 	lab_fallback(5, __func__, "sidecar pages come from any memory");
 	*local = false;
 	return physmem_alloc(pm, size, PAGE, MiB(1), GiB(4), out);

@@ -3,7 +3,8 @@
  *
  * A CPU that halts must be able to take the interrupt that wakes it, so
  * before its first hlt every sidecar CPU needs
- *   - its own IDT (it lives in the CPU's IDT page, pc->idt): gates 0-31 for
+ *   - an IDT (pc->idt: one page every sidecar CPU shares, each writing the
+ *     same gates, read-only once the CPU is on its own tables): gates 0-31 for
  *     exceptions (trap_stub(v) from lib/trap_entry.asm, which panic with the
  *     CPU and the reason), the request vector from its node's control page
  *     (irq_request_entry, kernel/vectors.asm) and the spurious vector

@@ -18,15 +18,19 @@
 #include "numa.h"
 
 #define PAGE 4096
+/* The highest physical address x86-64 can have: MAXPHYADDR is at most 52
+ * (SDM vol. 3A 4.1.4). Node memory may be anywhere below it: the sidecar
+ * reaches its blocks through its own page tables (kernel/paging.c). */
+#define PHYS_LIMIT (1ull << 52)
 
 int numa_alloc_node_block(struct physmem *pm, const struct machine *m, uint32_t node,
 			  uint64_t size, uint64_t *out, bool *local)
 {
-	// BEGIN LAB 5: try each of the node's SRAT ranges, then anywhere in 1 MiB..4 GiB
+	// BEGIN LAB 5: try each of the node's SRAT ranges, then anywhere from 1 MiB up
 	for (uint32_t i = 0; m->have_srat && i < m->nmemory; i++) {
 		const struct machine_memory *r = &m->memory[i];
-		uint64_t end = r->base + r->length < GiB(4) ? r->base + r->length : GiB(4);
-		if (r->node != node || r->base >= end)
+		uint64_t end = r->base + r->length < PHYS_LIMIT ? r->base + r->length : PHYS_LIMIT;
+		if (r->node != node || r->base >= end || end <= MiB(1))
 			continue;
 		if (physmem_alloc(pm, size, PAGE, r->base < MiB(1) ? MiB(1) : r->base, end, out) == 0) {
 			*local = true;
@@ -34,7 +38,7 @@ int numa_alloc_node_block(struct physmem *pm, const struct machine *m, uint32_t 
 		}
 	}
 	*local = false;
-	return physmem_alloc(pm, size, PAGE, MiB(1), GiB(4), out);
+	return physmem_alloc(pm, size, PAGE, MiB(1), PHYS_LIMIT, out);
 	//> lab_fallback(5, __func__, "sidecar pages come from any memory");
 	//> *local = false;
 	//> return physmem_alloc(pm, size, PAGE, MiB(1), GiB(4), out);

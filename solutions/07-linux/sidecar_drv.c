@@ -20,8 +20,9 @@
  *   run the command protocol of include/sidecar.h for user space (the VMM
  *     is sidecarctl, a program): write the command page, IDLE -> RUN with
  *     release order, the request IPI, wait for IDLE, copy the reply;
- *   keep each VP's guest memory: physically contiguous pages below 4 GiB
- *     (the sidecar maps only its first 4 GiB), filled by user space through
+ *   keep each VP's guest memory: physically contiguous pages (at most
+ *     SIDECAR_VP_MEMORY_MAX; the sidecar maps them wherever they are, while
+ *     a command runs), filled by user space through
  *     an ioctl and described to the sidecar by the driver alone.
  *
  * Conversion ends outside the driver: REMOVE waits until the CPU has stored
@@ -251,7 +252,8 @@ static void free_guest_memory(struct sidecar_cpu *c)
  * hold its lock, so the sidecar is not using it. */
 static int sidecar_load(struct sidecar_cpu *c, const struct sidecar_ioc_load *l)
 {
-	/* DMA32: physically contiguous, below 4 GiB, as kernel/vp.c requires. */
+	/* Physically contiguous (kernel/vp.c needs one range); DMA32 keeps it
+	 * below 4 GiB, which the sidecar no longer needs but costs nothing. */
 	gfp_t gfp = GFP_KERNEL | __GFP_DMA32 | __GFP_ZERO;
 
 	if (l->size > SIDECAR_IOC_GUEST_BYTES)

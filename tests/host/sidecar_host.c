@@ -41,6 +41,14 @@ int vp_run(struct percpu *pc, struct sidecar_command_page *page, struct diag *d)
 	return 0;
 }
 
+/* kernel/fault.c's TEST_TRESPASS needs page tables of the sidecar's own:
+ * on the host it is refused, as in a boot without test_commands. */
+int fault_trespass_command(struct percpu *pc, struct sidecar_command_page *page, struct diag *d)
+{
+	(void)pc, (void)page;
+	return diag_fail(d, E_UNSUPPORTED, "test commands are off (shim option test_commands)");
+}
+
 /* kernel/vp.c's version checks the memory against the sidecar's own pages
  * (vp_memory_check); here it must lie inside the host's guest buffer. */
 int vp_translate_command(struct percpu *pc, struct sidecar_command_page *page, struct diag *d)

@@ -373,6 +373,19 @@ START_TEST(alloc_node_without_memory_falls_back)
 }
 END_TEST
 
+START_TEST(alloc_above_4g_is_local)
+{
+	/* Node 1's memory lies above 4 GiB, as on a real two-socket machine:
+	 * its block comes from there, and is local. */
+	two_nodes();
+	m.memory[1] = (struct machine_memory){.base = GiB(4), .length = GiB(2), .node = 1};
+	physmem_add(&pm, MiB(1), MiB(255));
+	physmem_add(&pm, GiB(4), GiB(2));
+	assert_inside("node 1 above 4 GiB", alloc_ok("node 1 above 4 GiB", 1, true), GiB(4),
+		      GiB(6));
+}
+END_TEST
+
 START_TEST(alloc_full_node_falls_back)
 {
 	/* Node 1 has room for one block, at the top of its range. */
@@ -647,6 +660,7 @@ Suite *numa_suite(void)
 	tcase_add_test(alloc, alloc_from_the_nodes_own_memory);
 	tcase_add_test(alloc, alloc_aligned_and_taken);
 	tcase_add_test(alloc, alloc_node_without_memory_falls_back);
+	tcase_add_test(alloc, alloc_above_4g_is_local);
 	tcase_add_test(alloc, alloc_full_node_falls_back);
 	tcase_add_test(alloc, alloc_without_srat_is_not_local);
 	tcase_add_test(alloc, alloc_nothing_free);

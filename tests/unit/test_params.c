@@ -77,8 +77,14 @@ START_TEST(node_memory_wraps_64_bits)
 	p.nodes[0].memory_base = 0xfffffffffffff000ull;
 	refused("node 0: memory at 0xfffffffffffff000");
 	good_page();
-	p.nodes[0].memory_base = GiB(4) - 0x1000; /* fits no wrap, ends past 4 GiB */
-	refused("is not whole pages below 4 GiB");
+	p.nodes[0].memory_base = (1ull << 47) - 0x1000; /* no wrap, ends past 128 TiB */
+	refused("is not whole pages between 1 MiB and 128 TiB");
+	good_page();
+	p.nodes[0].memory_base = GiB(6); /* above 4 GiB is a node's right */
+	ck_assert_int_eq(sidecar_params_check(&p, &d), 0);
+	good_page();
+	p.nodes[0].memory_base = 0x80000; /* the first MiB is the trampoline's */
+	refused("node 0: memory at 0x80000");
 	good_page();
 	p.nodes[0].memory_base += 0x800; /* not a page */
 	refused("node 0: memory at 0x4000800");
