@@ -26,8 +26,8 @@ void command_run(struct percpu *pc)
 		break;
 	case SIDECAR_CMD_GET_VP_REGISTERS:
 	case SIDECAR_CMD_SET_VP_REGISTERS:
-		r = vp_registers(pc->vp.regs, &page->request.registers,
-				 command == SIDECAR_CMD_SET_VP_REGISTERS, &d);
+		r = fpu_registers(&pc->vp, &page->request.registers,
+				  command == SIDECAR_CMD_SET_VP_REGISTERS, &d);
 		if (r == 0 && command == SIDECAR_CMD_SET_VP_REGISTERS)
 			pc->vp.pending = 0; /* the VMM set the state itself */
 		break;

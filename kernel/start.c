@@ -212,6 +212,7 @@ int sidecar_start(const struct sidecar_params *p)
 		lapic_use_modern_delays();
 	sleep_init();
 	protect_probe();
+	fpu_probe();
 
 	uint32_t total = 0;
 	for (uint32_t n = 0; n < p->node_count; n++) {

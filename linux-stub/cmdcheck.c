@@ -59,7 +59,8 @@ static void unknown_register(struct client *c)
 {
 	c->page->request.registers.count = 2;
 	c->page->request.registers.names[0] = VP_RAX;
-	c->page->request.registers.names[1] = 40;
+	_Static_assert(60 >= VP_REGISTER_COUNT, "60 is no register name");
+	c->page->request.registers.names[1] = 60;
 }
 
 static void overlapping_memory(struct client *c)
@@ -90,7 +91,7 @@ int cmd_cmdcheck(int argc, char **argv)
 	} cases[] = {
 		{"unknown command 99", 99, bad_command},
 		{"33 registers", SIDECAR_CMD_GET_VP_REGISTERS, too_many_registers},
-		{"register name 40", SIDECAR_CMD_SET_VP_REGISTERS, unknown_register},
+		{"register name 60", SIDECAR_CMD_SET_VP_REGISTERS, unknown_register},
 		{"guest memory over the control page", SIDECAR_CMD_RUN_VP, overlapping_memory},
 		{"guest memory not page aligned", SIDECAR_CMD_RUN_VP, unaligned_memory},
 		{"non-canonical gva", SIDECAR_CMD_TRANSLATE_GVA, non_canonical},
