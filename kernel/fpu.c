@@ -171,14 +171,13 @@ void fpu_init(struct percpu *pc)
 	uint32_t mask = *(uint32_t *)(pc->vp.fpu_area + AREA_MXCSR_MASK);
 	__atomic_store_n(&mxcsr_mask, mask ? mask : MXCSR_MASK_DEFAULT, __ATOMIC_RELAXED);
 	reset_area(&pc->vp);
-	if (params->flags & SIDECAR_LOG && pc->slot == 0)
-		kprintf("sidecar: cpu %u: VP FPU state by %s, %u bytes (XCR0 0x%lx)\n", pc->cpu,
-			fpu_summary(), area_size, (unsigned long)xcr0);
 }
 
-const char *fpu_summary(void)
+void fpu_print_summary(void)
 {
-	return use_xsaveopt ? "XSAVEOPT" : use_xsave ? "XSAVE" : "FXSAVE";
+	const char *how = use_xsaveopt ? "XSAVEOPT" : use_xsave ? "XSAVE" : "FXSAVE";
+	kprintf("sidecar: VP FPU state by %s, %u bytes, XCR0 0x%lx\n", how, area_size,
+		(unsigned long)xcr0);
 }
 
 /* ---- around the guest (kernel/vp.c) ---------------------------------------- */

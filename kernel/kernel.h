@@ -158,7 +158,8 @@ const char *protect_summary(void); /* "SMEP SMAP NX": what is on */
  * fpu_registers: GET/SET_VP_REGISTERS over every register name. */
 void fpu_probe(void);
 void fpu_init(struct percpu *pc);
-const char *fpu_summary(void); /* "XSAVEOPT", "XSAVE" or "FXSAVE" */
+/* "sidecar: VP FPU state by XSAVEOPT, 832 bytes, XCR0 0x7" */
+void fpu_print_summary(void);
 void fpu_enter(struct vp_state *vp);
 void fpu_exit(struct vp_state *vp);
 int fpu_registers(struct vp_state *vp, struct sidecar_registers *req, bool set, struct diag *d);

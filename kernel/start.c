@@ -247,5 +247,7 @@ int sidecar_start(const struct sidecar_params *p)
 	wait_for_all(total);
 	output->done_tsc = rdtsc();
 	kprintf("sidecar: guests run in ring 3; paging protections on: %s\n", protect_summary());
+	if (p->flags & SIDECAR_LOG)
+		fpu_print_summary();
 	return 0;
 }
