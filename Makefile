@@ -167,13 +167,33 @@ $(KERNEL_BIN): $(KERNEL_ELF)
 
 # The VMM's guest programs (lab 4): flat binaries, carried inside linux-stub
 # by linux-stub/guests.asm as kernel/image.asm carries the trampoline.
-GUESTS     := $(basename $(notdir $(wildcard linux-stub/guests/*.asm)))
+GUESTS     := $(basename $(notdir $(wildcard linux-stub/guests/*.asm linux-stub/guests/*.c)))
 GUEST_BINS := $(patsubst %,$(B)/guests/%.bin,$(GUESTS))
 
 $(B)/guests/%.bin: linux-stub/guests/%.asm linux-stub/guests/trap.inc
 	@mkdir -p $(dir $@)
 	@echo "  NASM    $<"
 	@$(NASM) -f bin -i linux-stub/guests/ $< -o $@
+
+# Guests in C (linux-stub/guests/rt/guest.h): freestanding, the compiler's
+# default SSE code, static, linked at the guest load address (512 GiB up:
+# above the 2 GiB the small code model assumes, hence -mcmodel=large), no
+# stack protector (its canary is read through FS, which a guest does not
+# set up), sqrt as an instruction (-fno-math-errno: no libm).
+GUEST_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -ffreestanding -nostdlib -fno-pic -fno-pie \
+	-static -mcmodel=large -fno-stack-protector -fno-math-errno -fno-asynchronous-unwind-tables \
+	-fno-builtin-memcpy -Ilinux-stub/guests/rt
+GUEST_RT := linux-stub/guests/rt/runtime.c linux-stub/guests/rt/start.asm linux-stub/guests/rt/guest.ld \
+	linux-stub/guests/rt/guest.h
+
+$(B)/guests/%.bin: linux-stub/guests/%.c $(GUEST_RT)
+	@mkdir -p $(dir $@)
+	@echo "  GUEST   $<"
+	@$(NASM) -f elf64 linux-stub/guests/rt/start.asm -o $(B)/guests/$*.start.o
+	@$(CC) $(GUEST_CFLAGS) -Wl,-T,linux-stub/guests/rt/guest.ld -Wl,--build-id=none -Wl,-z,noexecstack \
+		-Wl,--no-warn-rwx-segments $(B)/guests/$*.start.o $< linux-stub/guests/rt/runtime.c \
+		-o $(B)/guests/$*.elf
+	@$(OBJCOPY) -O binary $(B)/guests/$*.elf $@
 
 $(B)/obj/linux-stub/guests.asm.o: linux-stub/guests.asm $(GUEST_BINS)
 	@mkdir -p $(dir $@)

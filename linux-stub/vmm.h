@@ -52,6 +52,11 @@ struct guest {
 #define GUEST_MAPS_ITS_TABLES 0x1
 extern const struct guest guest_table[]; /* ended by a NULL name */
 
+/* The hypercalls the VMM answers (vmcall with the number in rax; every
+ * other number answers 0). A C guest's start code makes this one with
+ * main's return value (linux-stub/guests/rt/guest.h). */
+#define GUEST_CALL_RESULT 0x100 /* rdi: 0 success, else a failure code */
+
 /* The limits of one run, the same in both VMMs. */
 #define DEFAULT_RUN_MS 5000
 #define MAX_RUN_MS 600000

@@ -238,13 +238,20 @@ enum run_outcome vmm_handle_exit(const struct vmm_client *c, const struct sideca
 		c->print("exit: cpu %u hlt at rip 0x%lx\n", cpu, rip);
 		return RUN_HALTED;
 	case VP_EXIT_HYPERCALL: {
-		uint32_t name = VP_RAX;
-		uint64_t rax;
-		if (c->registers(c, false, &name, &rax, 1))
+		uint32_t names[2] = {VP_RAX, VP_RDI};
+		uint64_t args[2];
+		if (c->registers(c, false, names, args, 2))
 			return RUN_FAILED;
 		c->print("exit: cpu %u hypercall rax 0x%lx at rip 0x%lx\n", cpu,
-			 (unsigned long)rax, rip);
-		answer->value = 0; /* we offer no hypercalls: every call answers 0 */
+			 (unsigned long)args[0], rip);
+		if (args[0] == GUEST_CALL_RESULT) {
+			if (args[1] == 0)
+				c->print("vmm: cpu %u guest reports success\n", cpu);
+			else
+				c->print("vmm: cpu %u guest reports failure %lu\n", cpu,
+					 (unsigned long)args[1]);
+		}
+		answer->value = 0; /* the answer to every call, the result included */
 		return RUN_ON;
 	}
 	case VP_EXIT_MMIO:
