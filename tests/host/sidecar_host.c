@@ -41,6 +41,14 @@ int vp_run(struct percpu *pc, struct sidecar_command_page *page, struct diag *d)
 	return 0;
 }
 
+/* kernel/fpu.c's copies the FPU/SSE names between the register file and the
+ * XSAVE area around lab 4's vp_registers(); the host has no such area: the
+ * register file alone. */
+int fpu_registers(struct vp_state *vp, struct sidecar_registers *req, bool set, struct diag *d)
+{
+	return vp_registers(vp->regs, req, set, d);
+}
+
 /* kernel/vp.c's version checks the memory against the sidecar's own pages
  * (vp_memory_check); here it must lie inside the host's guest buffer. */
 int vp_translate_command(struct percpu *pc, struct sidecar_command_page *page, struct diag *d)
