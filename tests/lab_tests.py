@@ -283,7 +283,7 @@ LABS = {
                      expect_line(r"^cmdcheck: cpu 2 guest memory over the control page: refused: "
                                  r".*overlaps"),
                      expect_line(r"^cmdcheck: cpu 2 non-canonical gva: refused: .*canonical"),
-                     expect_line(r"^cmdcheck: cpu 2: 6 bad requests refused, still healthy$")]
+                     expect_line(r"^cmdcheck: cpu 2: 8 bad requests refused, still healthy$")]
              + hello_on(2) + [RUN_OK]),
         Boot("stress: 105,000 commands, none lost or answered wrong", "cmdstress 7500",
              points=10, smp=8, timeout=180,
