@@ -53,7 +53,8 @@ OBJCOPY := objcopy
 PYTHON  := python3
 
 # Freestanding x86-64: no libc, no red zone (interrupts would clobber it), no
-# SSE (we never save its registers), frame pointers for backtraces, and code
+# SSE (the FPU/SSE registers hold the guest's state while the sidecar runs:
+# kernel/fpu.c saves them only at a VP's exit), frame pointers for backtraces, and code
 # below 2 GiB so 32-bit absolute addresses work (-mcmodel=small, no PIE).
 KCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
 	-ffreestanding -fno-stack-protector -fno-pic -fno-pie -mno-red-zone \
