@@ -282,11 +282,12 @@ $(PRISTINE): $(BT)/mklab $(wildcard solutions/*/*)
 LAB_HOST := $(wildcard $(LABSRC)/00-*/*.c) $(wildcard $(LABSRC)/04-*/*.c) \
 	$(wildcard $(LABSRC)/05-*/*.c)
 unit-bin = build/$(1)/unit-tests
-$(call unit-bin,$(TREE)): $(LIB_PORTABLE) $(LAB_HOST) $(wildcard tests/unit/*.c tests/unit/*.h) $(BT)/mklab
+$(call unit-bin,$(TREE)): $(LIB_PORTABLE) $(LAB_HOST) $(wildcard tests/unit/*.c tests/unit/*.h) $(BT)/mklab \
+		linux-stub/vmm_core.c linux-stub/vmm.h
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
-	@$(CC) $(HCFLAGS) -Itests/unit -Ikernel $(LIB_PORTABLE) $(LAB_HOST) \
-		tests/unit/*.c -o $@ $(CHECK_LIBS)
+	@$(CC) $(HCFLAGS) -Itests/unit -Ikernel -Ilinux-stub $(LIB_PORTABLE) $(LAB_HOST) \
+		linux-stub/vmm_core.c tests/unit/*.c -o $@ $(CHECK_LIBS)
 
 unit-build: $(call unit-bin,$(TREE))
 
@@ -430,10 +431,10 @@ protocol-tsan: $(FZ)/protocol-tsan
 
 # The unit tests again, under AddressSanitizer and UBSan (any report fails).
 $(FZ)/unit-asan: $(LIB_PORTABLE) $(wildcard $(FUZZSRC)/00-*/*.c $(FUZZSRC)/04-*/*.c $(FUZZSRC)/05-*/*.c) \
-		$(wildcard tests/unit/*.c tests/unit/*.h include/*.h)
+		$(wildcard tests/unit/*.c tests/unit/*.h include/*.h) linux-stub/vmm_core.c
 	@mkdir -p $(dir $@)
 	@echo "  ASANCC  $@"
-	@$(CC) $(SAN_CFLAGS) -Itests/unit -fsanitize=address,undefined -fno-sanitize-recover=all \
+	@$(CC) $(SAN_CFLAGS) -Itests/unit -Ilinux-stub -fsanitize=address,undefined -fno-sanitize-recover=all \
 		$(filter %.c,$^) -o $@ $(CHECK_LIBS)
 
 unit-asan: $(FZ)/unit-asan

@@ -43,6 +43,7 @@ static const struct {
 	{"physmem", physmem_suite},
 	{"fmt", fmt_suite},
 	{"mklab", mklab_suite},
+	{"vmm", vmm_suite}, /* linux-stub/vmm_core.c, which sidecarctl shares */
 };
 
 static int find_suite(const char *name)
