@@ -54,7 +54,8 @@ OBJCOPY := objcopy
 PYTHON  := python3
 
 # Freestanding x86-64: no libc, no red zone (interrupts would clobber it), no
-# SSE (we never save its registers), frame pointers for backtraces, and code
+# SSE (the FPU/SSE registers hold the guest's state while the sidecar runs:
+# kernel/fpu.c saves them only at a VP's exit), frame pointers for backtraces, and code
 # below 2 GiB so 32-bit absolute addresses work (-mcmodel=small, no PIE).
 KCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
 	-ffreestanding -fno-stack-protector -fno-pic -fno-pie -mno-red-zone \
@@ -168,13 +169,33 @@ $(KERNEL_BIN): $(KERNEL_ELF)
 
 # The VMM's guest programs (lab 4): flat binaries, carried inside linux-stub
 # by linux-stub/guests.asm as kernel/image.asm carries the trampoline.
-GUESTS     := $(basename $(notdir $(wildcard linux-stub/guests/*.asm)))
+GUESTS     := $(basename $(notdir $(wildcard linux-stub/guests/*.asm linux-stub/guests/*.c)))
 GUEST_BINS := $(patsubst %,$(B)/guests/%.bin,$(GUESTS))
 
 $(B)/guests/%.bin: linux-stub/guests/%.asm linux-stub/guests/trap.inc
 	@mkdir -p $(dir $@)
 	@echo "  NASM    $<"
 	@$(NASM) -f bin -i linux-stub/guests/ $< -o $@
+
+# Guests in C (linux-stub/guests/rt/guest.h): freestanding, the compiler's
+# default SSE code, static, linked at the guest load address (512 GiB up:
+# above the 2 GiB the small code model assumes, hence -mcmodel=large), no
+# stack protector (its canary is read through FS, which a guest does not
+# set up), sqrt as an instruction (-fno-math-errno: no libm).
+GUEST_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -ffreestanding -nostdlib -fno-pic -fno-pie \
+	-static -mcmodel=large -fno-stack-protector -fno-math-errno -fno-asynchronous-unwind-tables \
+	-fno-builtin-memcpy -Ilinux-stub/guests/rt
+GUEST_RT := linux-stub/guests/rt/runtime.c linux-stub/guests/rt/start.asm linux-stub/guests/rt/guest.ld \
+	linux-stub/guests/rt/guest.h
+
+$(B)/guests/%.bin: linux-stub/guests/%.c $(GUEST_RT)
+	@mkdir -p $(dir $@)
+	@echo "  GUEST   $<"
+	@$(NASM) -f elf64 linux-stub/guests/rt/start.asm -o $(B)/guests/$*.start.o
+	@$(CC) $(GUEST_CFLAGS) -Wl,-T,linux-stub/guests/rt/guest.ld -Wl,--build-id=none -Wl,-z,noexecstack \
+		-Wl,--no-warn-rwx-segments $(B)/guests/$*.start.o $< linux-stub/guests/rt/runtime.c \
+		-o $(B)/guests/$*.elf
+	@$(OBJCOPY) -O binary $(B)/guests/$*.elf $@
 
 $(B)/obj/linux-stub/guests.asm.o: linux-stub/guests.asm $(GUEST_BINS)
 	@mkdir -p $(dir $@)
@@ -262,11 +283,12 @@ $(PRISTINE): $(BT)/mklab $(wildcard solutions/*/*)
 LAB_HOST := $(wildcard $(LABSRC)/00-*/*.c) $(wildcard $(LABSRC)/04-*/*.c) \
 	$(wildcard $(LABSRC)/05-*/*.c)
 unit-bin = build/$(1)/unit-tests
-$(call unit-bin,$(TREE)): $(LIB_PORTABLE) $(LAB_HOST) kernel/vp_regs.c $(wildcard tests/unit/*.c tests/unit/*.h) $(BT)/mklab
+$(call unit-bin,$(TREE)): $(LIB_PORTABLE) $(LAB_HOST) kernel/vp_regs.c $(wildcard tests/unit/*.c tests/unit/*.h) $(BT)/mklab \
+		linux-stub/vmm_core.c linux-stub/vmm.h
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
-	@$(CC) $(HCFLAGS) -Itests/unit -Ikernel $(LIB_PORTABLE) $(LAB_HOST) kernel/vp_regs.c \
-		tests/unit/*.c -o $@ $(CHECK_LIBS)
+	@$(CC) $(HCFLAGS) -Itests/unit -Ikernel -Ilinux-stub $(LIB_PORTABLE) $(LAB_HOST) kernel/vp_regs.c \
+		linux-stub/vmm_core.c tests/unit/*.c -o $@ $(CHECK_LIBS)
 
 unit-build: $(call unit-bin,$(TREE))
 
@@ -410,10 +432,10 @@ protocol-tsan: $(FZ)/protocol-tsan
 
 # The unit tests again, under AddressSanitizer and UBSan (any report fails).
 $(FZ)/unit-asan: $(LIB_PORTABLE) kernel/vp_regs.c $(wildcard $(FUZZSRC)/00-*/*.c $(FUZZSRC)/04-*/*.c $(FUZZSRC)/05-*/*.c) \
-		$(wildcard tests/unit/*.c tests/unit/*.h include/*.h)
+		$(wildcard tests/unit/*.c tests/unit/*.h include/*.h) linux-stub/vmm_core.c
 	@mkdir -p $(dir $@)
 	@echo "  ASANCC  $@"
-	@$(CC) $(SAN_CFLAGS) -Itests/unit -fsanitize=address,undefined -fno-sanitize-recover=all \
+	@$(CC) $(SAN_CFLAGS) -Itests/unit -Ilinux-stub -fsanitize=address,undefined -fno-sanitize-recover=all \
 		$(filter %.c,$^) -o $@ $(CHECK_LIBS)
 
 unit-asan: $(FZ)/unit-asan

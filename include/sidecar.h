@@ -259,8 +259,36 @@ struct sidecar_vp_memory {
 _Static_assert(sizeof(struct sidecar_vp_memory) == 40, "vp memory");
 
 /*
+ * Register names for GET/SET_VP_REGISTERS. Every value is 64 bits: a
+ * 128-bit XMM register is two names, its low and its high half.
+ *
+ * The general registers, RIP and RFLAGS come first, in the order of the
+ * sidecar's own register file (kernel/vp.h). Then the rest of the VP's
+ * state, added to the ABI without moving anything:
+ *   VP_FS_BASE, VP_GS_BASE  the guest's segment bases (IA32_FS_BASE and the
+ *                           GS base swapgs gives it); canonical addresses only
+ *   VP_FCW                  the x87 control word (16 bits)
+ *   VP_MXCSR                SSE control and status (32 bits); a value with a
+ *                           bit outside the CPU's MXCSR_MASK is refused
+ *   VP_XMM_LOW(n), VP_XMM_HIGH(n)  XMM0..XMM15
+ * The FPU/SSE registers live in the VP's save area, which the sidecar keeps
+ * in the CPU's private memory (struct percpu; never in this shared page):
+ * XSAVE's layout where CPUID offers XSAVE (x87, SSE and, if offered, AVX; sized
+ * from CPUID leaf 0xD, at most VP_FPU_AREA_MAX bytes, checked at start),
+ * FXSAVE's 512 bytes otherwise. RUN_VP restores it just before entering the
+ * guest and saves it at the exit (kernel/fpu.c). A fresh VP has the state
+ * FNINIT and a reset give: FCW 0x37f, MXCSR 0x1f80, XMM registers zero.
+ *
+ * A request holds at most SIDECAR_MAX_REGISTERS names, fewer than
+ * VP_REGISTER_COUNT: a client asking for more splits the list into requests
+ * of SIDECAR_MAX_REGISTERS, in order, as OpenHCL's client does (its
+ * sidecar_client get_vp_registers and set_vp_registers take
+ * MAX_GET_SET_VP_REGISTERS = 31 a request; linux-stub/vmm_core.c,
+ * vmm_registers()).
+ *
  * SET_VP_REGISTERS is all or nothing: it fails, changing no register, when
- * a name is unknown or when the VP could not be entered with the result:
+ * a name is unknown, a value is refused (MXCSR, FS/GS bases above), or the
+ * VP could not be entered with the result:
  *   RIP must be canonical (bits 63:47 equal): on Intel hardware iretq to a
  *       non-canonical RIP faults in ring 0 (SDM vol. 2A, IRET);
  *   RFLAGS may hold the guest's own bits - CF PF AF ZF SF TF DF OF, RF, AC
@@ -277,14 +305,19 @@ _Static_assert(sizeof(struct sidecar_vp_memory) == 40, "vp memory");
  * HYPERCALL exit and wants the completion does it in the same SET (RIP +=
  * instruction_length; rax for "in" and hypercalls). GET changes nothing.
  */
-
-/* Register names for GET/SET_VP_REGISTERS, in the order of struct vp_regs. */
 enum sidecar_vp_register {
 	VP_RAX, VP_RCX, VP_RDX, VP_RBX, VP_RSP, VP_RBP, VP_RSI, VP_RDI,
 	VP_R8, VP_R9, VP_R10, VP_R11, VP_R12, VP_R13, VP_R14, VP_R15,
 	VP_RIP, VP_RFLAGS,
-	VP_REGISTER_COUNT
+	VP_FS_BASE, VP_GS_BASE,
+	VP_FCW, VP_MXCSR,
+	VP_XMM0, /* VP_XMM_LOW(0); VP_XMM_HIGH(15) is the last name */
+	VP_REGISTER_COUNT = VP_XMM0 + 32
 };
+#define VP_GENERAL_REGISTERS (VP_RFLAGS + 1) /* rax .. rflags */
+#define VP_XMM_LOW(n) (VP_XMM0 + 2 * (n))
+#define VP_XMM_HIGH(n) (VP_XMM0 + 2 * (n) + 1)
+#define VP_FPU_AREA_MAX 1024 /* bytes: XSAVE's x87 + SSE + AVX need 832 */
 #define SIDECAR_MAX_REGISTERS 32
 
 struct sidecar_registers {

@@ -106,6 +106,7 @@ void ap_main(struct percpu *pc)
 
 	gdt_init(pc);
 	protect_init();
+	fpu_init(pc);
 	halt_cpu_init(pc);
 	sleep_cpu_ready(pc);
 	sleep_wake_starter(pc);

@@ -25,10 +25,9 @@ void command_run(struct percpu *pc)
 		r = vp_run(pc, page, &d);
 		break;
 	case SIDECAR_CMD_GET_VP_REGISTERS:
-		r = vp_registers(pc->vp.regs, &page->request.registers, false, &d);
-		break;
-	case SIDECAR_CMD_SET_VP_REGISTERS: /* checked, and ends a pending completion */
-		r = vp_set_registers(&pc->vp, &page->request.registers, &d);
+	case SIDECAR_CMD_SET_VP_REGISTERS: /* SET checked, and ends a pending completion */
+		r = fpu_registers(&pc->vp, &page->request.registers,
+				  command == SIDECAR_CMD_SET_VP_REGISTERS, &d);
 		break;
 	case SIDECAR_CMD_TRANSLATE_GVA:
 		r = vp_translate_command(pc, page, &d);

@@ -7,11 +7,7 @@
  * interrupt or exception arrives while the guest runs. The TSS is per CPU
  * (each CPU has its own kernel stack), so the GDT that points at it is too;
  * both live in the CPU's per-CPU page.
- *
- * It also gives guests no floating point: CR0.EM set (SDM vol. 3A 2.5 and
- * 13.1) makes every x87 instruction fault with #NM and every MMX one with
- * #UD, an exception exit. The sidecar itself uses general registers only,
- * so no FPU state exists that one VP could see of another.
+ * (The FPU's control bits in CR0 are kernel/fpu.c's.)
  */
 #include "kernel.h"
 #include "x86.h"
@@ -35,11 +31,6 @@ void gdt_init(struct percpu *pc)
 	pc->gdt[6] = (limit & 0xffff) | (tss & 0xffffff) << 16 | 0x89ull << 40 |
 		     ((limit >> 16) & 0xf) << 48 | ((tss >> 24) & 0xff) << 56;
 	pc->gdt[7] = tss >> 32;
-
-	uint64_t cr0;
-	__asm__ volatile("mov %%cr0, %0" : "=r"(cr0));
-	cr0 = (cr0 | 1ull << 2) & ~(1ull << 1); /* EM on, MP off */
-	__asm__ volatile("mov %0, %%cr0" : : "r"(cr0) : "memory");
 
 	struct dtr d = {sizeof(pc->gdt) - 1, (uint64_t)pc->gdt};
 	__asm__ volatile("lgdt %0" : : "m"(d));

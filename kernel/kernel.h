@@ -202,6 +202,18 @@ void protect_init(void);
 uint64_t protect_nx_bit(void);
 const char *protect_summary(void); /* "SMEP SMAP NX": what is on */
 
+/* kernel/fpu.c: the VP's FPU/SSE state. fpu_probe on the BSP, once (what
+ * CPUID offers, the save area's size); fpu_init on every AP (CR0, CR4,
+ * XCR0, the VP's initial state); fpu_enter/fpu_exit around the guest;
+ * fpu_registers: GET/SET_VP_REGISTERS over every register name. */
+void fpu_probe(void);
+void fpu_init(struct percpu *pc);
+/* "sidecar: VP FPU state by XSAVEOPT, 832 bytes, XCR0 0x7" */
+void fpu_print_summary(void);
+void fpu_enter(struct vp_state *vp);
+void fpu_exit(struct vp_state *vp);
+int fpu_registers(struct vp_state *vp, struct sidecar_registers *req, bool set, struct diag *d);
+
 /* kernel/vp.c: RUN_VP and TRANSLATE_GVA; 0 or an error with d filled. */
 int vp_run(struct percpu *pc, struct sidecar_command_page *page, struct diag *d);
 int vp_translate_command(struct percpu *pc, struct sidecar_command_page *page, struct diag *d);

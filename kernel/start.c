@@ -200,6 +200,7 @@ static int start_on_boot_tables(void)
 	if (params->flags & SIDECAR_MODERN_DELAYS)
 		lapic_use_modern_delays();
 	sleep_init();
+	fpu_probe(); /* protect_probe() ran before the boot tables */
 
 	uint32_t total = 0;
 	for (uint32_t n = 0; n < params->node_count; n++) {
@@ -235,5 +236,7 @@ static int start_on_boot_tables(void)
 	wait_for_all(total);
 	output->done_tsc = rdtsc();
 	kprintf("sidecar: guests run in ring 3; paging protections on: %s\n", protect_summary());
+	if (params->flags & SIDECAR_LOG)
+		fpu_print_summary();
 	return 0;
 }

@@ -18,11 +18,13 @@
  *   3. finish the previous exit (step over in/out/hlt/vmcall, put the VMM's
  *      answer in rax), then check that iretq can return to the registers:
  *      RIP canonical, RFLAGS only the guest's bits (kernel/vp_regs.c);
- *   4. with interrupts off, check for STOP one last time, then enter ring 3
+ *   4. with interrupts off, check for STOP one last time, load the guest's
+ *      FPU/SSE state and segment bases (kernel/fpu.c), then enter ring 3
  *      (vp_enter); an IPI that lands after the check stays pending and
  *      fires the moment the guest runs, so a STOP is never lost;
- *   5. the guest exits through trap_handler: save its registers, decode the
- *      exit (lab 4's decoder), return to step 4's caller (vp_leave).
+ *   5. the guest exits through trap_handler: save its FPU state and its
+ *      registers, decode the exit (lab 4's decoder), return to step 4's
+ *      caller (vp_leave).
  */
 #include "kernel.h"
 #include "console.h"
@@ -32,8 +34,8 @@
 #define PAGE 4096ull
 #define MAX_INSTRUCTION 15        /* SDM vol. 2 2.3.11: an instruction is at most 15 bytes */
 
-_Static_assert(__builtin_offsetof(struct vp_state, kernel_rsp) == 200, "vp_entry.asm");
-_Static_assert(__builtin_offsetof(struct vp_state, shadow_cr3) == 208, "vp_entry.asm");
+_Static_assert(__builtin_offsetof(struct vp_state, kernel_rsp) == 488, "vp_entry.asm");
+_Static_assert(__builtin_offsetof(struct vp_state, shadow_cr3) == 496, "vp_entry.asm");
 
 /* This CPU's own page tables (kernel/paging.c): the VP runs on them too. */
 static uint64_t kernel_cr3(void)
@@ -270,6 +272,7 @@ static int vp_run_mapped(struct percpu *pc, struct sidecar_command_page *page,
 		pc->vp.exit.reason = VP_EXIT_STOPPED;
 		pc->vp.exit.rip = regs[VP_RIP];
 	} else {
+		fpu_enter(&pc->vp); /* the guest's FPU/SSE state and segment bases */
 		vp_enter(&pc->vp, &pc->tss);
 	}
 	__asm__ volatile("sti" ::: "memory");
@@ -332,6 +335,7 @@ static __attribute__((noreturn)) void vp_exit(struct percpu *pc, const struct tr
 					      uint32_t reason)
 {
 	struct sidecar_vp_exit *e = &pc->vp.exit;
+	fpu_exit(&pc->vp); /* first: nothing of ours may run on the guest's FPU state */
 	save_guest(pc, f);
 	memset(e, 0, sizeof(*e));
 	e->rip = f->rip;

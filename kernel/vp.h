@@ -4,7 +4,10 @@
  * book/design.md: a VP is a guest context run in ring 3. Its registers
  * live here, in the sidecar's own per-CPU page (never in the shared command
  * page, where the client could change them under our feet); the client reads
- * and writes them with GET/SET_VP_REGISTERS.
+ * and writes them with GET/SET_VP_REGISTERS. regs[] holds every name of
+ * enum sidecar_vp_register: the general registers, RIP, RFLAGS and the
+ * segment bases for good, the FPU/SSE ones as a copy of fpu_area made for
+ * each register command (kernel/fpu.c).
  */
 #ifndef VP_H
 #define VP_H
@@ -27,6 +30,9 @@ struct vp_state {
 	uint64_t kernel_rsp;              /* vp_enter's frame, for vp_leave */
 	uint64_t shadow_cr3;              /* the real page tables built for this run */
 	struct vp_memory_view memory;
+	/* The FPU/SSE state (kernel/fpu.c): an FXSAVE or XSAVE area, whose
+	 * instructions want it 16- and 64-byte aligned. */
+	uint8_t fpu_area[VP_FPU_AREA_MAX] __attribute__((aligned(64)));
 };
 
 /* Page-table entry bits (SDM vol. 3A 4.5, Table 4-14 onwards). */
@@ -63,7 +69,8 @@ int vp_decode_instruction(const uint8_t *code, size_t n, uint64_t rax, uint64_t 
  * VP_REGISTER_COUNT) from or into regs. The request comes from shared
  * memory: copy the count and each name once, check them, and only then use
  * them. RIP and RFLAGS are stored as given: for SET the framework calls
- * this on a copy and checks the copy (kernel/vp_regs.c) before keeping it.
+ * this on a copy and checks the copy (kernel/vp_regs.c) before keeping it,
+ * then checks the FPU values and segment bases (kernel/fpu.c).
  */
 int vp_registers(uint64_t regs[VP_REGISTER_COUNT], struct sidecar_registers *req, bool set,
 		 struct diag *d);

@@ -18,8 +18,8 @@ section .text
 
 %define VP_RIP          16*8
 %define VP_RFLAGS       17*8
-%define VP_KERNEL_RSP   200
-%define VP_SHADOW_CR3   208
+%define VP_KERNEL_RSP   488             ; offsetof(struct vp_state, kernel_rsp): kernel/vp.c checks
+%define VP_SHADOW_CR3   496
 %define USER_CODE       0x28 | 3
 %define USER_DATA       0x20 | 3
 

@@ -2,7 +2,8 @@
  * cmdcheck.c - two monitor commands that test the command protocol itself.
  *
  *   cmdcheck <cpu>      send malformed requests; each must be refused with a
- *                       message, and the CPU must still answer afterwards
+ *                       message, a refused SET must change no register, and
+ *                       the CPU must still answer afterwards
  *   cmdstress <rounds>  every round, SET then GET a register on every idle
  *                       sidecar CPU, each CPU a different value, and check
  *                       every answer: nothing lost, doubled or mixed up
@@ -59,7 +60,46 @@ static void unknown_register(struct client *c)
 {
 	c->page->request.registers.count = 2;
 	c->page->request.registers.names[0] = VP_RAX;
-	c->page->request.registers.names[1] = 40;
+	_Static_assert(60 >= VP_REGISTER_COUNT, "60 is no register name");
+	c->page->request.registers.names[1] = 60;
+}
+
+/* A SET of rax (which would be fine) and of a value the hardware refuses:
+ * the whole request must be refused, rax included (kernel/fpu.c). */
+#define MARK_RAX 0x5eedull    /* rax before the bad SETs, and after them */
+#define BAD_SET_RAX 0x1234ull /* what a bad SET tries to put there */
+static void set_with(struct client *c, uint32_t name, uint64_t value)
+{
+	struct sidecar_registers *r = &c->page->request.registers;
+	r->count = 2;
+	r->names[0] = VP_RAX;
+	r->values[0] = BAD_SET_RAX;
+	r->names[1] = name;
+	r->values[1] = value;
+}
+
+static void reserved_mxcsr(struct client *c)
+{
+	set_with(c, VP_MXCSR, 0xffffffff); /* bits 16-31 are reserved (SDM vol. 1 10.2.3) */
+}
+
+static void non_canonical_fs(struct client *c)
+{
+	set_with(c, VP_FS_BASE, 0x0000800000000000ull);
+}
+
+/* SET or GET rax alone: 0, or -1 with the reason printed. */
+static int rax_command(struct client *c, bool set, uint64_t *value)
+{
+	struct sidecar_registers *r = &c->page->request.registers;
+	r->count = 1;
+	r->names[0] = VP_RAX;
+	r->values[0] = set ? *value : 0;
+	if (issue(c, set ? SIDECAR_CMD_SET_VP_REGISTERS : SIDECAR_CMD_GET_VP_REGISTERS) != 0)
+		return kprintf("error: cmdcheck: cpu %u: %s rax failed\n", c->cpu, set ? "SET" : "GET"),
+		       -1;
+	*value = r->values[0];
+	return 0;
 }
 
 static void overlapping_memory(struct client *c)
@@ -106,12 +146,14 @@ int cmd_cmdcheck(int argc, char **argv)
 	} cases[] = {
 		{"unknown command 99", 99, bad_command},
 		{"33 registers", SIDECAR_CMD_GET_VP_REGISTERS, too_many_registers},
-		{"register name 40", SIDECAR_CMD_SET_VP_REGISTERS, unknown_register},
+		{"register name 60", SIDECAR_CMD_SET_VP_REGISTERS, unknown_register},
 		{"guest memory over the control page", SIDECAR_CMD_RUN_VP, overlapping_memory},
 		{"guest memory not page aligned", SIDECAR_CMD_RUN_VP, unaligned_memory},
 		{"non-canonical gva", SIDECAR_CMD_TRANSLATE_GVA, non_canonical},
 		{"non-canonical rip", SIDECAR_CMD_SET_VP_REGISTERS, non_canonical_rip},
 		{"rflags with IOPL 3", SIDECAR_CMD_SET_VP_REGISTERS, iopl_rflags},
+		{"MXCSR with reserved bits", SIDECAR_CMD_SET_VP_REGISTERS, reserved_mxcsr},
+		{"non-canonical FS base", SIDECAR_CMD_SET_VP_REGISTERS, non_canonical_fs},
 	};
 	uint64_t cpu;
 	struct client c;
@@ -120,6 +162,9 @@ int cmd_cmdcheck(int argc, char **argv)
 	if (open_client((uint32_t)cpu, &c))
 		return -1;
 
+	uint64_t rax = MARK_RAX;
+	if (rax_command(&c, true, &rax))
+		return -1;
 	uint32_t refused = 0;
 	for (uint32_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		memset(&c.page->memory, 0, SIDECAR_PAGE - 128);
@@ -136,6 +181,11 @@ int cmd_cmdcheck(int argc, char **argv)
 	}
 	if (issue(&c, SIDECAR_CMD_NONE) != 0)
 		return kprintf("error: cmdcheck: cpu %u does not answer a good command\n", c.cpu), -1;
+	if (rax_command(&c, false, &rax))
+		return -1;
+	if (rax != MARK_RAX)
+		return kprintf("error: cmdcheck: cpu %u: a refused SET changed rax to 0x%lx\n", c.cpu,
+			       (unsigned long)rax), -1;
 	kprintf("cmdcheck: cpu %u: %u bad requests refused, still healthy\n", c.cpu, refused);
 	return 0;
 }

@@ -1,7 +1,8 @@
 ; guests.asm - the guest programs linux-stub's VMM can run, built in.
 ;
 ; Each linux-stub/guests/<name>.asm is assembled on its own as a flat binary
-; (nasm -f bin; see the Makefile's GUESTS) and included here as bytes, the
+; (nasm -f bin; see the Makefile's GUESTS), each <name>.c compiled and
+; linked into one (rt/guest.h), and included here as bytes, the
 ; way kernel/image.asm carries the AP trampoline. vmm.c finds them through
 ; guest_table: entries of struct guest {name, image, size, flags}, ended by an
 ; entry whose name is 0.
@@ -44,6 +45,7 @@ guest selfmap, 1
 guest exits
 guest flags
 guest badrip
+guest primes
 
 section .rodata.guest_table
 	dq 0, 0, 0, 0               ; the end of the table

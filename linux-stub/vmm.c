@@ -166,14 +166,6 @@ static int registers(const struct vp_client *c, bool set, const uint32_t *names,
 	return 0;
 }
 
-static int all_registers(const struct vp_client *c, bool set, uint64_t values[VP_REGISTER_COUNT])
-{
-	uint32_t names[VP_REGISTER_COUNT];
-	for (uint32_t i = 0; i < VP_REGISTER_COUNT; i++)
-		names[i] = i;
-	return registers(c, set, names, values, VP_REGISTER_COUNT);
-}
-
 /* ---- linux-stub as vmm_core.c's client ------------------------------------- */
 
 static int core_registers(const struct vmm_client *v, bool set, const uint32_t *names,
@@ -187,6 +179,13 @@ static struct vmm_client core_client(struct vp_client *c)
 {
 	return (struct vmm_client){.cpu = c->cpu, .print = kprintf, .print_error = kprintf,
 				   .registers = core_registers, .ctx = c};
+}
+
+/* Every register: more than one request holds (vmm_registers splits). */
+static int all_registers(struct vp_client *c, bool set, uint64_t values[VP_REGISTER_COUNT])
+{
+	struct vmm_client vmm = core_client(c);
+	return vmm_all_registers(&vmm, set, values);
 }
 
 /* ---- guest memory -------------------------------------------------------- */

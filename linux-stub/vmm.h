@@ -52,6 +52,11 @@ struct guest {
 #define GUEST_MAPS_ITS_TABLES 0x1
 extern const struct guest guest_table[]; /* ended by a NULL name */
 
+/* The hypercalls the VMM answers (vmcall with the number in rax; every
+ * other number answers 0). A C guest's start code makes this one with
+ * main's return value (linux-stub/guests/rt/guest.h). */
+#define GUEST_CALL_RESULT 0x100 /* rdi: 0 success, else a failure code */
+
 /* The limits of one run, the same in both VMMs. */
 #define DEFAULT_RUN_MS 5000
 #define MAX_RUN_MS 600000
@@ -72,7 +77,9 @@ struct vmm_client {
 	/* An error line, whole ("error: ...\n"): where the VMM's errors go. */
 	void (*print_error)(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 	/* GET (set = false) or SET the n registers in names[] (enum
-	 * vp_register); 0, or -1 once the error is printed. */
+	 * vp_register), n <= SIDECAR_MAX_REGISTERS: one request;
+	 * vmm_registers() splits longer lists. 0, or -1 once the error is
+	 * printed. */
 	int (*registers)(const struct vmm_client *c, bool set, const uint32_t *names,
 			 uint64_t *values, uint32_t n);
 	void *ctx; /* the VMM's own, for its callbacks */
@@ -102,8 +109,17 @@ struct guest_console {
  * GUEST_PROGRAM_MAX (the caller checks). */
 void vmm_build_guest(uint8_t *memory, const struct guest *g);
 /* A fresh VP's registers: rip at the entry, rsp at the stack top, IF on,
+ * FCW and MXCSR as after a reset (0x37f, 0x1f80: every exception masked),
  * everything else 0. */
 void vmm_reset_registers(uint64_t values[VP_REGISTER_COUNT]);
+/* GET (set = false) or SET the n registers in names[], any n: split into
+ * requests of at most SIDECAR_MAX_REGISTERS, in order, through
+ * c->registers, as OpenHCL's sidecar_client splits its register lists.
+ * 0, or -1 (printed) at the first request that fails. */
+int vmm_registers(const struct vmm_client *c, bool set, const uint32_t *names, uint64_t *values,
+		  uint32_t n);
+/* Every register name, 0 .. VP_REGISTER_COUNT - 1. */
+int vmm_all_registers(const struct vmm_client *c, bool set, uint64_t values[VP_REGISTER_COUNT]);
 /* Handle the exit e (a copy, not shared memory); set *answer for the next
  * RUN_VP. Guest output collects in con. */
 enum run_outcome vmm_handle_exit(const struct vmm_client *c, const struct sidecar_vp_exit *e,

@@ -9,6 +9,7 @@
  *
  *   vmm_build_guest()      the guest's memory: page tables, then the program
  *   vmm_reset_registers()  a fresh VP: rip at the entry, rsp at the stack top
+ *   vmm_registers()        a register list of any length, in requests that fit
  *   vmm_handle_exit()      what each exit means, and the VP's answer
  *   vmm_console_flush()    the guest's serial output, a line at a time
  *   vmm_print_registers()  the "regs" command's lines
@@ -70,6 +71,27 @@ void vmm_reset_registers(uint64_t values[VP_REGISTER_COUNT])
 	values[VP_RIP] = GUEST_ENTRY;
 	values[VP_RSP] = GUEST_STACK_TOP;
 	values[VP_RFLAGS] = 0x202; /* bit 1 is always set; IF: interrupts reach the sidecar */
+	values[VP_FCW] = 0x37f;    /* FNINIT's: every x87 exception masked (SDM vol. 1 8.1.5) */
+	values[VP_MXCSR] = 0x1f80; /* the reset value: every SSE exception masked (10.2.3.1) */
+}
+
+int vmm_registers(const struct vmm_client *c, bool set, const uint32_t *names, uint64_t *values,
+		  uint32_t n)
+{
+	for (uint32_t first = 0; first < n; first += SIDECAR_MAX_REGISTERS) {
+		uint32_t count = n - first < SIDECAR_MAX_REGISTERS ? n - first : SIDECAR_MAX_REGISTERS;
+		if (c->registers(c, set, names + first, values + first, count))
+			return -1;
+	}
+	return 0;
+}
+
+int vmm_all_registers(const struct vmm_client *c, bool set, uint64_t values[VP_REGISTER_COUNT])
+{
+	uint32_t names[VP_REGISTER_COUNT];
+	for (uint32_t i = 0; i < VP_REGISTER_COUNT; i++)
+		names[i] = i;
+	return vmm_registers(c, set, names, values, VP_REGISTER_COUNT);
 }
 
 const struct guest *vmm_find_guest(const char *name)
@@ -109,20 +131,29 @@ const char *vmm_outcome_name(enum run_outcome outcome)
 	return (unsigned)outcome < ARRAY_SIZE(names) ? names[outcome] : "?";
 }
 
-/* Four to a line, in the ABI's order: rax rcx rdx rbx / rsp ... / rip rflags.
- * Each line is formatted whole and printed at once. */
+/* Four to a line, in the ABI's order: rax rcx rdx rbx / rsp ... / rip rflags
+ * fs_base gs_base / fcw mxcsr, then the XMM registers, each as one 128-bit
+ * number (high half first). Each line is formatted whole and printed at once. */
 void vmm_print_registers(const struct vmm_client *c, const uint64_t values[VP_REGISTER_COUNT])
 {
-	static const char *const names[VP_REGISTER_COUNT] = {
-		"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi", "r8",
-		"r9",  "r10", "r11", "r12", "r13", "r14", "r15", "rip", "rflags",
+	static const char *const names[VP_XMM0] = {
+		"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi", "r8", "r9", "r10",
+		"r11", "r12", "r13", "r14", "r15", "rip", "rflags", "fs_base", "gs_base", "fcw", "mxcsr",
 	};
-	for (uint32_t i = 0; i < VP_REGISTER_COUNT; i += 4) {
-		char line[160];
+	char line[200];
+	for (uint32_t i = 0; i < VP_XMM0; i += 4) {
 		int n = fmt_snprintf(line, sizeof(line), "regs: cpu %u", c->cpu);
-		for (uint32_t k = i; k < i + 4 && k < VP_REGISTER_COUNT; k++)
+		for (uint32_t k = i; k < i + 4 && k < VP_XMM0; k++)
 			n += fmt_snprintf(line + n, sizeof(line) - (size_t)n, " %s 0x%016lx",
 					  names[k], (unsigned long)values[k]);
+		c->print("%s\n", line);
+	}
+	for (uint32_t x = 0; x < 16; x += 4) {
+		int n = fmt_snprintf(line, sizeof(line), "regs: cpu %u", c->cpu);
+		for (uint32_t k = x; k < x + 4; k++)
+			n += fmt_snprintf(line + n, sizeof(line) - (size_t)n, " xmm%u 0x%016lx%016lx", k,
+					  (unsigned long)values[VP_XMM_HIGH(k)],
+					  (unsigned long)values[VP_XMM_LOW(k)]);
 		c->print("%s\n", line);
 	}
 }
@@ -207,13 +238,20 @@ enum run_outcome vmm_handle_exit(const struct vmm_client *c, const struct sideca
 		c->print("exit: cpu %u hlt at rip 0x%lx\n", cpu, rip);
 		return RUN_HALTED;
 	case VP_EXIT_HYPERCALL: {
-		uint32_t name = VP_RAX;
-		uint64_t rax;
-		if (c->registers(c, false, &name, &rax, 1))
+		uint32_t names[2] = {VP_RAX, VP_RDI};
+		uint64_t args[2];
+		if (c->registers(c, false, names, args, 2))
 			return RUN_FAILED;
 		c->print("exit: cpu %u hypercall rax 0x%lx at rip 0x%lx\n", cpu,
-			 (unsigned long)rax, rip);
-		answer->value = 0; /* we offer no hypercalls: every call answers 0 */
+			 (unsigned long)args[0], rip);
+		if (args[0] == GUEST_CALL_RESULT) {
+			if (args[1] == 0)
+				c->print("vmm: cpu %u guest reports success\n", cpu);
+			else
+				c->print("vmm: cpu %u guest reports failure %lu\n", cpu,
+					 (unsigned long)args[1]);
+		}
+		answer->value = 0; /* the answer to every call, the result included */
 		return RUN_ON;
 	}
 	case VP_EXIT_MMIO:

@@ -63,6 +63,16 @@ class TypedRun:
 BIG_SMP, BIG_NODES, PHANTOM_APIC = 1024, 8, 5000
 
 
+def expect_count(pattern, n):
+    """Exactly n lines match pattern."""
+    rx = re.compile(pattern)
+
+    def check(lines, t):
+        got = sum(1 for l in lines if rx.search(l))
+        return None if got == n else "%d lines match /%s/, expected %d" % (got, pattern, n)
+    return check
+
+
 def big_machine_status(lines, t):
     """`status` on the 1024-CPU machine: every CPU listed with APIC ID =
     index, the first CPU of each node linux-stub's and every other one idle,
@@ -219,11 +229,37 @@ FRAMEWORK = [
                  expect_line(r"^node 1 .* local yes$"),
                  expect_no_line(r"local no"),
                  expect_line(r"^\[cpu 7\] Hello from a VP on a sidecar CPU!$")]),
-    Boot("VP: a guest gets no floating point (#NM), then runs on", "run 1 fpu; run 1 hello",
-         smp=4,
-         checks=[expect_line(r"^exit: cpu 1 exception #NM device not available \(vector 7\)"),
-                 expect_line(r"^\[cpu 1\] fpu: no floating point here, as it should be$"),
-                 expect_line(r"^\[cpu 1\] Hello from a VP on a sidecar CPU!$")]),
+    # The VP's FPU/SSE state (kernel/fpu.c): the second run finds the state
+    # the VMM set (SET_VP_REGISTERS reached the save area and RUN_VP loaded
+    # it), not the first run's; regs reads the guest's own values back.
+    Boot("VP: FPU/SSE state is the VP's: set by the VMM, kept across exits, read back (FXSAVE)",
+         "run 1 fpu; run 1 fpu; regs 1", smp=4,
+         checks=[expect_count(r"^\[cpu 1\] fpu: a fresh VP: MXCSR 0x1f80, FCW 0x37f, XMM0-15 "
+                              r"zero, as the VMM set them$", 2),
+                 expect_count(r"^\[cpu 1\] fpu: XMM0-15, MXCSR and FCW kept across 60 exits$", 2),
+                 expect_line(r"^regs: cpu 1 fcw 0x000000000000027f mxcsr 0x0000000000007f80$"),
+                 expect_line(r"^regs: cpu 1 xmm0 0x201f1e1d1c1b1a191817161514131211 "),
+                 expect_line(r" xmm15 0x100f0e0d0c0b0a090807060504030201$")]),
+    Boot("VP: FPU/SSE state with XSAVE (-cpu max: x87, SSE, AVX), and a C guest on it",
+         "run 1 fpu; run 1 fpu; regs 1; run 2 primes", smp=4, shim_args="verbose",
+         qemu_args=("--cpu", "max"),
+         checks=[expect_line(r"^sidecar: VP FPU state by XSAVE(OPT)?, 832 bytes, XCR0 0x7$"),
+                 expect_count(r"^\[cpu 1\] fpu: a fresh VP: MXCSR 0x1f80, FCW 0x37f, XMM0-15 "
+                              r"zero, as the VMM set them$", 2),
+                 expect_count(r"^\[cpu 1\] fpu: XMM0-15, MXCSR and FCW kept across 60 exits$", 2),
+                 expect_line(r"^regs: cpu 1 xmm0 0x201f1e1d1c1b1a191817161514131211 "),
+                 expect_line(r"^\[cpu 2\] primes: 9592 primes below 100000 .*as expected$"),
+                 expect_line(r"^vmm: cpu 2 guest reports success$")]),
+    # A guest in C (linux-stub/guests/primes.c, built by the Makefile).
+    Boot("VP: the C guest primes counts the primes below 100000 and reports success",
+         "run 5 primes; run 6 primes", smp=8, nodes=2,
+         checks=[expect_line(r"^\[cpu 5\] primes: 9592 primes below 100000 \(sieved up to sqrt "
+                             r"316\.22\), as expected$"),
+                 expect_line(r"^exit: cpu 5 hypercall rax 0x100 at rip 0x"),
+                 expect_line(r"^vmm: cpu 5 guest reports success$"),
+                 expect_line(r"^run: cpu 5 guest primes: halted after"),
+                 expect_line(r"^vmm: cpu 6 guest reports success$"),
+                 expect_no_line(r"reports failure")]),
     Boot("VP: every guest program runs to its end", "run 1 ports; run 1 hypercall; run 2 fault",
          smp=4,
          checks=[expect_line(r"^run: cpu 1 guest ports: halted"),

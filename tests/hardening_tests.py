@@ -257,7 +257,7 @@ ISOLATION = [
                  # #SS (a push through a non-canonical rsp) is #GP(0) under
                  # QEMU's TCG, and int1 is #UD there: both trap, as counted.
                  vector_exit(0, "#DE"), vector_exit(1, "#DB"), vector_exit(6, "#UD"),
-                 vector_exit(7, "#NM"),
+                 vector_exit(16, "#MF"),
                  expect_line(r"^exit: cpu 1 exception #GP .*error 0x0 "),
                  expect_line(r"^exit: cpu 1 mmio write at gva 0x9000000000"),
                  expect_line(r"^run: cpu 1 guest vectors: halted")] + HELLO_AFTER),

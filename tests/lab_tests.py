@@ -285,7 +285,9 @@ LABS = {
                      expect_line(r"^cmdcheck: cpu 2 non-canonical gva: refused: .*canonical"),
                      expect_line(r"^cmdcheck: cpu 2 non-canonical rip: refused: .*canonical"),
                      expect_line(r"^cmdcheck: cpu 2 rflags with IOPL 3: refused: "),
-                     expect_line(r"^cmdcheck: cpu 2: 8 bad requests refused, still healthy$")]
+                     expect_line(r"^cmdcheck: cpu 2 MXCSR with reserved bits: refused: "),
+                     expect_line(r"^cmdcheck: cpu 2 non-canonical FS base: refused: "),
+                     expect_line(r"^cmdcheck: cpu 2: 10 bad requests refused, still healthy$")]
              + hello_on(2) + [RUN_OK]),
         Boot("stress: 105,000 commands, none lost or answered wrong", "cmdstress 7500",
              points=10, smp=8, timeout=180,

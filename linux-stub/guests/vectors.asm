@@ -10,8 +10,13 @@
 ;   #BP int3 and #OF into and #BR bound: int3 is a software interrupt whose
 ;       gate has DPL 0, so it is #GP; into and bound do not exist in 64-bit
 ;       mode: #UD;
-;   #UD ud2; #NM fninit (CR0.EM: no FPU for guests; so no x87 #MF either);
-;   #XM none: with CR0.EM an SSE instruction is #UD;
+;   #UD ud2; #NM none: the FPU is the guest's (kernel/fpu.c: CR0.EM and
+;       CR0.TS clear), so no instruction raises it;
+;   #MF an x87 0/0 with the invalid-operation exception unmasked in FCW,
+;       raised at the next waiting x87 instruction (CR0.NE set);
+;   #XM an SSE 0/0 with the invalid-operation exception unmasked in MXCSR
+;       (CR4.OSXMMEXCPT set) - on hardware; QEMU's TCG raises no SSE
+;       exceptions, so that one is tried but not counted, like #AC;
 ;   #SS a push through a non-canonical rsp (#GP(0) under QEMU's TCG);
 ;   #GP a non-canonical address;
 ;   #PF an unmapped page (an MMIO exit); #AC a misaligned load with
@@ -61,11 +66,22 @@ main:
 		ud2                 ; #UD
 	CATCH
 	TRY
-		fninit              ; #NM (CR0.EM)
+		fninit
+		fldcw [fcw_unmasked]
+		fldz
+		fldz
+		fdivp               ; 0/0: invalid operation, pending
+		fwait               ; #MF
 	CATCH
-	TRY
-		addps xmm0, xmm0    ; #UD (CR0.EM)
-	CATCH
+	fninit                      ; clears the pending exception, masks them all
+	; #XM: not counted either, since QEMU's TCG raises no SSE exceptions
+	; (it sets MXCSR's flag and goes on; hardware raises #XM here).
+	lea r15, [.after_xm]
+	ldmxcsr [mxcsr_unmasked]
+	xorps xmm0, xmm0
+	divps xmm0, xmm0            ; 0/0: #XM
+.after_xm:
+	ldmxcsr [mxcsr_reset]
 	TRY
 		mov rsp, 0x8000000000000000
 		push rax            ; #SS(0)
@@ -100,3 +116,7 @@ main:
 %assign n n + 1
 %endrep
 	REPORT "vectors"
+
+fcw_unmasked:	dw 0x037e           ; FNINIT's, with IM (bit 0) clear
+mxcsr_unmasked:	dd 0x1f00           ; the reset value, with IM (bit 7) clear
+mxcsr_reset:	dd 0x1f80

@@ -203,12 +203,13 @@ static int registers(uint32_t cpu, bool set, const uint32_t *names, uint64_t *va
 	return 0;
 }
 
+static struct vmm_client core_client(uint32_t cpu);
+
+/* Every register: more than one request holds (vmm_registers splits). */
 static int all_registers(uint32_t cpu, bool set, uint64_t values[VP_REGISTER_COUNT])
 {
-	uint32_t names[VP_REGISTER_COUNT];
-	for (uint32_t i = 0; i < VP_REGISTER_COUNT; i++)
-		names[i] = i;
-	return registers(cpu, set, names, values, VP_REGISTER_COUNT);
+	struct vmm_client vmm = core_client(cpu);
+	return vmm_all_registers(&vmm, set, values);
 }
 
 /* ---- sidecarctl as vmm_core.c's client --------------------------------------- */

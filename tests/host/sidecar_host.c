@@ -49,6 +49,14 @@ int fault_trespass_command(struct percpu *pc, struct sidecar_command_page *page,
 	return diag_fail(d, E_UNSUPPORTED, "test commands are off (shim option test_commands)");
 }
 
+/* kernel/fpu.c's copies the FPU/SSE names between the register file and the
+ * XSAVE area around lab 4's vp_registers() and vp_set_registers(); the host
+ * has no such area: the register file alone. */
+int fpu_registers(struct vp_state *vp, struct sidecar_registers *req, bool set, struct diag *d)
+{
+	return set ? vp_set_registers(vp, req, d) : vp_registers(vp->regs, req, false, d);
+}
+
 /* kernel/vp.c's version checks the memory against the sidecar's own pages
  * (vp_memory_check); here it must lie inside the host's guest buffer. */
 int vp_translate_command(struct percpu *pc, struct sidecar_command_page *page, struct diag *d)

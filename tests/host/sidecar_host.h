@@ -7,8 +7,9 @@
  * ipi_acknowledge(), lab 5's client_collect(), lab 6's sidecar_remove(),
  * lab 4's register copy and page walk - and this file supplies what only
  * hardware or the rest of the kernel provides: ipi_send() (a host hook),
- * vp_run() and vp_translate_command() (kernel/vp.c enters ring 3 and knows
- * the sidecar's memory layout; the stand-ins here keep their contract).
+ * vp_run(), vp_translate_command() and fpu_registers() (kernel/vp.c enters
+ * ring 3 and knows the sidecar's memory layout, kernel/fpu.c keeps the XSAVE
+ * area; the stand-ins here keep their contract).
  */
 #ifndef SIDECAR_HOST_H
 #define SIDECAR_HOST_H

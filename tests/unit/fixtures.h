@@ -37,6 +37,7 @@ Suite *mklab_suite(void);
 Suite *decode_suite(void);
 Suite *gva_suite(void);
 Suite *registers_suite(void);
+Suite *vmm_suite(void);
 Suite *numa_suite(void);
 
 /* --- checking explanations ------------------------------------------------ */

@@ -45,6 +45,7 @@ static const struct {
 	{"vpregs", vpregs_suite},
 	{"fmt", fmt_suite},
 	{"mklab", mklab_suite},
+	{"vmm", vmm_suite}, /* linux-stub/vmm_core.c, which sidecarctl shares */
 };
 
 static int find_suite(const char *name)

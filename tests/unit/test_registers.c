@@ -208,7 +208,7 @@ START_TEST(rejects_unknown_name)
 	static const uint32_t positions[] = {0, 3, SIDECAR_MAX_REGISTERS - 1};
 	for (size_t p = 0; p < ARRAY_SIZE(positions); p++) {
 		for (int set = 0; set <= 1; set++) {
-			check_unknown_name(VP_REGISTER_COUNT, "18", "0x12", positions[p], set);
+			check_unknown_name(VP_REGISTER_COUNT, "54", "0x36", positions[p], set);
 			check_unknown_name(0xffffffff, "4294967295", "0xffffffff", positions[p],
 					   set);
 		}
