@@ -36,11 +36,13 @@
  * Implement: drive() (one thread, many VPs: poll, collect, run on).
  * Tests: make grade LAB=7 (make run RUN='sidecarctl run all hello').
  */
+#define _GNU_SOURCE /* sched_setaffinity, cpu_set_t */
 #include <errno.h>
 #include <fcntl.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/io.h>
@@ -92,6 +94,24 @@ static bool parse_number(const char *s, uint64_t *v)
 
 /* ---- the driver ------------------------------------------------------------ */
 
+/* Run on the Linux CPU the response interrupt is delivered to: its handler
+ * then wakes us on the CPU it runs on, and no second IPI (a reschedule to
+ * another CPU) stands between the sidecar's answer and the VMM. OpenHCL
+ * does the same by having each node's responses sent to the CPU whose VMM
+ * thread serves that node. A preference, not a need: failure is ignored. */
+static void run_near_the_interrupt(void)
+{
+	for (uint32_t i = 0; info.irq && i < info.cpu_count && i < SIDECAR_MAX_CPUS; i++)
+		if (cpu_table[i].apic_id == info.irq_apic &&
+		    cpu_table[i].linux_cpu != SIDECAR_IOC_NO_LINUX_CPU) {
+			cpu_set_t set;
+			CPU_ZERO(&set);
+			CPU_SET(cpu_table[i].linux_cpu, &set);
+			sched_setaffinity(0, sizeof(set), &set);
+			return;
+		}
+}
+
 static int open_driver(void)
 {
 	if (fd < 0)
@@ -103,6 +123,7 @@ static int open_driver(void)
 		return error("%s: INFO: %s", SIDECAR_DEVICE, strerror(errno));
 	if (info.cpu_count > SIDECAR_MAX_CPUS)
 		return error("%s: %u CPUs?", SIDECAR_DEVICE, info.cpu_count);
+	run_near_the_interrupt();
 	return 0;
 }
 
