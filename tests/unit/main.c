@@ -43,6 +43,7 @@ static const struct {
 	{"physmem", physmem_suite},
 	{"fmt", fmt_suite},
 	{"mklab", mklab_suite},
+	{"protocol", protocol_suite},
 };
 
 static int find_suite(const char *name)
