@@ -503,6 +503,7 @@ $(LINUX_STAMP): FORCE
 # and must not see our command-line variables. Debian's headers have no
 # vmlinux to take BTF type information from: skip that step.
 $(LINUX_MODULE): $(LAB7)/sidecar_drv.c $(LAB7)/sidecar_ioctl.h tools/linux/Kbuild include/sidecar.h \
+		include/sidecar_protocol.h \
 		tools/linux/kinclude/stdint.h $(LINUX_STAMP)
 	@mkdir -p $(dir $@)
 	@cp $(LAB7)/sidecar_drv.c $(LAB7)/sidecar_ioctl.h tools/linux/Kbuild $(dir $@)
@@ -517,7 +518,8 @@ $(LINUX_TOOL): $(TOOL_SRC) $(LAB7)/sidecar_ioctl.h include/sidecar.h linux-stub/
 	@$(TOOL_CC) -static -no-pie -std=gnu11 -O2 -Wall -Wextra -Werror $(LAB_WFLAGS) -DHOSTED -Iinclude -Ilinux-stub \
 		-I$(LAB7) $(TOOL_SRC) $(B)/obj/linux-stub/guests.asm.o -Wl,-z,noexecstack -o $@
 
-$(LINUX_INITRD): tools/linux/mkinitrd.sh tools/linux/init tools/linux/cpuhp-times $(LINUX_MODULE) $(LINUX_TOOL)
+$(LINUX_INITRD): tools/linux/mkinitrd.sh tools/linux/init tools/linux/cpuhp-times tools/linux/cpu-on-off \
+		$(LINUX_MODULE) $(LINUX_TOOL)
 	@sh tools/linux/mkinitrd.sh $@ $(LINUX_MODULE) $(LINUX_TOOL)
 
 qemu-linux: $(SHIM_ELF) $(KERNEL_BIN) $(LINUX_STAMP) $(LINUX_INITRD) $(NEED_QEMU10)

@@ -26,6 +26,7 @@
 #include "console.h"
 #include "lapic.h"
 #include "sidecar_client.h"
+#include "sidecar_protocol.h"
 #include "timer.h"
 
 #define COMMAND_TIMEOUT_NS 2000000000ull
@@ -50,7 +51,7 @@ struct tally {
 
 static uint32_t status_of(const struct racer *r)
 {
-	return __atomic_load_n(&r->control->cpu_status[r->slot], __ATOMIC_ACQUIRE);
+	return sidecar_proto_status(&r->control->cpu_status[r->slot]);
 }
 
 static uint64_t completed(const struct racer *r)
@@ -75,9 +76,7 @@ static void send(struct racer *r, uint32_t command, struct tally *t)
 /* RUN -> STOP, then the request IPI; nothing if the CPU already answered. */
 static void stop(struct racer *r)
 {
-	uint32_t expected = CPU_STATUS_RUN;
-	if (__atomic_compare_exchange_n(&r->control->cpu_status[r->slot], &expected,
-					CPU_STATUS_STOP, false, __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+	if (sidecar_proto_stop(&r->control->cpu_status[r->slot]))
 		ipi_send(r->apic_id, (uint8_t)__atomic_load_n(&r->control->request_vector,
 							      __ATOMIC_RELAXED));
 }

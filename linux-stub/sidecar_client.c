@@ -11,6 +11,7 @@
 #include "cmdline.h"
 #include "console.h"
 #include "sidecar_client.h"
+#include "sidecar_protocol.h"
 #include "timer.h"
 #include "x86.h"
 
@@ -123,7 +124,7 @@ const char *sidecar_state_name(uint32_t cpu)
 	uint32_t slot;
 	if (!sidecar_cpu(cpu, &c, &slot, NULL))
 		return NULL;
-	return sidecar_status_word(__atomic_load_n(&c->cpu_status[slot], __ATOMIC_ACQUIRE));
+	return sidecar_status_word(sidecar_proto_status(&c->cpu_status[slot]));
 }
 
 bool sidecar_main_kernel_cpu(uint32_t cpu)
@@ -144,7 +145,7 @@ bool client_wait_status(struct sidecar_control *control, uint32_t slot, uint32_t
 {
 	for (;;) {
 		cli();
-		if (__atomic_load_n(&control->cpu_status[slot], __ATOMIC_ACQUIRE) == status)
+		if (sidecar_proto_status(&control->cpu_status[slot]) == status)
 			return true;
 		if (timer_ns() >= deadline_ns)
 			return false;

@@ -34,6 +34,7 @@
 #include "console.h"
 #include "lapic.h"
 #include "sidecar_client.h"
+#include "sidecar_protocol.h"
 #include "timer.h"
 #include "vmm.h"
 #include "x86.h"
@@ -121,11 +122,8 @@ static int issue(const struct vp_client *c, uint32_t command)
  * done: it stored IDLE itself. */
 static int stop(const struct vp_client *c)
 {
-	uint32_t expected = CPU_STATUS_RUN;
 	bool ipi_failed = false;
-	if (__atomic_compare_exchange_n(&c->control->cpu_status[c->slot], &expected,
-					CPU_STATUS_STOP, false, __ATOMIC_RELEASE,
-					__ATOMIC_RELAXED)) {
+	if (sidecar_proto_stop(&c->control->cpu_status[c->slot])) {
 		uint32_t vector = __atomic_load_n(&c->control->request_vector, __ATOMIC_RELAXED);
 		ipi_failed = ipi_send(c->apic_id, (uint8_t)vector) != 0;
 	}

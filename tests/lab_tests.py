@@ -119,6 +119,21 @@ def linux_nproc(before, after):
     return check
 
 
+def sidecar_irq_counted():
+    """/proc/interrupts has the driver's IRQ (named sidecar) and it counted
+    responses: the sum of its per-CPU columns is not 0."""
+    rx = re.compile(r"^\s*\d+:((?:\s+\d+)+)\s+sidecar\s.*sidecar$")
+
+    def check(lines, t):
+        rows = [m for m in map(rx.match, lines) if m]
+        if not rows:
+            return "no sidecar IRQ in /proc/interrupts"
+        if sum(int(n) for n in rows[0].group(1).split()) == 0:
+            return "the sidecar IRQ counted no responses"
+        return None
+    return check
+
+
 def sidecar_pages_reserved(nodes):
     """Every node's sidecar pages (the verbose shim's "node N: control page ..." lines)
     lie in a top-level "Reserved" range of Linux's /proc/iomem (the e820
@@ -369,31 +384,67 @@ LABS = {
                      expect_line(r"^wake: 2 CPUs x 5 rounds: 10 wake-ups, 0 lost"),
                      expect_line(r"^run: 4 commands, 2 failed$")]),
     ],
-    # Debian's kernel under TCG: a boot is several seconds, so two boots,
+    # Debian's kernel under TCG: a boot is several seconds, so three boots,
     # each checking several things. The machine is make run's: 8 CPUs, 2 nodes.
     7: [
-        Boot("Linux beside the sidecar: status, and a guest on a sidecar CPU",
-             "sidecarctl status; sidecarctl run 5 hello; sidecarctl run 6 escape", points=40,
+        Boot("Linux beside the sidecar: run all by interrupt, and every ioctl's errors",
+             "sidecarctl status; sidecarctl run all hello; grep -i sidecar /proc/interrupts; "
+             "sidecarctl check 3; sidecarctl run 6 escape", points=40,
              smp=8, nodes=2, mem=1024, linux=True, timeout=240,
              checks=[expect_line(r"^sidecar: Linux \S+ up in [0-9.]+ s, 2 CPUs online$"),
-                     expect_status(policy_states)] + hello_on(5)
-             + [expect_line(r"^\[cpu 6\] escape: 3 of 3 attempts trapped$"), RUN_OK]),
-        Boot("online: a sidecar CPU becomes Linux's, and Linux schedules there",
-             "nproc; sidecarctl online 5; nproc; taskset -c 5 true; sidecarctl status",
-             points=40, smp=8, nodes=2, mem=1024, linux=True, timeout=240,
-             checks=[expect_line(r"^online: cpu 5 left the sidecar in \d+ ms$",
-                                 "the CPU left the sidecar (REMOVE) before Linux took it"),
+                     expect_status(policy_states),
+                     expect_line(r"^status: responses by interrupt: irq \d+ vector 0x[0-9a-f]+ "
+                                 r"to apic 0, ", "the driver has a response IRQ"),
+                     sidecar_irq_counted()]
+             + [c for cpu in (1, 2, 3, 5, 6, 7) for c in hello_on(cpu)]
+             + [expect_line(r"^run all: 6 CPUs, 0 failed, 210 exits in \d+ ms: \d+ commands/s$",
+                            "one thread ran hello on every sidecar CPU"),
+                expect_line(r"^check: cpu 3: 20 of 20 as expected$",
+                            "every misuse of /dev/sidecar got the driver's error"),
+                expect_line(r"^check: a second START: EBUSY as expected$"),
+                expect_line(r"^check: the refused START left the page alone$"),
+                expect_line(r"^check: poll\(\) until it finished: success as expected$"),
+                expect_line(r"^\[cpu 6\] escape: 3 of 3 attempts trapped$"), RUN_OK]),
+        Boot("onlining is safe: the hot-plug callback stops and removes the CPU; "
+             "converted CPUs go offline and online again",
+             "nproc; sidecarctl run 6 spin timeout=60000 & sleep 3; sidecarctl run 6 hello; "
+             "sidecarctl stop 6; sidecarctl run 7 spin timeout=60000 & sleep 3; "
+             "echo 1 > /sys/devices/system/cpu/cpu7/online; sidecarctl online 5; nproc; "
+             "taskset -c 5 true; cpu-on-off 5 7; dmesg | grep 'sidecar: cpu'; sidecarctl status",
+             points=40, smp=8, nodes=2, mem=1024, linux=True, timeout=240, expect_exit=1,
+             checks=[expect_line(r"^error: cpu 6 is busy: another VMM has it \(EBUSY\)$",
+                                 "a second VMM on a busy CPU got EBUSY"),
+                     expect_line(r"^run: cpu 6 guest spin: stopped after \d+ exits?$",
+                                 "STOP from another process ended the run"),
+                     expect_line(r"^\[ *[0-9.]+\] sidecar: cpu 7: its running command was stopped",
+                                 "the callback stopped cpu 7's running command first"),
+                     expect_line(r"^error: cpu 7 left the sidecar during its run$"),
+                     expect_line(r"^\[ *[0-9.]+\] sidecar: cpu 7 \(apic 7\) left the sidecar in \d+ us: "
+                                 r"Linux starts it as cpu 7$",
+                                 "echo 1 > online ran the driver's hot-plug callback"),
+                     expect_line(r"^online: cpu 5 left the sidecar in \d+ us \(the driver's "
+                                 r"hot-plug callback\)$"),
                      expect_line(r"^online: cpu 5 \(linux cpu \d+\) is online in Linux$"),
-                     linux_nproc(2, 3),
-                     expect_status(lambda i, t: "linux" if i == 5 else policy_states(i, t)),
-                     RUN_OK]),
+                     linux_nproc(2, 4),
+                     expect_line(r"^cpu-on-off: 2 of 2 CPUs went offline and online again$",
+                                 "Linux's cpu-on-off logic passed on the converted CPUs"),
+                     expect_status(lambda i, t: "linux" if i in (5, 7) else policy_states(i, t)),
+                     expect_line(r"^status: 6 sidecar CPUs: 4 idle, 2 removed$"),
+                     expect_line(r"^run: 12 commands, 1 failed$",
+                                 "only the second VMM's run failed")]),
         # Eight nodes: more sidecar blocks than the shim once had room to
-        # reserve. Linux must see every one as Reserved, and the driver load.
-        Boot("eight nodes: every node's sidecar pages are reserved in Linux",
-             "cat /proc/iomem; sidecarctl status; sidecarctl run 15 hello", points=20, smp=16,
+        # reserve. Linux must see every one as Reserved, and the driver load;
+        # loaded again with irq=0 it says it polls, and still works.
+        Boot("eight nodes: every node's sidecar pages are reserved; the driver polls if told",
+             "cat /proc/iomem; sidecarctl status; sidecarctl run 15 hello; rmmod sidecar; "
+             "insmod /lib/modules/sidecar.ko sidecar=$(sidecarctl param sidecar) irq=0; "
+             "dmesg | grep 'sidecar: irq=0'; sidecarctl run all hello", points=20, smp=16,
              nodes=8, mem=2048, shim_args="verbose", linux=True, timeout=240,
              checks=[sidecar_pages_reserved(8),
                      expect_line(r"^sidecar: Linux \S+ up in [0-9.]+ s, 8 CPUs online$"),
-                     expect_status(policy_states)] + hello_on(15) + [RUN_OK]),
+                     expect_status(policy_states)] + hello_on(15)
+             + [expect_line(r"^\[ *[0-9.]+\] sidecar: irq=0: polling for completion",
+                            "the driver reported that it polls"),
+                expect_line(r"^run all: 8 CPUs, 0 failed, 280 exits in \d+ ms"), RUN_OK]),
     ],
 }

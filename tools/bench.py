@@ -12,7 +12,11 @@ same QEMU with the same CPUs, and measures:
   3. round trips: wake-up (IPI + no-op command) and RUN_VP exit handling
      from linux-stub; from Linux's driver, a no-op command to a sidecar CPU
      against smp_call_function_single() to a Linux CPU (min/median/max);
-  4. conversion: a sidecar CPU into a Linux CPU (sidecarctl online) against
+     the driver waits three ways: by the response interrupt, by polling
+     (usleep_range) and spinning; one VMM thread (sidecarctl run all)
+     driving 1, 7 and 63 VPs, in commands per second;
+  4. conversion: a sidecar CPU into a Linux CPU (echo 1 > online, through the
+     driver's hot-plug callback) against
      onlining a CPU Linux never started (sysfs);
   5. idle cost: QEMU's host CPU time over an idle interval with the idle
      sidecar CPUs present and absent;
@@ -24,6 +28,7 @@ machine.txt hold the verdicts and the host, for the book (book/data/).
   make bench                  the full run: 8, 64, 255 and 1024 CPUs (long:
                               Linux brings up 1023 CPUs itself)
   make bench QUICK=1          a short run for CI (few CPUs, short intervals)
+  tools/bench.py --only linux only the rows of Linux's driver (a few boots)
   make bench SMP=64 NODES=4   one machine shape instead of the list
   make bench SMP=2048 NODES=16 one big shape (above 255 CPUs the x2APIC
                               runner, QEMU 10: QEMU refuses APIC IDs above 254
@@ -264,16 +269,40 @@ def boot_linux_sidecar(b, smp, nodes, mem, rounds):
                   % (first_sidecar, rounds, cpu), nodes, mem, linux=True, timeout=600)
     init, = grab(r"^sidecar: Linux \S+ up in ([0-9.]+) s", text)
     b.add("boot", "time to /init", smp, "linux + sidecar", init, "s")
-    for what, pattern in (("no-op command, from Linux", r"^bench: sidecar no-op command"),
-                          ("smp_call_function_single", r"^bench: smp_call_function_single")):
+    # The driver's three ways to wait for the sidecar's answer, and Linux's own call.
+    for what, pattern in (
+            ("no-op command, from Linux, by interrupt", r"^bench: sidecar no-op .*, by interrupt"),
+            ("no-op command, from Linux, by polling", r"^bench: sidecar no-op .*, by polling"),
+            ("no-op command, from Linux, spinning", r"^bench: sidecar no-op .*, spinning"),
+            ("smp_call_function_single", r"^bench: smp_call_function_single")):
         lo, mid, hi = grab(pattern + r".*: min (\d+) median (\d+) max (\d+) ns", text)
         system = "linux" if "smp_call" in what else "sidecar"
         for stat, v in (("min", lo), ("median", mid), ("max", hi)):
             b.add("roundtrip", what, smp, system, v / 1000, "us", stat)
+    # echo 1 > online: the write returns when the CPU runs Linux; the driver's
+    # hot-plug callback (stop, REMOVE, REMOVED) is the sidecar's part of it.
+    ms, = grab(r"^online: echo 1 > online took (\d+) ms", text)
+    b.add("convert", "echo 1 > online until the CPU runs Linux (sidecar CPU)", smp, "sidecar",
+          ms, "ms")
+    us, = grab(r"^online: cpu \d+ left the sidecar in (\d+) us", text)
+    b.add("convert", "... of which the hot-plug callback (REMOVE to REMOVED)", smp, "sidecar",
+          us / 1000, "ms")
     stamps = uptimes(text)
     if len(stamps) >= 2:
         b.add("convert", "sidecar CPU into a Linux CPU (sidecarctl online)", smp, "sidecar",
               (stamps[1] - stamps[0]) * 1000, "ms")
+
+
+def linux_vmm_rate(b, vp_counts):
+    """One VMM thread (sidecarctl run all) driving every sidecar CPU of a
+    one-node machine at once: RUN_VP round trips per second, by interrupt."""
+    for vps in vp_counts:
+        text = b.boot("linux-run-all-%d" % vps, vps + 1, "sidecarctl run all exits", 1,
+                      1024 if vps > 8 else 512, linux=True, timeout=600)
+        n, exits, rate = grab(r"^run all: (\d+) CPUs, 0 failed, (\d+) exits in \d+ ms: "
+                              r"(\d+) commands/s", text, int)
+        b.add("roundtrip", "RUN_VP commands per second, one VMM thread (Linux)", n, "sidecar",
+              rate, "1/s", "throughput")
 
 
 # ---- 3: round trips in linux-stub ----------------------------------------------
@@ -395,13 +424,20 @@ def targets(b, cpus_list):
                          (kib, tables or 0, "MET" if kib <= 28 else "MISSED",
                           "; Linux spends %.0f KiB per online CPU" % lin if lin else ""))
             break
-    for smp in cpus_list:
-        s = b.get("roundtrip", "no-op command, from Linux", smp, "sidecar", "median")
+    for smp in sorted({r["cpus"] for r in b.rows}):
+        s = b.get("roundtrip", "no-op command, from Linux, by interrupt", smp, "sidecar", "median")
         l = b.get("roundtrip", "smp_call_function_single", smp, "linux", "median")
         if s and l:
-            lines.append("round trip from Linux: sidecar no-op %.1f us, smp_call_function_single "
+            lines.append("round trip from Linux by interrupt: %.1f us, smp_call_function_single "
                          "%.1f us (median; target: no slower) %s" %
                          (s, l, "MET" if s <= l else "MISSED"))
+            break
+    rates = sorted((r["cpus"], r["value"]) for r in b.rows
+                   if r["measure"] == "RUN_VP commands per second, one VMM thread (Linux)")
+    if len(rates) >= 2:
+        lines.append("one VMM thread: %s commands/s (target: scales with the VPs) %s" % (
+            ", ".join("%d VPs %.0f" % r for r in rates),
+            "MET" if all(b2[1] > a2[1] for a2, b2 in zip(rates, rates[1:])) else "MISSED"))
     for r in b.rows:
         if r["section"] == "idle" and r["measure"].startswith("idle sidecar CPUs' own threads"):
             # /proc counts CPU time in 10 ms ticks: one tick is "measurable".
@@ -486,6 +522,9 @@ def main():
     p.add_argument("--nodes", type=int, help="... in this many NUMA nodes")
     p.add_argument("--out", default=os.path.join(ROOT, "build", "bench"), help="where results.csv, timeline.csv, *.svg go")
     p.add_argument("--no-build", action="store_true", help="use the images as they are")
+    p.add_argument("--only", choices=("linux",),
+                   help="linux: only the rows of Linux's driver (round trips, one VMM thread "
+                        "driving 1, 7 and 63 VPs, echo 1 > online)")
     a = p.parse_args()
     OUT = a.out
     os.makedirs(os.path.join(OUT, "logs"), exist_ok=True)
@@ -503,7 +542,7 @@ def main():
     rounds = 200 if a.quick else 2000
     idle_s = 2 if a.quick else 10
     run_shapes = shapes(a)
-    for smp, nodes, mem in run_shapes:
+    for smp, nodes, mem in run_shapes if a.only != "linux" else []:
         b.section("sidecar bring-up, %d CPUs" % smp, bringup_sidecar, b, smp, nodes, mem)
         b.section("Linux bring-up, %d CPUs" % smp, bringup_linux, b, smp, nodes, mem)
     # The rest on one middle-sized machine: 64 CPUs in 4 nodes (or the one
@@ -511,14 +550,27 @@ def main():
     smp, nodes, mem = run_shapes[min(1, len(run_shapes) - 1)]
     if smp > 255:
         smp, nodes, mem = 64, 4, 1024
+    if a.only == "linux":
+        b.section("Linux beside the sidecar", boot_linux_sidecar, b, smp, nodes, mem, rounds)
+        b.section("one VMM thread, many VPs", linux_vmm_rate, b, [1, 7] if a.quick else [1, 7, 63])
+        run_shapes = []
+    else:
+        bench_everything(b, a, smp, nodes, mem, rounds, idle_s)
+    return finish(b, run_shapes, header, started)
+
+
+def bench_everything(b, a, smp, nodes, mem, rounds, idle_s):
     b.section("Linux, maxcpus=1", boot_linux_maxcpus1, b, smp, nodes, mem)
     b.section("Linux beside the sidecar", boot_linux_sidecar, b, smp, nodes, mem, rounds)
+    b.section("one VMM thread, many VPs", linux_vmm_rate, b, [1, 7] if a.quick else [1, 7, 63])
     b.section("linux-stub round trips", roundtrips_stub, b, smp, nodes, rounds)
     b.section("idle cost", idle_cost, b, smp, nodes, idle_s)
     b.section("boot to the monitor", monitor_boots, b, [4] if a.quick else [1, 8, 64])
     b.section("command throughput", command_throughput, b, [4] if a.quick else [2, 8],
               300 if a.quick else 3000)
 
+
+def finish(b, run_shapes, header, started):
     print_table(b, "")
     goals = targets(b, [s for s, _, _ in run_shapes])
     print("\ntargets")

@@ -2,20 +2,36 @@
  * sidecar_ioctl.h - /dev/sidecar: what Linux's sidecar driver offers user space.
  *
  * Lab 7. The driver (sidecar_drv.c) owns the pages of include/sidecar.h;
- * the tool (sidecarctl.c) is the VMM and the operator's command line, and
- * asks the driver for everything through these ioctls on /dev/sidecar:
+ * the tool (sidecarctl.c) is the VMM and the operator's command line. As
+ * OpenHCL's VMM does with its driver (OHCL-Linux-Kernel,
+ * drivers/hv/mshv_vtl_sidecar.c), the VMM maps each CPU's command page and
+ * writes requests and reads replies there itself: nothing of the page is
+ * copied through an ioctl. Each open file of /dev/sidecar is one VP:
  *
+ *   SIDECAR_IOC_SELECT   make this file the VMM's handle on one sidecar CPU
+ *                        (one file at a time per CPU: -EBUSY for a second);
+ *                        then mmap() offset SIDECAR_MAP_COMMAND (one page) is
+ *                        its command page and offset SIDECAR_MAP_GUEST (up to
+ *                        SIDECAR_IOC_GUEST_BYTES) its VP's guest memory
+ *   SIDECAR_IOC_START    start the command the page holds and return at once
+ *                        (-EBUSY if one is still outstanding: the page is not
+ *                        touched); poll() says POLLIN when it has finished,
+ *                        read() of a uint32_t collects it: the CPU's status
+ *   SIDECAR_IOC_STOP     ask a running RUN_VP to return (RUN -> STOP), from
+ *                        any file and any thread
  *   SIDECAR_IOC_INFO     the machine's CPUs, in MADT order (the CPU index
  *                        linux-stub uses), with APIC ID, node, sidecar state
- *                        and Linux's number for the same CPU
- *   SIDECAR_IOC_LOAD     give a sidecar CPU's VP its guest memory image
- *   SIDECAR_IOC_COMMAND  one round of the command protocol on one CPU
- *   SIDECAR_IOC_STOP     ask a running RUN_VP to return (RUN -> STOP)
- *   SIDECAR_IOC_REMOVE   ask a CPU to leave the sidecar, and wait until it has
+ *                        and Linux's number for the same CPU; the response IRQ
+ *   SIDECAR_IOC_BENCH    make bench: round trips measured in the driver
  *
- * Guest memory stays the driver's: user space never learns a physical
- * address, so it cannot aim the sidecar at memory that is not the VP's. The
- * driver fills in the command page's memory description itself.
+ * A CPU leaves the sidecar only through Linux's CPU hot-plug: echo 1 >
+ * /sys/devices/system/cpu/cpuN/online runs the driver's callback, which
+ * stops it, removes it and waits for REMOVED before Linux starts it.
+ *
+ * Guest memory is the driver's: it describes it to the sidecar (the page's
+ * memory field) itself at every START, so a VMM never names a physical
+ * address. The VMM is trusted with the page it maps (the device is root's
+ * only), as OpenHCL's VMM is.
  *
  * Every struct has a fixed size (checked below), so the same header serves
  * the module (built with Kbuild) and the tool (static, glibc or musl).
@@ -34,13 +50,19 @@
 
 /* The guest memory the driver keeps for each sidecar CPU's VP: 64 KiB,
  * laid out by the VMM (linux-stub/vmm.h), and scratch pages for the
- * sidecar's real page tables. */
+ * sidecar's real page tables (not mapped to user space). */
 #define SIDECAR_IOC_GUEST_BYTES (64 * 1024)
 #define SIDECAR_IOC_SCRATCH_PAGES 8
+
+/* mmap() offsets of a selected file. */
+#define SIDECAR_MAP_COMMAND 0            /* the command page: exactly one page */
+#define SIDECAR_MAP_GUEST SIDECAR_PAGE   /* guest memory from GPA 0 */
 
 /* ---- INFO ------------------------------------------------------------------ */
 
 #define SIDECAR_IOC_CPU_SIDECAR 0x1 /* the policy gave this CPU to the sidecar */
+#define SIDECAR_IOC_CPU_BUSY 0x2    /* a command was started and not yet collected */
+#define SIDECAR_IOC_CPU_GONE 0x4    /* the hot-plug callback took it from the sidecar */
 #define SIDECAR_IOC_NO_LINUX_CPU 0xffffffffu
 
 struct sidecar_ioc_cpu {
@@ -49,7 +71,7 @@ struct sidecar_ioc_cpu {
 	uint32_t flags;     /* SIDECAR_IOC_CPU_* */
 	uint32_t status;    /* sidecar CPUs: cpu_status (enum sidecar_cpu_status) now */
 	uint32_t linux_cpu; /* Linux's CPU number for this APIC ID, or NO_LINUX_CPU */
-	uint32_t reserved;
+	uint32_t remove_us; /* GONE: how long the hot-plug callback took to remove it */
 };
 _Static_assert(sizeof(struct sidecar_ioc_cpu) == 24, "ioc cpu");
 
@@ -63,75 +85,57 @@ struct sidecar_ioc_info {
 	uint32_t failed;    /* ... and CPUs that never came up */
 	uint64_t cpus;      /* in: user address of struct sidecar_ioc_cpu[capacity] */
 	uint32_t capacity;  /* in */
-	uint32_t reserved;
+	uint32_t irq;       /* out: Linux's IRQ the responses arrive on; 0: the driver polls */
+	uint32_t vector;    /* out: ... its vector ... */
+	uint32_t irq_apic;  /* out: ... and the APIC ID of the CPU it is delivered to */
+	uint64_t responses; /* out: response interrupts the driver has handled */
 };
-_Static_assert(sizeof(struct sidecar_ioc_info) == 32, "ioc info");
+_Static_assert(sizeof(struct sidecar_ioc_info) == 48, "ioc info");
 
-/* ---- LOAD ------------------------------------------------------------------ */
-
-struct sidecar_ioc_load {
-	uint32_t cpu;  /* CPU index */
-	uint32_t size; /* bytes at data, at most SIDECAR_IOC_GUEST_BYTES; the rest is zeroed */
-	uint64_t data; /* user address of the image of guest memory from GPA 0 */
-};
-_Static_assert(sizeof(struct sidecar_ioc_load) == 16, "ioc load");
-
-/* ---- COMMAND --------------------------------------------------------------- */
-
-#define SIDECAR_IOC_REQUEST_BYTES (SIDECAR_PAGE - 192) /* the command page's request area */
-#define SIDECAR_IOC_DEFAULT_TIMEOUT_MS 2000
-
-struct sidecar_ioc_command {
-	/* in */
-	uint32_t cpu;        /* CPU index */
-	uint32_t command;    /* enum sidecar_command */
-	uint32_t timeout_ms; /* 0: the default; a RUN_VP still running then is stopped */
-	uint32_t reserved;
-	uint64_t page_table; /* RUN_VP, TRANSLATE_GVA: GPA of the guest's PML4 */
-	/* out */
-	uint32_t error;      /* the command page's error flag ... */
-	uint32_t status;     /* cpu_status when the driver let go */
-	char error_text[112]; /* ... and why */
-	/* in and out: the command page's request area (registers, translate, exit) */
-	uint8_t request[SIDECAR_IOC_REQUEST_BYTES];
-};
-_Static_assert(__builtin_offsetof(struct sidecar_ioc_command, error) == 24, "ioc command out");
-_Static_assert(__builtin_offsetof(struct sidecar_ioc_command, request) == 144, "ioc request");
-_Static_assert(sizeof(struct sidecar_ioc_command) == 144 + SIDECAR_IOC_REQUEST_BYTES, "ioc cmd");
-
-/* ---- STOP, REMOVE ---------------------------------------------------------- */
+/* ---- SELECT, START, STOP ----------------------------------------------------- */
 
 struct sidecar_ioc_cpu_request {
 	uint32_t cpu;        /* CPU index */
-	uint32_t timeout_ms; /* REMOVE: how long to wait for REMOVED (0: the default) */
+	uint32_t reserved;
 };
 _Static_assert(sizeof(struct sidecar_ioc_cpu_request) == 8, "ioc cpu request");
 
+/* START: the command (enum sidecar_command) is here, not in the page, so the
+ * driver checks it; the request area is the page's, written by the VMM. */
+struct sidecar_ioc_start {
+	uint32_t command;
+	uint32_t reserved;
+	uint64_t page_table; /* RUN_VP, TRANSLATE_GVA: GPA of the guest's PML4 */
+};
+_Static_assert(sizeof(struct sidecar_ioc_start) == 16, "ioc start");
+
 /* ---- BENCH (make bench) ---------------------------------------------------- */
 
-/* Round trips measured in the driver, in nanoseconds: a no-op command
- * (SIDECAR_CMD_NONE) to a sidecar CPU, and Linux's own cross-CPU call,
- * smp_call_function_single() to an online Linux CPU, waited for. */
+/* Round trips measured in the driver, in nanoseconds (min, median, max), of
+ * a no-op command (SIDECAR_CMD_NONE) to a sidecar CPU waited for three ways,
+ * and of Linux's own cross-CPU call, smp_call_function_single() to an online
+ * Linux CPU, waited for (it spins). */
 #define SIDECAR_IOC_BENCH_MAX_ROUNDS 10000
 struct sidecar_ioc_bench {
-	uint32_t cpu;        /* in: the sidecar CPU (index) */
+	uint32_t cpu;        /* in: the sidecar CPU (index); no file may have it selected */
 	uint32_t rounds;     /* in: 1..SIDECAR_IOC_BENCH_MAX_ROUNDS */
 	uint32_t linux_cpu;  /* out: the Linux CPU called (Linux's numbering) */
 	uint32_t reserved;
-	uint64_t sidecar_ns[3]; /* out: min, median, max */
-	uint64_t linux_ns[3];   /* out: min, median, max */
+	uint64_t spin_ns[3];  /* out: spinning on the status */
+	uint64_t irq_ns[3];   /* out: asleep until the response interrupt wakes us (0: no IRQ) */
+	uint64_t poll_ns[3];  /* out: usleep_range(20, 100) between looks */
+	uint64_t linux_ns[3]; /* out: smp_call_function_single(..., wait = 1) */
 };
-_Static_assert(sizeof(struct sidecar_ioc_bench) == 64, "ioc bench");
+_Static_assert(sizeof(struct sidecar_ioc_bench) == 112, "ioc bench");
 
 /* The ioctl type byte: 0xb2 is free in Linux's list (Documentation/
  * userspace-api/ioctl/ioctl-number.rst). The number only ever reaches our
  * driver; being unique keeps strace's decoding and mistakes unambiguous. */
 #define SIDECAR_IOC_MAGIC 0xb2
 #define SIDECAR_IOC_INFO _IOR(SIDECAR_IOC_MAGIC, 1, struct sidecar_ioc_info)
-#define SIDECAR_IOC_LOAD _IOW(SIDECAR_IOC_MAGIC, 2, struct sidecar_ioc_load)
-#define SIDECAR_IOC_COMMAND _IOWR(SIDECAR_IOC_MAGIC, 3, struct sidecar_ioc_command)
+#define SIDECAR_IOC_SELECT _IOW(SIDECAR_IOC_MAGIC, 2, struct sidecar_ioc_cpu_request)
+#define SIDECAR_IOC_START _IOW(SIDECAR_IOC_MAGIC, 3, struct sidecar_ioc_start)
 #define SIDECAR_IOC_STOP _IOW(SIDECAR_IOC_MAGIC, 4, struct sidecar_ioc_cpu_request)
-#define SIDECAR_IOC_REMOVE _IOW(SIDECAR_IOC_MAGIC, 5, struct sidecar_ioc_cpu_request)
 #define SIDECAR_IOC_BENCH _IOWR(SIDECAR_IOC_MAGIC, 6, struct sidecar_ioc_bench)
 
 #endif

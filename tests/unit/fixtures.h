@@ -22,6 +22,7 @@
 
 /* Every suite, for main.c. */
 Suite *mb2_suite(void);
+Suite *protocol_suite(void);
 Suite *madt_suite(void);
 Suite *bzimage_suite(void);
 Suite *acpi_suite(void);

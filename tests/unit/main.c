@@ -46,6 +46,7 @@ static const struct {
 	{"fmt", fmt_suite},
 	{"mklab", mklab_suite},
 	{"vmm", vmm_suite}, /* linux-stub/vmm_core.c, which sidecarctl shares */
+	{"protocol", protocol_suite},
 };
 
 static int find_suite(const char *name)

@@ -10,6 +10,7 @@
 #   /bin/sidecarctl               the tool (static)
 #   /lib/modules/sidecar.ko       the driver, without its debug information
 #   /init                         tools/linux/init
+#   /bin/cpuhp-times, cpu-on-off  make bench's bring-up timeline; the hot-plug selftest
 #   /dev/console                  where the kernel points /init's output (as root only)
 set -e
 out=$1 ko=$2 tool=$3
@@ -34,7 +35,8 @@ cp "$tool" "$root/bin/sidecarctl"
 strip --strip-debug -o "$root/lib/modules/sidecar.ko" "$ko"
 cp "$here/init" "$root/init"
 cp "$here/cpuhp-times" "$root/bin/cpuhp-times" # make bench: Linux's bring-up timeline
-chmod 755 "$root/init" "$root/bin/sidecarctl" "$root/bin/cpuhp-times"
+cp "$here/cpu-on-off" "$root/bin/cpu-on-off"   # lab 7's test: Linux's hot-plug selftest
+chmod 755 "$root/init" "$root/bin/sidecarctl" "$root/bin/cpuhp-times" "$root/bin/cpu-on-off"
 # Without /dev/console the kernel starts /init with no output; /init then
 # mounts devtmpfs and redirects, so this node is a convenience.
 [ "$(id -u)" = 0 ] && mknod -m 600 "$root/dev/console" c 5 1
