@@ -556,7 +556,7 @@ def main():
         run_shapes = []
     else:
         bench_everything(b, a, smp, nodes, mem, rounds, idle_s)
-    return finish(b, run_shapes, header, started)
+    return finish(b, run_shapes, header, started, load_at_start)
 
 
 def bench_everything(b, a, smp, nodes, mem, rounds, idle_s):
@@ -570,7 +570,7 @@ def bench_everything(b, a, smp, nodes, mem, rounds, idle_s):
               300 if a.quick else 3000)
 
 
-def finish(b, run_shapes, header, started):
+def finish(b, run_shapes, header, started, load_at_start):
     print_table(b, "")
     goals = targets(b, [s for s, _, _ in run_shapes])
     print("\ntargets")

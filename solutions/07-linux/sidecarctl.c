@@ -47,6 +47,7 @@
 #include <sys/mman.h>
 #include <sys/io.h>
 #include <sys/reboot.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -927,6 +928,11 @@ static int cmd_exit(int argc, char **argv)
 	if (argc != 2 || !parse_number(argv[1], &status))
 		return error("usage: exit <status>   (0: success)");
 	fflush(stdout);
+	fflush(stderr);
+	/* The console is a serial line: wait until the tty has sent every byte
+	 * (init's last line included), or QEMU ends with them still queued. */
+	tcdrain(STDOUT_FILENO);
+	tcdrain(STDERR_FILENO);
 	sync();
 	if (ioperm(QEMU_EXIT_PORT, 4, 1) == 0)
 		outl(status ? QEMU_EXIT_FAILURE : QEMU_EXIT_SUCCESS, QEMU_EXIT_PORT);
