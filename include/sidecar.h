@@ -135,6 +135,13 @@ struct sidecar_output {
 	uint32_t page_table_bytes_per_cpu; /* of bytes_per_cpu: its own page tables */
 	uint64_t start_tsc;     /* when sidecar_start() began */
 	uint64_t done_tsc;      /* when every CPU was IDLE or FAILED */
+	/* The BSP's INIT-SIPI-SIPI to the nodes' first CPUs (kernel/ap.c,
+	 * ap_start_all_and_wait): TSC ticks spent sending, waits included, and
+	 * to how many CPUs. One round with one set of waits takes one INIT wait
+	 * however many nodes there are; a round per CPU takes one per node. */
+	uint64_t first_round_tsc;
+	uint32_t first_round_cpus;
+	uint32_t reserved;
 	struct sidecar_output_node nodes[SIDECAR_MAX_NODES];
 	struct {
 		uint32_t apic_id;
@@ -149,9 +156,9 @@ struct sidecar_output {
 	uint64_t init_tsc[SIDECAR_MAX_CPUS];
 	uint64_t up_tsc[SIDECAR_MAX_CPUS];
 };
-/* 168 + 128 * 24 + 2048 * (16 + 3 * 8) = 85160 bytes: 21 pages, contiguous. */
+/* 184 + 128 * 24 + 2048 * (16 + 3 * 8) = 85176 bytes: 21 pages, contiguous. */
 #define SIDECAR_OUTPUT_PAGES 21
-_Static_assert(sizeof(struct sidecar_output) == 85160, "output size");
+_Static_assert(sizeof(struct sidecar_output) == 85176, "output size");
 _Static_assert(sizeof(struct sidecar_output) <= SIDECAR_OUTPUT_PAGES * SIDECAR_PAGE &&
 		       sizeof(struct sidecar_output) > (SIDECAR_OUTPUT_PAGES - 1) * SIDECAR_PAGE,
 	       "SIDECAR_OUTPUT_PAGES is the output block's size in pages");

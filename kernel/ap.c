@@ -87,8 +87,11 @@ void ap_start_all_and_wait(struct percpu **pcs, uint32_t n)
 		pcs += i, n -= i;
 		if (k == 0)
 			continue;
+		uint64_t round = rdtsc();
 		bool sent = ap_send_init_sipi_all(apic_ids, k, params->trampoline_page,
 						  delivered) == 0;
+		output->first_round_tsc += rdtsc() - round;
+		output->first_round_cpus += k;
 		uint64_t start = timer_ns();
 		for (uint32_t c = 0; c < k; c++)
 			wait_for(claimed[c], sent && delivered[c], start);

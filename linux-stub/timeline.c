@@ -11,8 +11,9 @@
  *   idle  it stored IDLE (after helping start the rest of its node).
  * We print them in microseconds from the first "init", with the starter's
  * APIC ID, so the fan-out tree can be read from the lines. The summary line
- * is the bring-up time from the first INIT to the last CPU idle; the last
- * says how long sidecar_start() took before and after that.
+ * is the bring-up time from the first INIT to the last CPU idle; then how
+ * long the BSP spent starting the nodes' first CPUs, and how long
+ * sidecar_start() took before and after the bring-up.
  */
 #include "stub.h"
 #include "console.h"
@@ -57,6 +58,13 @@ int cmd_timeline(int argc, char **argv)
 	unsigned long total = us_since(last, first);
 	kprintf("timeline: %u CPUs, first INIT to last idle %lu.%03lu ms\n", started, total / 1000,
 		total % 1000);
+	/* How long the BSP spent sending to the nodes' first CPUs: one INIT wait
+	 * (10 ms by the SDM) if it started them together, one per node if not. */
+	if (o->first_round_cpus) {
+		unsigned long round = us_since(o->start_tsc + o->first_round_tsc, o->start_tsc);
+		kprintf("timeline: the BSP sent INIT-SIPI-SIPI to %u first CPUs in %lu.%03lu ms\n",
+			o->first_round_cpus, round / 1000, round % 1000);
+	}
 	/* The rest of sidecar_start(): setting up before, the BSP's wait after. */
 	kprintf("timeline: sidecar_start() ran %lu us before the first INIT and %lu us after the "
 		"last idle\n", us_since(first, o->start_tsc), us_since(o->done_tsc, last));

@@ -58,6 +58,11 @@ MUTANTS = [
     Mutant("no-init-delay", 1, S + "01-apstart/startup.c",
            "\tudelay(ap_start_delays.after_init_us);\n", "",
            "no 10 ms wait between INIT and the first SIPI", expect="missed"),
+    Mutant("init-wait-per-cpu", 1, S + "01-apstart/startup.c",
+           "ICR_DELIVERY_TIMEOUT_US) == 0;\n\tudelay(ap_start_delays.after_init_us);",
+           "ICR_DELIVERY_TIMEOUT_US) == 0,\n\t\tudelay(ap_start_delays.after_init_us);",
+           "starting several CPUs at once, waits 10 ms after each INIT instead of once "
+           "after all: the nodes start one after another"),
     Mutant("sipi-vector-wrong", 1, S + "01-apstart/startup.c",
            "(uint32_t)(trampoline_page >> 12)", "(uint32_t)(trampoline_page >> 8)",
            "SIPI vector = address >> 8 instead of the page number (>> 12)"),
