@@ -29,6 +29,8 @@ machine.txt hold the verdicts and the host, for the book (book/data/).
                               Linux brings up 1023 CPUs itself)
   make bench QUICK=1          a short run for CI (few CPUs, short intervals)
   tools/bench.py --only linux only the rows of Linux's driver (a few boots)
+  tools/bench.py --only bringup --smp 1024 --nodes 8
+                              only the bring-up comparison at that shape
   make bench SMP=64 NODES=4   one machine shape instead of the list
   make bench SMP=2048 NODES=16 one big shape (above 255 CPUs the x2APIC
                               runner, QEMU 10: QEMU refuses APIC IDs above 254
@@ -522,9 +524,10 @@ def main():
     p.add_argument("--nodes", type=int, help="... in this many NUMA nodes")
     p.add_argument("--out", default=os.path.join(ROOT, "build", "bench"), help="where results.csv, timeline.csv, *.svg go")
     p.add_argument("--no-build", action="store_true", help="use the images as they are")
-    p.add_argument("--only", choices=("linux",),
+    p.add_argument("--only", choices=("linux", "bringup"),
                    help="linux: only the rows of Linux's driver (round trips, one VMM thread "
-                        "driving 1, 7 and 63 VPs, echo 1 > online)")
+                        "driving 1, 7 and 63 VPs, echo 1 > online); bringup: only the "
+                        "bring-up comparison, sidecar against Linux, at each shape")
     a = p.parse_args()
     OUT = a.out
     os.makedirs(os.path.join(OUT, "logs"), exist_ok=True)
@@ -550,7 +553,9 @@ def main():
     smp, nodes, mem = run_shapes[min(1, len(run_shapes) - 1)]
     if smp > 255:
         smp, nodes, mem = 64, 4, 1024
-    if a.only == "linux":
+    if a.only == "bringup":
+        pass
+    elif a.only == "linux":
         b.section("Linux beside the sidecar", boot_linux_sidecar, b, smp, nodes, mem, rounds)
         b.section("one VMM thread, many VPs", linux_vmm_rate, b, [1, 7] if a.quick else [1, 7, 63])
         run_shapes = []
