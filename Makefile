@@ -51,7 +51,9 @@ CC      := gcc
 NASM    := nasm
 LD      := ld
 OBJCOPY := objcopy
-PYTHON  := python3
+# Debian's Python, where Debian's pytest and matplotlib are (tools/deps.sh),
+# whatever other python3 comes first in PATH.
+PYTHON  := /usr/bin/python3
 
 # Freestanding x86-64: no libc, no red zone (interrupts would clobber it), no
 # SSE (the FPU/SSE registers hold the guest's state while the sidecar runs:

@@ -29,6 +29,11 @@ musl-tools:musl-gcc
 clang:clang
 libclang-rt-14-dev:/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a
 cppcheck:cppcheck
+python3-pytest:/usr/lib/python3/dist-packages/pytest
+python3-pytest-xdist:/usr/lib/python3/dist-packages/xdist
+python3-pytest-timeout:/usr/lib/python3/dist-packages/pytest_timeout.py
+python3-matplotlib:/usr/lib/python3/dist-packages/matplotlib
+libarchive-tools:bsdtar
 "
 
 missing=""
