@@ -78,12 +78,15 @@ CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubu
 
 # --- sources ----------------------------------------------------------------
 
-# Library code every image links; the first line is also built on the host.
-LIB_PORTABLE := lib/fmt.c lib/diag.c lib/parse.c lib/mb2.c lib/acpi.c lib/machine.c lib/bootproto.c \
-	lib/e820.c lib/cmdline.c lib/physmem.c lib/trap_names.c lib/params.c
-LIB_KERNEL   := $(LIB_PORTABLE) lib/string.c lib/console.c lib/panic.c lib/timer.c \
-	lib/trap.c lib/identity.c lib/lapic.c lib/boot_tables.c lib/trap_entry.asm \
-	lib/irq_eoi.asm
+# The library, in two halves (lib/README.md): lib/portable/ is plain C that
+# also builds on the host (the unit tests, the fuzzers, sidecarctl link the
+# very same files); lib/runtime/ is the x86 runtime (console, local APIC,
+# timer, traps), of which each image links its own copy, with its own state.
+# lib/portable/vmm_core.c, the VMM's core, is apart: it needs a guest table
+# (linux-stub/guests.asm, or the unit tests' own), which the fuzzers lack.
+LIB_VMM      := lib/portable/vmm_core.c
+LIB_PORTABLE := $(filter-out $(LIB_VMM),$(sort $(wildcard lib/portable/*.c)))
+LIB_KERNEL   := $(LIB_PORTABLE) $(LIB_VMM) $(sort $(wildcard lib/runtime/*.c lib/runtime/*.asm))
 
 # The students' files (or the solutions, or the pristine skeleton). The C
 # files go into an archive so each image takes only what it calls; the
@@ -286,11 +289,11 @@ LAB_HOST := $(wildcard $(LABSRC)/00-*/*.c) $(wildcard $(LABSRC)/04-*/*.c) \
 	$(wildcard $(LABSRC)/05-*/*.c)
 unit-bin = build/$(1)/unit-tests
 $(call unit-bin,$(TREE)): $(LIB_PORTABLE) $(LAB_HOST) kernel/vp_regs.c $(wildcard tests/unit/*.c tests/unit/*.h) $(BT)/mklab \
-		linux-stub/vmm_core.c linux-stub/vmm.h
+		$(LIB_VMM) include/vmm_core.h
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
 	@$(CC) $(HCFLAGS) -Itests/unit -Ikernel -Ilinux-stub $(LIB_PORTABLE) $(LAB_HOST) kernel/vp_regs.c \
-		linux-stub/vmm_core.c tests/unit/*.c -o $@ $(CHECK_LIBS)
+		$(LIB_VMM) tests/unit/*.c -o $@ $(CHECK_LIBS)
 
 unit-build: $(call unit-bin,$(TREE))
 
@@ -422,7 +425,7 @@ fuzz: fuzz-build
 
 # The command protocol between threads (tests/host/protocol_threads.c).
 PROTOCOL_ROUNDS ?= 10000
-$(FZ)/protocol-tsan: tests/host/protocol_threads.c $(PROTOCOL_SRC) lib/fmt.c lib/diag.c \
+$(FZ)/protocol-tsan: tests/host/protocol_threads.c $(PROTOCOL_SRC) lib/portable/fmt.c lib/portable/diag.c \
 		$(FUZZSRC)/04-command/registers.c $(FUZZSRC)/04-command/gva.c \
 		$(wildcard include/*.h kernel/*.h tests/host/*.h)
 	@mkdir -p $(dir $@)
@@ -434,7 +437,7 @@ protocol-tsan: $(FZ)/protocol-tsan
 
 # The unit tests again, under AddressSanitizer and UBSan (any report fails).
 $(FZ)/unit-asan: $(LIB_PORTABLE) kernel/vp_regs.c $(wildcard $(FUZZSRC)/00-*/*.c $(FUZZSRC)/04-*/*.c $(FUZZSRC)/05-*/*.c) \
-		$(wildcard tests/unit/*.c tests/unit/*.h include/*.h) linux-stub/vmm_core.c
+		$(wildcard tests/unit/*.c tests/unit/*.h include/*.h) $(LIB_VMM)
 	@mkdir -p $(dir $@)
 	@echo "  ASANCC  $@"
 	@$(CC) $(SAN_CFLAGS) -Itests/unit -Ilinux-stub -fsanitize=address,undefined -fno-sanitize-recover=all \
@@ -489,8 +492,8 @@ LINUX_IOMMU = $(if $(filter 0,$(IOMMU)),,$(if $(filter 1,$(IOMMU) $(X2APIC))$(sh
 	[ "$(LINUX_SMP)" -gt 255 ] 2>/dev/null && echo y),--iommu))
 # A static tool: musl (Debian's musl-tools) makes it small; glibc works too.
 TOOL_CC      := $(if $(shell command -v musl-gcc),musl-gcc,$(CC))
-TOOL_SRC     := $(LAB7)/sidecarctl.c linux-stub/vmm_core.c lib/cmdline.c lib/diag.c lib/fmt.c \
-	lib/parse.c lib/trap_names.c
+TOOL_SRC     := $(LAB7)/sidecarctl.c $(LIB_VMM) lib/portable/cmdline.c lib/portable/diag.c lib/portable/fmt.c \
+	lib/portable/parse.c lib/portable/trap_names.c
 
 .PHONY: linux qemu-linux FORCE
 FORCE:
@@ -513,7 +516,7 @@ $(LINUX_MODULE): $(LAB7)/sidecar_drv.c $(LAB7)/sidecar_ioctl.h tools/linux/Kbuil
 	@unset MAKEFLAGS MAKEOVERRIDES MFLAGS; $(MAKE) -s -C /lib/modules/$$(cat $(LINUX_STAMP))/build \
 		M=$(abspath $(dir $@)) SIDECAR_ROOT=$(CURDIR) CONFIG_DEBUG_INFO_BTF_MODULES= modules
 
-$(LINUX_TOOL): $(TOOL_SRC) $(LAB7)/sidecar_ioctl.h include/sidecar.h linux-stub/vmm.h \
+$(LINUX_TOOL): $(TOOL_SRC) $(LAB7)/sidecar_ioctl.h include/sidecar.h include/vmm_core.h \
 		$(B)/obj/linux-stub/guests.asm.o
 	@mkdir -p $(dir $@)
 	@echo "  TOOL    $@ ($(TOOL_CC) -static)"

@@ -180,7 +180,7 @@ struct madt_cpu {
 typedef int (*madt_cpu_fn)(const struct madt_cpu *cpu, void *ctx);
 int madt_walk(const struct acpi_madt *madt, madt_cpu_fn fn, void *ctx, struct diag *d);
 
-/* SRAT walk (lib/acpi.c): enabled CPU and memory affinities in table order. */
+/* SRAT walk (lib/portable/acpi.c): enabled CPU and memory affinities in table order. */
 struct srat_visitor {
 	int (*cpu)(void *ctx, uint32_t apic_id, uint32_t proximity);
 	int (*memory)(void *ctx, uint64_t base, uint64_t length, uint32_t proximity);

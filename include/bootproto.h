@@ -1,5 +1,5 @@
 /*
- * bootproto.h - filling the zero page for a bzImage (lib/bootproto.c).
+ * bootproto.h - filling the zero page for a bzImage (lib/portable/bootproto.c).
  *
  * The part of the Linux boot protocol that is pure computation: given an
  * image bzimage_parse() accepted and the places the loader chose, build the

@@ -3,7 +3,7 @@
  *
  * Parameters are separated by spaces; a parameter is "key" or "key=value";
  * double quotes group spaces into one parameter ("key=a b" or key="a b") and
- * are removed (Linux: lib/cmdline.c, next_arg()). The shim both reads its own
+ * are removed (Linux: lib/portable/cmdline.c, next_arg()). The shim both reads its own
  * command line and builds the main kernel's.
  */
 #ifndef CMDLINE_H

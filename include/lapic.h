@@ -34,6 +34,7 @@
 #define LAPIC_TIMER_CURRENT 0x390
 #define LAPIC_TIMER_DIVIDE 0x3e0
 #define LVT_TIMER_PERIODIC (1u << 17)
+#define TIMER_DIVIDE_BY_16 0x3 /* the divide configuration register (SDM Figure 11-10) */
 
 /* SVR (10.9): bit 8 enables the APIC in software; bits 7:0 the spurious vector. */
 #define LAPIC_SVR_ENABLE 0x100
@@ -50,6 +51,11 @@
  * sidecar's own wake-up of a sleeping starter) let lapic_send_icr() wait
  * for an xAPIC's delivery status to go idle. */
 #define ICR_DELIVERY_TIMEOUT_US 1000
+
+/* x2APIC mode: register offset r is MSR X2APIC_MSR_BASE + r / 16 (10.12.1.2);
+ * the ICR is one 64-bit MSR, destination in bits 63:32 (10.12.9). */
+#define X2APIC_MSR_BASE 0x800
+#define X2APIC_MSR_ICR 0x830
 
 #define MSR_APIC_BASE 0x1b
 #define APIC_BASE_X2APIC (1u << 10) /* EXTD */
@@ -95,15 +101,7 @@ uint32_t lapic_timer_calibrate(void); /* returns ticks per millisecond */
 void lapic_timer_periodic(uint8_t vector, uint32_t ticks_per_ms, uint32_t period_us);
 
 /*
- * Lab 1 (labs/01-apstart/startup.c): start the CPU with this APIC ID at the
- * real-mode trampoline in trampoline_page (below 1 MiB) with INIT and two
- * Startup IPIs. 0, or -1 if an IPI was not delivered. The sidecar starts
- * its CPUs with it, and linux-stub its own.
- */
-int ap_send_init_sipi(uint32_t apic_id, uint64_t trampoline_page);
-
-/*
- * How long ap_send_init_sipi() waits after INIT and after each SIPI. The
+ * How long ap_send_init_sipi() (lab 1, include/lab.h) waits after INIT and after each SIPI. The
  * SDM's recipe (10 ms, 200 us) by default; lapic_use_modern_delays() picks
  * what Linux picks for processors it knows to be modern (smp_quirk_init_udelay()
  * in arch/x86/kernel/smpboot.c: Intel family 6, AMD family 0xF and later):
@@ -115,12 +113,5 @@ struct ap_start_delays {
 };
 extern struct ap_start_delays ap_start_delays;
 void lapic_use_modern_delays(void);
-
-/*
- * Lab 3 (labs/03-ipi/ipi.c): send a fixed interrupt with this vector to the
- * CPU with this APIC ID; 0, or -1 when the vector is invalid, the delivery
- * never completed or the APIC reported an error (ESR).
- */
-int ipi_send(uint32_t apic_id, uint8_t vector);
 
 #endif

@@ -78,7 +78,7 @@ _Static_assert(sizeof(struct mb2_tag_mmap) == 16, "mb2 mmap tag");
 typedef int (*mb2_tag_fn)(const struct mb2_tag *tag, void *ctx);
 int mb2_walk(const void *info, size_t limit, mb2_tag_fn fn, void *ctx, struct diag *d);
 
-/* What the shim needs from the information, checked (lib/mb2.c). */
+/* What the shim needs from the information, checked (lib/portable/mb2.c). */
 #define MB2_MAX_MODULES 8
 #define MB2_MAX_MMAP 64
 

@@ -61,7 +61,5 @@ void numa_assign_cpus(const struct machine *m, uint32_t bsp, const struct cpu_po
 int numa_alloc_node_block(struct physmem *pm, const struct machine *m, uint32_t node,
 			  uint64_t size, uint64_t *out, bool *local);
 
-/* lib/parse.c: a CPU list as people write it: "0,4,8-11". */
-bool parse_cpu_list(const char *s, size_t len, bool set[MAX_CPUS]);
 
 #endif

@@ -11,7 +11,7 @@
  * output_page + its size in 64 bits, and the products (cpu_count * pages,
  * start_timeout_us * 1000, us * tsc_khz) have their factors bounded first.
  *
- * lib/params.c; built into the sidecar and, for the unit tests
+ * lib/portable/params.c; built into the sidecar and, for the unit tests
  * (tests/unit/test_params.c), on the host.
  */
 #ifndef PARAMS_H
@@ -24,7 +24,7 @@
  * times 4, in nanoseconds, which must fit in 64 bits with room to spare. */
 #define SIDECAR_MAX_START_TIMEOUT_US 60000000ull /* 60 s */
 /* The fastest TSC the sidecar believes in, 100 GHz: the delays multiply
- * microseconds by tsc_khz (lib/timer.c), which must not wrap either. */
+ * microseconds by tsc_khz (lib/runtime/timer.c), which must not wrap either. */
 #define SIDECAR_MAX_TSC_KHZ 100000000ull
 /* Where the output page must lie: the sidecar writes it on the shim's page
  * tables, which map the first 4 GiB. */

@@ -90,7 +90,7 @@ _Static_assert(sizeof(struct sidecar_param_cpu) == 8, "param cpu");
 
 #define SIDECAR_LOG 0x1          /* flags: the sidecar prints what it does */
 #define SIDECAR_SERIAL_START 0x2 /* the BSP starts every AP itself (no fan-out): for comparison */
-#define SIDECAR_MODERN_DELAYS 0x4 /* Linux's INIT-SIPI delays for modern CPUs (lib/lapic.c) */
+#define SIDECAR_MODERN_DELAYS 0x4 /* Linux's INIT-SIPI delays for modern CPUs (lib/runtime/lapic.c) */
 #define SIDECAR_TEST_COMMANDS 0x8 /* accept SIDECAR_CMD_TEST_TRESPASS (shim option test_commands) */
 
 struct sidecar_params {
@@ -270,7 +270,7 @@ _Static_assert(sizeof(struct sidecar_vp_memory) == 40, "vp memory");
  * 128-bit XMM register is two names, its low and its high half.
  *
  * The general registers, RIP and RFLAGS come first, in the order of the
- * sidecar's own register file (kernel/vp.h). Then the rest of the VP's
+ * sidecar's own register file (include/lab.h). Then the rest of the VP's
  * state, added to the ABI without moving anything:
  *   VP_FS_BASE, VP_GS_BASE  the guest's segment bases (IA32_FS_BASE and the
  *                           GS base swapgs gives it); canonical addresses only
@@ -290,7 +290,7 @@ _Static_assert(sizeof(struct sidecar_vp_memory) == 40, "vp memory");
  * VP_REGISTER_COUNT: a client asking for more splits the list into requests
  * of SIDECAR_MAX_REGISTERS, in order, as OpenHCL's client does (its
  * sidecar_client get_vp_registers and set_vp_registers take
- * MAX_GET_SET_VP_REGISTERS = 31 a request; linux-stub/vmm_core.c,
+ * MAX_GET_SET_VP_REGISTERS = 31 a request; lib/portable/vmm_core.c,
  * vmm_registers()).
  *
  * SET_VP_REGISTERS is all or nothing: it fails, changing no register, when

@@ -12,6 +12,7 @@
 #ifndef TRAMPOLINE_H
 #define TRAMPOLINE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define TRAMPOLINE_MAGIC 0x504d5254 /* "TRMP" */
@@ -38,17 +39,27 @@ struct __attribute__((packed)) trampoline_data {
 	uint64_t gdt[4];        /* 64: null, 32-bit code 0x08, 64-bit code 0x10, data 0x18 */
 };
 _Static_assert(sizeof(struct trampoline_data) == 96, "trampoline data block");
+/* The offsets trampoline.asm's labels stand for (it cannot include C). */
+_Static_assert(__builtin_offsetof(struct trampoline_data, cr3) == 32 &&
+		       __builtin_offsetof(struct trampoline_data, slot_count) == 36 &&
+		       __builtin_offsetof(struct trampoline_data, slots) == 40 &&
+		       __builtin_offsetof(struct trampoline_data, entry) == 48 &&
+		       __builtin_offsetof(struct trampoline_data, flags) == 56 &&
+		       __builtin_offsetof(struct trampoline_data, gdt) == 64,
+	       "trampoline.asm's data block");
 
-/* lib/boot_tables.c: copy blob (size bytes) to page, check its magic,
- * relocate it and fill in the rest of the data block; flags is
- * TRAMPOLINE_X2APIC when this image runs in x2APIC mode. 0 or -1. */
-int trampoline_install(uint64_t page, const uint8_t *blob, size_t size, uint32_t cr3,
-		       uint64_t slots, uint32_t slot_count, uint64_t entry, uint32_t flags);
-
-/* lib/boot_tables.c: the first 4 GiB identity mapped, 2 MiB pages, the top
- * gigabyte (device registers) uncached. */
-void identity_map_4g(uint64_t pml4[512], uint64_t pdpt[512], uint64_t pd[4][512]);
-/* The same for the first gib GiB (at most 512: one PDPT); GiB 3 uncached. */
-void identity_map(uint64_t pml4[512], uint64_t pdpt[512], uint64_t pd[][512], uint32_t gib);
+/* One entry of the table the trampoline searches for its own APIC ID: the
+ * sidecar's and linux-stub's BSPs fill it, each AP reads its stack and its
+ * argument from it. trampoline.asm steps through it SLOT_SIZE (24) bytes at
+ * a time and loads [slot + 8] into rsp and [slot + 16] into rdi. */
+struct ap_slot {
+	uint32_t apic_id;
+	uint32_t reserved;
+	uint64_t stack_top;
+	uint64_t percpu; /* the AP's argument: its struct percpu, or linux-stub's stub_cpu */
+};
+_Static_assert(sizeof(struct ap_slot) == 24 && __builtin_offsetof(struct ap_slot, stack_top) == 8 &&
+		       __builtin_offsetof(struct ap_slot, percpu) == 16,
+	       "trampoline.asm's SLOT_SIZE and slot offsets");
 
 #endif

@@ -3,13 +3,15 @@
  *
  * SDM vol. 3A chapter 6: in 64-bit mode the IDT holds 16-byte gates; on an
  * exception the CPU pushes SS, RSP, RFLAGS, CS, RIP and, for some vectors, an
- * error code. lib/trap_entry.asm pushes the rest so that every handler sees
+ * error code. lib/runtime/trap_entry.asm pushes the rest so that every handler sees
  * the same struct trap_frame.
  */
 #ifndef TRAP_H
 #define TRAP_H
 
 #include <stdint.h>
+
+#include "trap_names.h"
 
 struct trap_frame {
 	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
@@ -33,7 +35,6 @@ const void *trap_stub(unsigned vector);
 
 /* Called by the entry stubs. The default panics with the vector's name. */
 void trap_handler(struct trap_frame *f);
-const char *trap_name(uint64_t vector);
 /* Stop with the exception's name, where and why (the default handler). */
 __attribute__((noreturn)) void trap_panic(struct trap_frame *f);
 

@@ -1,14 +1,30 @@
 /*
- * x86.h - the handful of instructions C cannot express.
+ * x86.h - the handful of instructions C cannot express, and the names of
+ * the architecture's numbers every image uses (the page size, page-table
+ * entry bits, MSRs).
  *
- * Each is one inline asm statement with the operands the Intel SDM volume 2
- * gives for the instruction. "memory" clobbers keep the compiler from moving
+ * Each instruction is one inline asm statement with the operands the Intel
+ * SDM volume 2 gives for it. "memory" clobbers keep the compiler from moving
  * memory accesses across the ones that order or depend on memory.
  */
 #ifndef X86_H
 #define X86_H
 
 #include <stdint.h>
+
+#define PAGE_SIZE 4096ull
+
+/* Page-table entry bits (SDM vol. 3A 4.5, Table 4-14 onwards). */
+#define PTE_P 0x1ull     /* present */
+#define PTE_W 0x2ull     /* writable */
+#define PTE_U 0x4ull     /* user (ring 3) may use it */
+#define PTE_PWT 0x8ull   /* write-through */
+#define PTE_PCD 0x10ull  /* cache disable */
+#define PTE_PS 0x80ull   /* a large page (in a PDPTE or PDE) */
+#define PTE_G 0x100ull   /* global */
+#define PTE_ADDR 0x000ffffffffff000ull /* bits 51:12, the next table or the page */
+
+#define MSR_GS_BASE 0xc0000101 /* IA32_GS_BASE: each image keeps its per-CPU pointer here */
 
 static inline void outb(uint16_t port, uint8_t v)
 {
@@ -38,15 +54,15 @@ static inline void cpuid(uint32_t leaf, uint32_t sub, uint32_t *a, uint32_t *b, 
  * else the 8-bit xAPIC ID in CPUID.01H:EBX[31:24] (10.4.6). */
 static inline uint32_t cpu_apic_id(void)
 {
-	uint32_t a, b, c, d;
-	cpuid(0, 0, &a, &b, &c, &d);
-	if (a >= 0xb) {
-		cpuid(0xb, 0, &a, &b, &c, &d);
-		if (b != 0)
-			return d;
+	uint32_t eax, ebx, ecx, edx;
+	cpuid(0, 0, &eax, &ebx, &ecx, &edx);
+	if (eax >= 0xb) {
+		cpuid(0xb, 0, &eax, &ebx, &ecx, &edx);
+		if (ebx != 0)
+			return edx;
 	}
-	cpuid(1, 0, &a, &b, &c, &d);
-	return b >> 24;
+	cpuid(1, 0, &eax, &ebx, &ecx, &edx);
+	return ebx >> 24;
 }
 
 static inline uint64_t rdtsc(void)
@@ -90,6 +106,14 @@ static inline void write_cr3(uint64_t v)
 static inline void cli(void)
 {
 	__asm__ volatile("cli" ::: "memory");
+}
+
+/* Enable interrupts and halt, as one: STI takes effect only after the next
+ * instruction (SDM vol. 2B, STI), so no interrupt can arrive between the two
+ * and be missed by a CPU about to sleep. Returns after an interrupt. */
+static inline void safe_halt(void)
+{
+	__asm__ volatile("sti; hlt" ::: "memory");
 }
 
 static inline void hlt(void)

@@ -9,13 +9,19 @@
  * An AP runs on the shared boot tables until it is up, then moves to its
  * own (kernel/paging.c) for good: ap_settle() and everything after it.
  */
-#include "kernel.h"
+#include "ap.h"
 #include "console.h"
+#include "fpu.h"
+#include "gdt.h"
+#include "lab.h"
 #include "lapic.h"
+#include "paging.h"
+#include "percpu.h"
+#include "protect.h"
+#include "sleep.h"
+#include "start.h"
 #include "timer.h"
 #include "x86.h"
-
-#define MSR_GS_BASE 0xc0000101
 
 static __attribute__((noreturn)) void ap_settle(struct percpu *pc);
 __attribute__((noreturn)) void paging_switch(uint64_t cr3, uint64_t rsp,

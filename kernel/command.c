@@ -8,7 +8,12 @@
  * it before use (OpenHCL's rule: never trust the page). A bad request gets
  * error = 1 and a one-line reason in error_text; the CPU carries on.
  */
-#include "kernel.h"
+#include "command.h"
+#include "fault.h"
+#include "fpu.h"
+#include "lab.h"
+#include "percpu.h"
+#include "vp.h"
 
 void command_run(struct percpu *pc)
 {

@@ -17,12 +17,14 @@
  * Only a shim given `test_commands` sets SIDECAR_TEST_COMMANDS; without it
  * the command is refused with an error, as any unknown command is.
  */
-#include "kernel.h"
+#include "fault.h"
 #include "console.h"
 #include "lapic.h"
+#include "paging.h"
+#include "percpu.h"
+#include "start.h"
 #include "x86.h"
 
-#define PAGE 4096ull
 #define TRESPASS_VALUE 0x5452455350415353ull /* "SSAPSERT" */
 
 static bool within(uint64_t a, uint64_t base, uint64_t size)
@@ -34,15 +36,15 @@ static bool within(uint64_t a, uint64_t base, uint64_t size)
  * the parameter page and the node layout of include/sidecar.h). */
 static void describe(uint64_t a, char *out, size_t len)
 {
-	if (within(a, params_page, SIDECAR_PARAM_PAGES * PAGE)) {
+	if (within(a, params_page, SIDECAR_PARAM_PAGES * PAGE_SIZE)) {
 		fmt_snprintf(out, len, "the shim's parameter page");
 		return;
 	}
-	if (within(a, params->output_page, SIDECAR_OUTPUT_PAGES * PAGE)) {
+	if (within(a, params->output_page, SIDECAR_OUTPUT_PAGES * PAGE_SIZE)) {
 		fmt_snprintf(out, len, "the sidecar's output page");
 		return;
 	}
-	if (within(a, params->trampoline_page, PAGE)) {
+	if (within(a, params->trampoline_page, PAGE_SIZE)) {
 		fmt_snprintf(out, len, "the AP trampoline");
 		return;
 	}
@@ -55,22 +57,22 @@ static void describe(uint64_t a, char *out, size_t len)
 		if (!pn->memory_size || !within(a, pn->memory_base, pn->memory_size))
 			continue;
 		uint64_t off = a - pn->memory_base;
-		uint64_t commands = PAGE * (1 + (uint64_t)pn->cpu_count);
-		if (off < PAGE) {
+		uint64_t commands = PAGE_SIZE * (1 + (uint64_t)pn->cpu_count);
+		if (off < PAGE_SIZE) {
 			fmt_snprintf(out, len, "node %u's control page", n);
 		} else if (off < commands) {
 			fmt_snprintf(out, len, "cpu %lu's command page",
-				     (unsigned long)(pn->first_cpu + off / PAGE - 1));
+				     (unsigned long)(pn->first_cpu + off / PAGE_SIZE - 1));
 		} else {
-			uint64_t k = (off - commands) / (SIDECAR_PRIVATE_PAGES * PAGE);
-			uint64_t in = (off - commands) % (SIDECAR_PRIVATE_PAGES * PAGE);
+			uint64_t k = (off - commands) / (SIDECAR_PRIVATE_PAGES * PAGE_SIZE);
+			uint64_t in = (off - commands) % (SIDECAR_PRIVATE_PAGES * PAGE_SIZE);
 			/* the k-th CPU of the node that the sidecar started */
 			uint32_t cpu = pn->first_cpu, seen = 0;
 			for (uint32_t i = 0; i < pn->cpu_count; i++)
 				if (params->cpus[pn->first_cpu + i].start && seen++ == k)
 					cpu = pn->first_cpu + i;
 			fmt_snprintf(out, len, "cpu %u's %s", cpu,
-				     in < SIDECAR_STACK_PAGES * PAGE ? "stack" : "page tables");
+				     in < SIDECAR_STACK_PAGES * PAGE_SIZE ? "stack" : "page tables");
 		}
 		return;
 	}

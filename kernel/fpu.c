@@ -35,8 +35,11 @@
  * Guest mistakes stay guest exits: an unmasked x87 or SSE exception is #MF
  * or #XM in ring 3, an exception exit like any other.
  */
-#include "kernel.h"
+#include "fpu.h"
 #include "console.h"
+#include "lab.h"
+#include "percpu.h"
+#include "vp_regs.h"
 #include "x86.h"
 
 #define CR0_MP (1ull << 1)

@@ -9,8 +9,21 @@
  * both live in the CPU's per-CPU page.
  * (The FPU's control bits in CR0 are kernel/fpu.c's.)
  */
-#include "kernel.h"
+#include "gdt.h"
+#include "percpu.h"
 #include "x86.h"
+
+/*
+ * Flat code and data descriptors (SDM vol. 3A 3.4.5): base 0, limit 0xfffff
+ * in 4 KiB units (G), present. Byte 5 is the access byte: 0x9a code
+ * (execute/read), 0x92 data (read/write), 0xfa and 0xf2 the same with DPL 3.
+ * The flags nibble: 0xc for 32-bit (D=1, G=1), 0xa for 64-bit code (L=1, G=1).
+ */
+#define DESC_CODE32 0x00cf9a000000ffffull
+#define DESC_KERNEL_CODE 0x00af9a000000ffffull
+#define DESC_KERNEL_DATA 0x00cf92000000ffffull
+#define DESC_USER_DATA 0x00cff2000000ffffull
+#define DESC_USER_CODE 0x00affa000000ffffull
 
 void gdt_init(struct percpu *pc)
 {
@@ -22,11 +35,11 @@ void gdt_init(struct percpu *pc)
 	pc->tss.rsp0 = pc->stack_top;
 
 	pc->gdt[0] = 0;
-	pc->gdt[1] = 0x00cf9a000000ffff; /* 0x08: 32-bit code (the trampoline's) */
-	pc->gdt[2] = 0x00af9a000000ffff; /* 0x10: kernel code, L=1 */
-	pc->gdt[3] = 0x00cf92000000ffff; /* 0x18: kernel data */
-	pc->gdt[4] = 0x00cff2000000ffff; /* 0x20: user data, DPL 3 */
-	pc->gdt[5] = 0x00affa000000ffff; /* 0x28: user code, DPL 3, L=1 */
+	pc->gdt[1] = DESC_CODE32;      /* 0x08: 32-bit code (the trampoline's) */
+	pc->gdt[2] = DESC_KERNEL_CODE; /* 0x10 */
+	pc->gdt[3] = DESC_KERNEL_DATA; /* 0x18 */
+	pc->gdt[4] = DESC_USER_DATA;   /* 0x20 */
+	pc->gdt[5] = DESC_USER_CODE;   /* 0x28 */
 	/* 0x30: a 16-byte system descriptor, type 9 = available 64-bit TSS. */
 	pc->gdt[6] = (limit & 0xffff) | (tss & 0xffffff) << 16 | 0x89ull << 40 |
 		     ((limit >> 16) & 0xf) << 48 | ((tss >> 24) & 0xff) << 56;

@@ -3,7 +3,7 @@
  * and the address space each sidecar CPU moves to once it is up.
  *
  * Boot tables (the BSP builds them, once; shared): the first 4 GiB identity
- * mapped with 2 MiB pages (lib/boot_tables.c), and every node's memory block
+ * mapped with 2 MiB pages (lib/runtime/boot_tables.c), and every node's memory block
  * above 4 GiB identity mapped too, so that the BSP can lay the blocks out and
  * each AP can find its stack wherever its node's memory is. They sit in the
  * image, below 4 GiB, because the trampoline loads CR3 from 32-bit code. The
@@ -44,18 +44,14 @@
  * the CPU's own PDPT -> PD -> PT for its window at the top of the address
  * space. Four pages per CPU (SIDECAR_PAGE_TABLE_PAGES), as OpenHCL's four.
  */
-#include "kernel.h"
+#include "paging.h"
+#include "boot_tables.h"
 #include "lapic.h"
-#include "trampoline.h"
+#include "percpu.h"
+#include "protect.h"
 #include "x86.h"
 
-#define PAGE 4096ull
-#define PT_P 0x1ull
-#define PT_W 0x2ull
-#define PT_PWT 0x8ull
-#define PT_PCD 0x10ull
-#define PT_PS 0x80ull
-#define TABLE (PT_P | PT_W) /* an upper-level entry: the leaves decide */
+#define TABLE (PTE_P | PTE_W) /* an upper-level entry: the leaves decide */
 #define INDEX(va, level) (((va) >> (12 + 9 * ((level) - 1))) & 511)
 #define BOOT_POOL_PAGES 16 /* upper tables for node memory above 4 GiB */
 
@@ -81,11 +77,11 @@ uint8_t sidecar_idt[4096] __attribute__((section(".idt"), aligned(4096)));
 
 static uint64_t *boot_table(uint64_t *entry)
 {
-	if (!(*entry & PT_P)) {
+	if (!(*entry & PTE_P)) {
 		if (boot_pool_used == BOOT_POOL_PAGES)
 			return NULL;
 		uint64_t *t = boot_pool[boot_pool_used++];
-		memset(t, 0, PAGE);
+		memset(t, 0, PAGE_SIZE);
 		*entry = (uint64_t)t | TABLE;
 	}
 	return (uint64_t *)(*entry & PTE_ADDR);
@@ -99,7 +95,7 @@ static int boot_map(uint64_t base, uint64_t size)
 		uint64_t *pd = pdpt ? boot_table(&pdpt[INDEX(pa, 3)]) : NULL;
 		if (!pd)
 			return -1;
-		pd[INDEX(pa, 2)] = pa | PT_P | PT_W | PT_PS;
+		pd[INDEX(pa, 2)] = pa | PTE_P | PTE_W | PTE_PS;
 	}
 	return 0;
 }
@@ -111,15 +107,15 @@ static void build_shared(void)
 	/* The linker's symbols as addresses (kernel/kernel.ld), page aligned. */
 	uint64_t text_end = (uint64_t)image_text_end, rodata_end = (uint64_t)image_rodata_end;
 	uint64_t data_end = (uint64_t)image_data_end, idt_end = (uint64_t)image_idt_end;
-	for (uint64_t p = (uint64_t)image_start; p < idt_end; p += PAGE) {
-		uint64_t rights = p < text_end     ? PT_P
-				  : p < rodata_end ? PT_P | nx
-				  : p < data_end   ? PT_P | PT_W | nx
-						   : PT_P | nx; /* the IDT */
+	for (uint64_t p = (uint64_t)image_start; p < idt_end; p += PAGE_SIZE) {
+		uint64_t rights = p < text_end     ? PTE_P
+				  : p < rodata_end ? PTE_P | nx
+				  : p < data_end   ? PTE_P | PTE_W | nx
+						   : PTE_P | nx; /* the IDT */
 		image_pt[INDEX(p, 1)] = p | rights;
 	}
 	low_pd0[INDEX(SIDECAR_IMAGE_BASE, 2)] = (uint64_t)image_pt | TABLE;
-	apic_pt[INDEX(apic, 1)] = apic | PT_P | PT_W | PT_PCD | PT_PWT | nx;
+	apic_pt[INDEX(apic, 1)] = apic | PTE_P | PTE_W | PTE_PCD | PTE_PWT | nx;
 	apic_pd[INDEX(apic, 2)] = (uint64_t)apic_pt | TABLE;
 	for (int x = 0; x < 2; x++)
 		low_pdpt[x][0] = (uint64_t)low_pd0 | TABLE;
@@ -146,27 +142,27 @@ int paging_build(const struct sidecar_params *p, uint64_t *cr3)
 
 static uint64_t window_va(unsigned slot)
 {
-	return WINDOW_BASE + slot * PAGE;
+	return WINDOW_BASE + slot * PAGE_SIZE;
 }
 
 void paging_build_own(struct percpu *pc, uint64_t private_pa, uint64_t command_pa,
 		      uint64_t control_pa)
 {
 	uint64_t nx = protect_nx_bit();
-	uint64_t tables = private_pa + SIDECAR_STACK_PAGES * PAGE;
+	uint64_t tables = private_pa + SIDECAR_STACK_PAGES * PAGE_SIZE;
 	uint64_t *pml4 = (uint64_t *)tables, *pdpt = pml4 + 512, *pd = pdpt + 512, *pt = pd + 512;
-	memset(pml4, 0, SIDECAR_PAGE_TABLE_PAGES * PAGE);
+	memset(pml4, 0, SIDECAR_PAGE_TABLE_PAGES * PAGE_SIZE);
 	bool x2apic = rdmsr(MSR_APIC_BASE) & APIC_BASE_X2APIC; /* this CPU's mode (SDM 11.12.1) */
 	pml4[0] = (uint64_t)low_pdpt[!x2apic] | TABLE;
 	pml4[INDEX(WINDOW_BASE, 4)] = (uint64_t)pdpt | TABLE;
 	pdpt[INDEX(WINDOW_BASE, 3)] = (uint64_t)pd | TABLE;
 	pd[INDEX(WINDOW_BASE, 2)] = (uint64_t)pt | TABLE;
 	for (unsigned i = 0; i < SIDECAR_STACK_PAGES; i++)
-		pt[WIN_STACK + i] = (private_pa + i * PAGE) | PT_P | PT_W | nx;
-	pt[WIN_COMMAND] = command_pa | PT_P | PT_W | nx;
-	pt[WIN_CONTROL] = control_pa | PT_P | PT_W | nx;
-	pt[WIN_PML4] = (uint64_t)pml4 | PT_P | PT_W | nx;
-	pt[WIN_PT] = (uint64_t)pt | PT_P | PT_W | nx;
+		pt[WIN_STACK + i] = (private_pa + i * PAGE_SIZE) | PTE_P | PTE_W | nx;
+	pt[WIN_COMMAND] = command_pa | PTE_P | PTE_W | nx;
+	pt[WIN_CONTROL] = control_pa | PTE_P | PTE_W | nx;
+	pt[WIN_PML4] = (uint64_t)pml4 | PTE_P | PTE_W | nx;
+	pt[WIN_PT] = (uint64_t)pt | PTE_P | PTE_W | nx;
 	pc->cr3 = (uint64_t)pml4;
 	pc->pml4 = (uint64_t *)window_va(WIN_PML4);
 	pc->pt = (uint64_t *)window_va(WIN_PT);
@@ -188,7 +184,7 @@ void *paging_map_run(struct percpu *pc, unsigned slot, uint64_t pa, uint64_t pag
 {
 	uint64_t nx = protect_nx_bit();
 	for (uint64_t i = 0; i < pages; i++)
-		pc->pt[slot + i] = (pa + i * PAGE) | PT_P | PT_W | nx;
+		pc->pt[slot + i] = (pa + i * PAGE_SIZE) | PTE_P | PTE_W | nx;
 	return (void *)window_va(slot);
 }
 

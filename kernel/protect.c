@@ -12,7 +12,7 @@
  *        user page unless RFLAGS.AC is set - the sidecar reads guest memory
  *        only through its own identity map, never through the guest's
  *        mappings, so nothing here ever sets AC (the trap entry clears the
- *        AC a guest may have set: lib/trap_entry.asm);
+ *        AC a guest may have set: lib/runtime/trap_entry.asm);
  *   NX   (IA32_EFER bit 11; CPUID.80000001H:EDX bit 20): the execute-disable
  *        bit of page-table entries means something; the shadow tables then
  *        carry the guest's own NX bits, so a guest that marks its data
@@ -21,7 +21,7 @@
  * page either, and AM (bit 18), so a guest that sets RFLAGS.AC gets #AC for
  * a misaligned access (alignment checks only ever apply in ring 3).
  */
-#include "kernel.h"
+#include "protect.h"
 #include "x86.h"
 
 #define CR0_WP (1ull << 16)

@@ -13,10 +13,12 @@
  * its starter an IPI to end it early. The BSP, in the shim's environment,
  * and a CPU whose lab 2 is not written yet, keep spinning.
  */
-#include "kernel.h"
+#include "sleep.h"
+#include "irq_eoi.h"
 #include "lapic.h"
-#include "trap.h"
+#include "percpu.h"
 #include "timer.h"
+#include "trap.h"
 #include "x86.h"
 
 static uint32_t ticks_per_ms; /* the local APIC timer's rate, measured by the BSP */
@@ -48,10 +50,10 @@ bool sleep_until(uint64_t deadline_ns, const uint32_t *watch, uint32_t while_val
 		if (now >= deadline_ns)
 			break;
 		uint64_t ticks = (deadline_ns - now) / 1000 * ticks_per_ms / 1000 + 1;
-		lapic_write(LAPIC_TIMER_DIVIDE, 0x3); /* divide by 16, as calibrated */
+		lapic_write(LAPIC_TIMER_DIVIDE, TIMER_DIVIDE_BY_16); /* as calibrated */
 		lapic_write(LAPIC_LVT_TIMER, SIDECAR_WAKE_VECTOR); /* one-shot */
 		lapic_write(LAPIC_TIMER_INITIAL, ticks > 0xffffffff ? 0xffffffff : (uint32_t)ticks);
-		__asm__ volatile("sti; hlt" ::: "memory");
+		safe_halt();
 	}
 	lapic_write(LAPIC_TIMER_INITIAL, 0); /* stop the timer */
 	return true;

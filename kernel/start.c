@@ -17,12 +17,19 @@
  *   5. wait until every CPU is IDLE or FAILED - with a deadline, so a CPU
  *      that hangs half-way cannot hang the boot - and report.
  */
-#include "kernel.h"
+#include "start.h"
+#include "ap.h"
+#include "boot_tables.h"
 #include "console.h"
+#include "fpu.h"
+#include "lab.h"
 #include "lapic.h"
+#include "paging.h"
 #include "params.h"
+#include "percpu.h"
+#include "protect.h"
+#include "sleep.h"
 #include "timer.h"
-#include "trampoline.h"
 #include "x86.h"
 
 const char image_name[] = "sidecar";
@@ -146,10 +153,15 @@ static void give_up_on(struct percpu *pc)
 	}
 }
 
+/* How long the BSP waits for the whole bring-up: four AP timeouts (a CPU
+ * that times out is one, its starter's own start another, nested fan-out
+ * the rest) and this much for the CPUs' set-up after they check in. */
+#define BRINGUP_SLACK_NS 5000000000ull
+
 /* 5. Every CPU IDLE or FAILED, or the deadline passed. */
 static void wait_for_all(uint32_t total)
 {
-	uint64_t deadline_ns = 4 * params->start_timeout_us * 1000 + 5000000000ull;
+	uint64_t deadline_ns = 4 * params->start_timeout_us * 1000 + BRINGUP_SLACK_NS;
 	uint64_t start = timer_ns();
 	while (__atomic_load_n(&output->started, __ATOMIC_ACQUIRE) +
 		       __atomic_load_n(&output->failed, __ATOMIC_ACQUIRE) <

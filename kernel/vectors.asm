@@ -2,7 +2,7 @@
 ;
 ; irq_request_entry: the request vector a client sends to wake a CPU (or to
 ; stop a running VP). It builds the same struct trap_frame as the exception
-; stubs (lib/trap_entry.asm) - the interrupted code may be a guest in ring 3,
+; stubs (lib/runtime/trap_entry.asm) - the interrupted code may be a guest in ring 3,
 ; whose registers the VP exit must save - with the marker vector
 ; TRAP_REQUEST (256) whatever number the request vector has, and goes
 ; through trap_common to the sidecar's trap_handler (kernel/vp.c), which

@@ -26,12 +26,20 @@
  *      registers, decode the exit (lab 4's decoder), return to step 4's
  *      caller (vp_leave).
  */
-#include "kernel.h"
+#include "vp.h"
 #include "console.h"
+#include "fault.h"
+#include "fpu.h"
+#include "lab.h"
+#include "paging.h"
+#include "percpu.h"
+#include "protect.h"
+#include "start.h"
 #include "trap.h"
+#include "vectors.h"
+#include "vp_regs.h"
 #include "x86.h"
 
-#define PAGE 4096ull
 #define MAX_INSTRUCTION 15        /* SDM vol. 2 2.3.11: an instruction is at most 15 bytes */
 
 _Static_assert(__builtin_offsetof(struct vp_state, kernel_rsp) == 488, "vp_entry.asm");
@@ -56,9 +64,9 @@ static int clear_of_sidecar(const char *what, uint64_t base, uint64_t size, stru
 		uint64_t base, size;
 	} own[4 + SIDECAR_MAX_NODES] = {
 		{"the sidecar image", SIDECAR_IMAGE_BASE, SIDECAR_IMAGE_MAX},
-		{"the parameter pages", params_page, SIDECAR_PARAM_PAGES * PAGE},
-		{"the output pages", (uint64_t)output, SIDECAR_OUTPUT_PAGES * PAGE},
-		{"the trampoline", params->trampoline_page, PAGE},
+		{"the parameter pages", params_page, SIDECAR_PARAM_PAGES * PAGE_SIZE},
+		{"the output pages", (uint64_t)output, SIDECAR_OUTPUT_PAGES * PAGE_SIZE},
+		{"the trampoline", params->trampoline_page, PAGE_SIZE},
 	};
 	uint32_t n = 4;
 	for (uint32_t i = 0; i < params->node_count; i++)
@@ -76,7 +84,7 @@ static int clear_of_sidecar(const char *what, uint64_t base, uint64_t size, stru
 int vp_memory_check(const struct sidecar_vp_memory *m, struct vp_memory_view *view,
 		    struct diag *d)
 {
-	if (m->size == 0 || m->base % PAGE || m->size % PAGE)
+	if (m->size == 0 || m->base % PAGE_SIZE || m->size % PAGE_SIZE)
 		return diag_fail(d, E_INVAL, "guest memory 0x%lx size 0x%lx is not whole pages",
 				 (unsigned long)m->base, (unsigned long)m->size);
 	if (m->base < MiB(1) || m->size > SIDECAR_VP_MEMORY_MAX || m->base + m->size < m->base ||
@@ -85,14 +93,14 @@ int vp_memory_check(const struct sidecar_vp_memory *m, struct vp_memory_view *vi
 				 "guest memory 0x%lx size 0x%lx: not above 1 MiB or over %u KiB",
 				 (unsigned long)m->base, (unsigned long)m->size,
 				 SIDECAR_VP_MEMORY_MAX / 1024);
-	if (m->page_table % PAGE || m->page_table >= m->size || m->size - m->page_table < PAGE)
+	if (m->page_table % PAGE_SIZE || m->page_table >= m->size || m->size - m->page_table < PAGE_SIZE)
 		return diag_fail(d, E_RANGE, "guest page table at GPA 0x%lx is outside guest memory",
 				 (unsigned long)m->page_table);
 	int r = clear_of_sidecar("guest memory", m->base, m->size, d);
 	if (r)
 		return r;
 	/* Where this CPU sees it while the command runs (vp_memory_map). */
-	*view = (struct vp_memory_view){(uint8_t *)(WINDOW_BASE + WIN_GUEST * PAGE), m->size,
+	*view = (struct vp_memory_view){(uint8_t *)(WINDOW_BASE + WIN_GUEST * PAGE_SIZE), m->size,
 					m->page_table};
 	return 0;
 }
@@ -100,13 +108,13 @@ int vp_memory_check(const struct sidecar_vp_memory *m, struct vp_memory_view *vi
 /* Map the checked guest memory into this CPU's window. */
 static void vp_memory_map(struct percpu *pc, const struct sidecar_vp_memory *m)
 {
-	paging_map_run(pc, WIN_GUEST, m->base, m->size / PAGE);
+	paging_map_run(pc, WIN_GUEST, m->base, m->size / PAGE_SIZE);
 }
 
 static int check_scratch(const struct sidecar_vp_memory *m, struct diag *d)
 {
-	uint64_t size = (uint64_t)m->scratch_pages * PAGE;
-	if (m->scratch_pages < 4 || m->scratch_pages > SIDECAR_VP_SCRATCH_MAX || m->scratch % PAGE ||
+	uint64_t size = (uint64_t)m->scratch_pages * PAGE_SIZE;
+	if (m->scratch_pages < 4 || m->scratch_pages > SIDECAR_VP_SCRATCH_MAX || m->scratch % PAGE_SIZE ||
 	    m->scratch < MiB(1) || m->scratch + size < m->scratch || (m->scratch + size) >> 52)
 		return diag_fail(d, E_RANGE, "scratch 0x%lx (%u pages) must be 4..%u pages above 1 MiB",
 				 (unsigned long)m->scratch, m->scratch_pages, SIDECAR_VP_SCRATCH_MAX);
@@ -130,16 +138,16 @@ static uint64_t *shadow_page(struct shadow *s)
 {
 	if (s->used == s->m->scratch_pages)
 		return NULL;
-	s->pa = s->m->scratch + PAGE * s->used;
-	uint64_t *p = (uint64_t *)(s->scratch + PAGE * s->used++);
-	memset(p, 0, PAGE);
+	s->pa = s->m->scratch + PAGE_SIZE * s->used;
+	uint64_t *p = (uint64_t *)(s->scratch + PAGE_SIZE * s->used++);
+	memset(p, 0, PAGE_SIZE);
 	return p;
 }
 
 static const uint64_t *guest_table(const struct shadow *s, uint64_t entry)
 {
 	uint64_t gpa = entry & PTE_ADDR;
-	if (gpa + PAGE > s->m->size)
+	if (gpa + PAGE_SIZE > s->m->size)
 		return NULL;
 	return (const uint64_t *)(s->guest + gpa);
 }
@@ -162,7 +170,7 @@ static int shadow_level(struct shadow *s, const uint64_t *guest, uint64_t *real,
 					 (unsigned long)gva);
 		if (level == 1) {
 			uint64_t gpa = e & PTE_ADDR;
-			if (gpa + PAGE > s->m->size)
+			if (gpa + PAGE_SIZE > s->m->size)
 				return diag_fail(s->d, E_RANGE,
 						 "guest maps GVA 0x%lx to GPA 0x%lx, outside its memory",
 						 (unsigned long)gva, (unsigned long)gpa);
@@ -324,7 +332,7 @@ static size_t fetch_code(const struct percpu *pc, uint64_t rip, uint8_t *code)
 		bool writable;
 		if (vp_translate(&pc->vp.memory, rip + n, &gpa, &writable, NULL))
 			break;
-		size_t in_page = PAGE - ((rip + n) & (PAGE - 1));
+		size_t in_page = PAGE_SIZE - ((rip + n) & (PAGE_SIZE - 1));
 		for (size_t i = 0; i < in_page && n < MAX_INSTRUCTION; i++)
 			code[n++] = pc->vp.memory.base[gpa + i];
 	}

@@ -19,7 +19,7 @@
  *       TF gives a #DB exit after the next instruction, which the VMM sees;
  *       AC gives #AC for a misaligned access (CR0.AM is on in ring 3,
  *       kernel/protect.c), and the trap entry clears it again before any
- *       sidecar code runs (lib/trap_entry.asm), so SMAP stays on for us.
+ *       sidecar code runs (lib/runtime/trap_entry.asm), so SMAP stays on for us.
  *       Bit 1 (always 1) and IF are forced on: IF must stay on, since STOP
  *       is an interrupt. Every other bit - IOPL (a guest with IOPL 3 could
  *       cli and do port I/O), NT (iretq with NT set faults in 64-bit mode,
@@ -28,7 +28,8 @@
  *       with popf; then the RUN_VP after that exit is refused, and the VMM
  *       decides (GET, clear it, SET).
  */
-#include "kernel.h"
+#include "vp_regs.h"
+#include "lab.h"
 
 /* SDM vol. 1 3.4.3, Figure 3-8: the bits of RFLAGS. */
 #define RFLAGS_CF (1ull << 0)

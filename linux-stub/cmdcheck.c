@@ -11,9 +11,12 @@
  * Both talk to the sidecar exactly as the VMM does: write the command page,
  * sidecar_wake() (lab 3), wait for IDLE with a deadline (lab 5's wait).
  */
-#include "stub.h"
+#include "cmdcheck.h"
 #include "console.h"
+#include "lab.h"
+#include "memory.h"
 #include "sidecar_client.h"
+#include "stub.h"
 #include "timer.h"
 
 #define COMMAND_TIMEOUT_NS 2000000000ull

@@ -13,14 +13,19 @@
  * /sys/devices/system/cpu/cpuN/online: the CPU leaves the sidecar, and
  * Linux's own CPU hot-plug path brings it up.
  */
-#include "stub.h"
+#include "convert.h"
 #include "console.h"
+#include "cpus.h"
+#include "lab.h"
+#include "monitor.h"
 #include "sidecar_client.h"
+#include "smp.h"
+#include "stub.h"
 #include "timer.h"
+#include "vmm.h"
 
 #define REMOVE_TIMEOUT_NS 2000000000ull
 
-int vmm_start(const char *cpu, const char *guest);
 
 int cmd_convert(int argc, char **argv)
 {
@@ -61,6 +66,7 @@ int cmd_convert(int argc, char **argv)
 	sidecar_forget(n); /* no more sidecar commands for it, ever */
 	if (smp_start_cpu(n))
 		return -1;
+	sidecar_claim_node(n); /* serves its node if no CPU of ours does yet */
 	uint64_t t2 = timer_ns();
 	kprintf("convert: cpu %u apic %u is now linux-stub's (removed in %lu us, online in %lu us)\n",
 		n, stub.machine.cpus[n].apic_id, (unsigned long)((t1 - t0) / 1000),

@@ -5,8 +5,10 @@
  * either belongs to the sidecar, which reports its state in its node's
  * control page (idle, run, failed, ...), or is offline.
  */
-#include "stub.h"
+#include "cpus.h"
 #include "console.h"
+#include "sidecar_client.h"
+#include "stub.h"
 #include "x86.h"
 
 void cpus_init(void)

@@ -16,7 +16,7 @@ global guest_table
 guest_table:
 
 ; guest name [flags]: the entry in guest_table, the name string and the
-; image. flags: 1 = GUEST_MAPS_ITS_TABLES (linux-stub/vmm.h).
+; image. flags: 1 = GUEST_MAPS_ITS_TABLES (include/vmm_core.h).
 %macro guest 1-2 0
 	%defstr %%name %1
 	%strcat %%file GUEST_DIR, "/", %%name, ".bin"

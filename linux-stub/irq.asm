@@ -3,7 +3,7 @@
 ; A linux-stub CPU waits with "sti; hlt". Three vectors end such a wait: the
 ; sidecar's response IPI (a command finished), the BSP's work IPI (run this
 ; function), and the local APIC timer's tick (so every wait can check its
-; deadline). None needs more than an EOI (lib/irq_eoi.asm), but the response
+; deadline). None needs more than an EOI (lib/runtime/irq_eoi.asm), but the response
 ; vector also counts, in this CPU's struct stub_cpu (field "responses", at
 ; offset 8 from the GS base), how many responses arrived by IPI: the wake
 ; command reports it.

@@ -17,16 +17,17 @@
  * tables (the guest's, and the shadow ones the sidecar built), and hardware
  * (the local APIC, the BIOS data area) - and memory past the identity map.
  */
-#include "stub.h"
+#include "isolate.h"
 #include "cmdline.h"
 #include "console.h"
+#include "paging.h"
 #include "sidecar.h"
+#include "sidecar_client.h"
+#include "stub.h"
 #include "vmm.h"
+#include "vmm_core.h"
 
 
-int vmm_run_with_rdi(const char *cpu, const char *guest, uint64_t rdi,
-		     uint64_t regs[VP_REGISTER_COUNT], enum run_outcome *outcome);
-void vmm_guest_pages(uint32_t cpu, uint64_t *memory, uint64_t *scratch);
 
 struct region {
 	const char *name;

@@ -15,10 +15,16 @@
  *                         whatever its BSP's (linux-stub/smp.c), so that,
  *                         with the shim's xapic, each finds the mismatch
  */
-#include "stub.h"
 #include "cmdline.h"
 #include "console.h"
+#include "cpus.h"
+#include "identity.h"
 #include "lapic.h"
+#include "monitor.h"
+#include "paging.h"
+#include "sidecar_client.h"
+#include "smp.h"
+#include "stub.h"
 #include "timer.h"
 #include "trap.h"
 #include "x86.h"
@@ -67,6 +73,25 @@ static void read_machine(void)
 		panic("cannot read the machine from ACPI: %s", d.msg);
 }
 
+/* Start the CPUs the policy gave the main kernel (one per node by default),
+ * then make the first of ours in each sidecar node that node's server: the
+ * CPU its sidecar CPUs answer with a response IPI. The BSP claims its own
+ * node first and serves it by polling. */
+static void start_main_cpus(void)
+{
+	uint32_t started = 0;
+	sidecar_claim_node(stub.bsp);
+	for (uint32_t cpu = 0; cpu < stub.machine.ncpus; cpu++) {
+		if (cpu == stub.bsp || !sidecar_main_kernel_cpu(cpu) || smp_start_cpu(cpu) != 0)
+			continue;
+		started++;
+		sidecar_claim_node(cpu);
+	}
+	if (started)
+		kprintf("linux-stub: started %u more CPU%s of its own (the policy's: one per node by "
+			"default)\n", started, started == 1 ? "" : "s");
+}
+
 void stub_main(const struct boot_params *bp)
 {
 	copy_boot_data(bp); /* before anything can overwrite the loader's pages */
@@ -90,7 +115,7 @@ void stub_main(const struct boot_params *bp)
 	cpus_init();
 	sidecar_attach();
 	smp_init();
-	smp_start_main_cpus();
+	start_main_cpus();
 
 	struct cmdline_param run;
 	if (cmdline_find(stub.cmdline, "stub.run", &run))

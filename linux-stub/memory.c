@@ -12,10 +12,11 @@
  * per sidecar CPU and keeps them, so pages are never freed and a bump
  * pointer per e820 range is all the allocator needs.
  */
-#include "stub.h"
+#include "memory.h"
 #include "console.h"
+#include "stub.h"
+#include "x86.h"
 
-#define PAGE 4096ull
 
 extern char image_end[]; /* linux-stub/stub.ld */
 
@@ -28,11 +29,11 @@ static bool ready;
 /* Clip [addr, addr + size) to what we may use, page aligned; 0 if empty. */
 static bool usable(uint64_t addr, uint64_t size, uint64_t *start, uint64_t *end)
 {
-	uint64_t low = ALIGN_UP((uint64_t)image_end, PAGE);
+	uint64_t low = ALIGN_UP((uint64_t)image_end, PAGE_SIZE);
 	if (low < MiB(16))
 		low = MiB(16);
-	*start = ALIGN_UP(addr > low ? addr : low, PAGE);
-	*end = ALIGN_DOWN(addr + size < GiB(4) ? addr + size : GiB(4), PAGE);
+	*start = ALIGN_UP(addr > low ? addr : low, PAGE_SIZE);
+	*end = ALIGN_DOWN(addr + size < GiB(4) ? addr + size : GiB(4), PAGE_SIZE);
 	return addr + size > addr && *start < *end;
 }
 
@@ -59,8 +60,8 @@ static void memory_init(void)
 		if (e->type != E820_RAM || !usable(e->addr, e->size, &start, &end))
 			continue;
 		if (rd < rd_end && rd < end && start < rd_end) {
-			add_range(start, ALIGN_DOWN(rd, PAGE));
-			add_range(ALIGN_UP(rd_end, PAGE), end);
+			add_range(start, ALIGN_DOWN(rd, PAGE_SIZE));
+			add_range(ALIGN_UP(rd_end, PAGE_SIZE), end);
 		} else {
 			add_range(start, end);
 		}
@@ -72,8 +73,8 @@ void *stub_alloc_pages(size_t n)
 {
 	if (!ready)
 		memory_init();
-	uint64_t bytes = (uint64_t)n * PAGE;
-	if (n == 0 || bytes / PAGE != n)
+	uint64_t bytes = (uint64_t)n * PAGE_SIZE;
+	if (n == 0 || bytes / PAGE_SIZE != n)
 		return NULL;
 	for (uint32_t i = 0; i < nranges; i++) {
 		if (ranges[i].end - ranges[i].next < bytes)

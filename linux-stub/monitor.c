@@ -7,10 +7,23 @@
  * returns -1. In script mode the stub powers off after the last command and
  * leaves QEMU with success only if every command succeeded.
  */
-#include "stub.h"
-#include "lapic.h"
+#include "monitor.h"
+#include "cmdcheck.h"
 #include "console.h"
+#include "convert.h"
+#include "cpus.h"
+#include "isolate.h"
+#include "lapic.h"
+#include "nodes.h"
+#include "racestress.h"
+#include "sidecar_client.h"
+#include "smp.h"
+#include "stub.h"
+#include "timeline.h"
 #include "timer.h"
+#include "trespass.h"
+#include "vmm.h"
+#include "wake.h"
 
 #define MAX_ARGS 8
 
@@ -41,7 +54,7 @@ static int cmd_status(int argc, char **argv)
 	(void)argv;
 	if (argc != 1)
 		return error("status takes no arguments");
-	/* Every CPU runs in the BSP's mode (lib/lapic.c): each image's APs
+	/* Every CPU runs in the BSP's mode (lib/runtime/lapic.c): each image's APs
 	 * follow it, and one that could not would have panicked. */
 	kprintf("apic mode %s\n", lapic_mode_name());
 	for (uint32_t i = 0; i < stub.machine.ncpus; i++) {
@@ -138,7 +151,7 @@ static int run_command(const struct command *c, int argc, char **argv)
 		return c->run(argc, argv);
 	struct job j = {c, argc, argv, -1};
 	int node = sidecar_node_of((uint32_t)cpu);
-	if (smp_run_on(node >= 0 ? (uint32_t)smp_node_cpu((uint32_t)node) : stub.bsp, run_job, &j))
+	if (smp_run_on(node >= 0 ? sidecar_node_server((uint32_t)node) : stub.bsp, run_job, &j))
 		return -1;
 	return j.result;
 }

@@ -14,9 +14,11 @@
  *
  *   sidecar node <k> numa <n> cpus <list> control <address> local <yes|no>
  */
-#include "stub.h"
+#include "nodes.h"
 #include "console.h"
 #include "sidecar.h"
+#include "sidecar_client.h"
+#include "stub.h"
 
 /* Is CPU i in the node: a NUMA node, or a sidecar node (sidecar = true)? */
 static bool cpu_in(uint32_t i, uint32_t node, bool sidecar)

@@ -8,8 +8,8 @@
  * Paging": PML4 -> PDPT -> PD with PS=1), which covers RAM, the local APIC
  * (0xfee00000) and the firmware's ACPI tables.
  */
-#include "stub.h"
-#include "trampoline.h"
+#include "paging.h"
+#include "boot_tables.h"
 #include "x86.h"
 
 static uint64_t pml4[512] __attribute__((aligned(4096)));
@@ -23,6 +23,6 @@ uint64_t paging_root(void)
 
 void paging_init(void)
 {
-	identity_map(pml4, pdpt, pd, STUB_IDENTITY_GIB); /* lib/boot_tables.c */
+	identity_map(pml4, pdpt, pd, STUB_IDENTITY_GIB); /* lib/runtime/boot_tables.c */
 	write_cr3((uint64_t)pml4);
 }

@@ -22,17 +22,20 @@
  * answer), doubled (counter moved by 2) and wrong answers are counted and
  * fail the command.
  */
-#include "stub.h"
+#include "racestress.h"
 #include "console.h"
+#include "lab.h"
 #include "lapic.h"
 #include "sidecar_client.h"
 #include "sidecar_protocol.h"
+#include "smp.h"
+#include "stub.h"
 #include "timer.h"
+#include "vmm.h"
 
 #define COMMAND_TIMEOUT_NS 2000000000ull
 #define MAX_ROUNDS 1000000
 
-int vmm_start(const char *cpu, const char *guest);
 
 struct racer {
 	uint32_t cpu, slot, apic_id;
@@ -181,8 +184,10 @@ static uint32_t remove_all(uint32_t n, struct tally *t)
 		if (t->lost != lost)
 			continue;
 		sidecar_forget(racers[i].cpu);
-		if (smp_start_cpu(racers[i].cpu) == 0)
+		if (smp_start_cpu(racers[i].cpu) == 0) {
+			sidecar_claim_node(racers[i].cpu);
 			removed++;
+		}
 	}
 	return removed;
 }

@@ -7,11 +7,14 @@
  * slot. Like the sidecar, we check what we read before we use it: a bad
  * output page means "no sidecar", with a message, not a crash.
  */
-#include "stub.h"
+#include "sidecar_client.h"
 #include "cmdline.h"
 #include "console.h"
-#include "sidecar_client.h"
+#include "lab.h"
+#include "paging.h"
 #include "sidecar_protocol.h"
+#include "smp.h"
+#include "stub.h"
 #include "timer.h"
 #include "x86.h"
 
@@ -132,12 +135,28 @@ bool sidecar_main_kernel_cpu(uint32_t cpu)
 	return cpu < MAX_CPUS && main_kernel_cpu[cpu];
 }
 
-void sidecar_serve_node(uint32_t node, uint32_t apic_id)
+/* Our CPU serving each sidecar node (its response CPU, and the one that does
+ * the monitor's work for its CPUs), or -1: the BSP, polling. Sidecar nodes
+ * are the NUMA nodes, or pieces of them with the shim's split=<n>. */
+static int node_server[SIDECAR_MAX_NODES] = {[0 ... SIDECAR_MAX_NODES - 1] = -1};
+
+bool sidecar_claim_node(uint32_t cpu)
 {
-	if (!output || node >= output->node_count || !output->nodes[node].control_page)
-		return;
-	numa_serve_node((struct sidecar_control *)output->nodes[node].control_page, apic_id,
-			STUB_RESPONSE_VECTOR); /* lab 5 */
+	int none = -1, node = sidecar_node_of(cpu);
+	if (node < 0 || !__atomic_compare_exchange_n(&node_server[node], &none, (int)cpu, false,
+						     __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		return false;
+	/* The BSP polls; any other CPU of ours takes the node's response IPIs. */
+	if (cpu != stub.bsp && output && output->nodes[node].control_page)
+		numa_serve_node((struct sidecar_control *)output->nodes[node].control_page,
+				stub.machine.cpus[cpu].apic_id, STUB_RESPONSE_VECTOR); /* lab 5 */
+	return true;
+}
+
+uint32_t sidecar_node_server(uint32_t node)
+{
+	int server = __atomic_load_n(&node_server[node % SIDECAR_MAX_NODES], __ATOMIC_ACQUIRE);
+	return server >= 0 ? (uint32_t)server : stub.bsp; /* a node without a CPU of ours */
 }
 
 bool client_wait_status(struct sidecar_control *control, uint32_t slot, uint32_t status,

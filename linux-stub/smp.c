@@ -14,17 +14,21 @@
  * deadline while halted. In lab 6 the same path takes over CPUs that leave
  * the sidecar.
  */
-#include "stub.h"
+#include "smp.h"
 #include "cmdline.h"
 #include "console.h"
+#include "irq_eoi.h"
+#include "lab.h"
 #include "lapic.h"
+#include "memory.h"
+#include "paging.h"
+#include "sidecar.h"
+#include "stub.h"
 #include "timer.h"
+#include "boot_tables.h"
 #include "trap.h"
 #include "x86.h"
-#include "trampoline.h"
-#include "sidecar.h"
 
-#define MSR_GS_BASE 0xc0000101
 #define STUB_STACK_PAGES 4
 #define AP_START_TIMEOUT_NS 1000000000ull
 #define WORK_TIMEOUT_NS 700000000000ull /* longer than the longest run (600 s) */
@@ -41,26 +45,17 @@ struct stub_cpu {
 	uint32_t work_seq, done_seq; /* atomic */
 };
 
-struct slot {
-	uint32_t apic_id, reserved;
-	uint64_t stack_top, percpu;
-};
-
 static struct stub_cpu cpu_info[MAX_CPUS];
-static struct slot slots[MAX_CPUS];
+static struct ap_slot slots[MAX_CPUS];
 static uint32_t nslots;
 static uint64_t trampoline_page;
 static uint32_t ticks_per_ms;
-/* Our CPU serving each sidecar node (its response CPU, and the one that does
- * the monitor's work for its CPUs), or -1. Sidecar nodes are the NUMA nodes,
- * or pieces of them with the shim's split=<n>. */
-static int node_server[SIDECAR_MAX_NODES];
 
 extern const uint8_t stub_trampoline[], stub_trampoline_end[];
-extern const uint8_t irq_eoi_entry[], stub_irq_response[], stub_irq_spurious[];
-uint64_t stub_spurious_count; /* spurious interrupts taken, every CPU (irq.asm) */
+extern const uint8_t stub_irq_response[], stub_irq_spurious[]; /* linux-stub/irq.asm */
+uint64_t stub_spurious_count;
 extern const uint8_t gdt_ptr[];
-void stub_ap_main(struct stub_cpu *c);
+static void stub_ap_main(struct stub_cpu *c);
 
 static struct stub_cpu *self(void)
 {
@@ -117,15 +112,11 @@ static void mask_8259(void)
 void smp_init(void)
 {
 	mask_8259();
-	for (uint32_t n = 0; n < SIDECAR_MAX_NODES; n++)
-		node_server[n] = -1;
 	struct stub_cpu *bsp = &cpu_info[stub.bsp];
 	*bsp = (struct stub_cpu){.self = bsp, .cpu = stub.bsp,
 				 .apic_id = stub.machine.cpus[stub.bsp].apic_id,
 				 .node = stub.machine.cpus[stub.bsp].node, .online = 1};
 	wrmsr(MSR_GS_BASE, (uint64_t)bsp);
-	if (sidecar_node_of(stub.bsp) >= 0) /* the BSP serves its node, polling */
-		node_server[sidecar_node_of(stub.bsp)] = (int)stub.bsp;
 	idt_set_gate(trap_idt(), STUB_WORK_VECTOR, irq_eoi_entry);
 	idt_set_gate(trap_idt(), STUB_RESPONSE_VECTOR, stub_irq_response);
 	idt_set_gate(trap_idt(), STUB_TIMER_VECTOR, irq_eoi_entry);
@@ -174,7 +165,7 @@ int smp_start_cpu(uint32_t cpu)
 	uint32_t i;
 	for (i = 0; i < nslots && slots[i].apic_id != c->apic_id; i++)
 		;
-	slots[i] = (struct slot){c->apic_id, 0, c->stack_top, (uint64_t)c};
+	slots[i] = (struct ap_slot){c->apic_id, 0, c->stack_top, (uint64_t)c};
 	if (i == nslots)
 		__atomic_store_n(&t->slot_count, ++nslots, __ATOMIC_RELEASE);
 
@@ -190,21 +181,7 @@ int smp_start_cpu(uint32_t cpu)
 	return 0;
 }
 
-void smp_start_main_cpus(void)
-{
-	uint32_t started = 0;
-	for (uint32_t cpu = 0; cpu < stub.machine.ncpus; cpu++) {
-		if (cpu == stub.bsp || !sidecar_main_kernel_cpu(cpu))
-			continue;
-		if (smp_start_cpu(cpu) == 0)
-			started++;
-	}
-	if (started)
-		kprintf("linux-stub: started %u more CPU%s of its own (the policy's: one per node by "
-			"default)\n", started, started == 1 ? "" : "s");
-}
-
-void stub_ap_main(struct stub_cpu *c)
+static void stub_ap_main(struct stub_cpu *c)
 {
 	/* Our GDT (same selectors as the trampoline's), our IDT, our GS. */
 	__asm__ volatile("lgdt (%0)" : : "r"(gdt_ptr) : "memory");
@@ -217,17 +194,13 @@ void stub_ap_main(struct stub_cpu *c)
 		kprintf("linux-stub: cpu %u apic %u: local APIC in %s mode, but linux-stub runs in "
 			"%s mode (one mode per image): this CPU stays offline\n", c->cpu, c->apic_id,
 			lapic_cpu_mode_name(), lapic_mode_name());
-		for (;;)
-			__asm__ volatile("cli; hlt");
+		for (;;) {
+			cli();
+			hlt();
+		}
 	}
 	enable_lapic();
 	lapic_timer_periodic(STUB_TIMER_VECTOR, ticks_per_ms, TICK_US);
-	/* The first of our CPUs in a sidecar node serves it; later ones
-	 * (converted CPUs, a second main_cpus= CPU) just work. */
-	int none = -1, node = sidecar_node_of(c->cpu);
-	if (node >= 0 && __atomic_compare_exchange_n(&node_server[node], &none, (int)c->cpu, false,
-						     __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
-		sidecar_serve_node((uint32_t)node, c->apic_id);
 	__atomic_store_n(&c->online, 1, __ATOMIC_RELEASE);
 
 	for (;;) {
@@ -239,7 +212,7 @@ void stub_ap_main(struct stub_cpu *c)
 			__atomic_store_n(&c->done_seq, seq, __ATOMIC_RELEASE);
 			continue;
 		}
-		__asm__ volatile("sti; hlt" ::: "memory");
+		safe_halt();
 	}
 }
 
@@ -250,13 +223,7 @@ void smp_wait(void)
 	if (self()->cpu == stub.bsp)
 		cpu_relax();
 	else
-		__asm__ volatile("sti; hlt" ::: "memory");
-}
-
-int smp_node_cpu(uint32_t node)
-{
-	int server = __atomic_load_n(&node_server[node % SIDECAR_MAX_NODES], __ATOMIC_ACQUIRE);
-	return server >= 0 ? server : (int)stub.bsp; /* a node without a CPU of ours: the BSP */
+		safe_halt();
 }
 
 /* Runs fn at once when cpu is this CPU or not one of our running CPUs. */
@@ -302,7 +269,7 @@ void smp_sleep_ms(uint64_t ms)
 		cli();
 		if (timer_ns() >= end)
 			break;
-		__asm__ volatile("sti; hlt" ::: "memory");
+		safe_halt();
 	}
 	if (bsp)
 		lapic_write(LAPIC_TIMER_INITIAL, 0); /* stop the tick */

@@ -15,9 +15,10 @@
  * long the BSP spent starting the nodes' first CPUs, and how long
  * sidecar_start() took before and after the bring-up.
  */
-#include "stub.h"
+#include "timeline.h"
 #include "console.h"
 #include "sidecar.h"
+#include "sidecar_client.h"
 #include "timer.h"
 
 static unsigned long us_since(uint64_t tsc, uint64_t origin)

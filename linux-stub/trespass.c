@@ -17,9 +17,11 @@
  * Runs on the main kernel's CPU that serves the CPU's node, like every
  * command for a sidecar CPU.
  */
-#include "stub.h"
+#include "trespass.h"
 #include "console.h"
+#include "lab.h"
 #include "sidecar_client.h"
+#include "stub.h"
 #include "timer.h"
 #include "x86.h"
 

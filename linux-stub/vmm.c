@@ -30,16 +30,20 @@
  * vmm_core.c's, shared with lab 7's sidecarctl, which issues the same
  * commands through a Linux driver.
  */
-#include "stub.h"
+#include "vmm.h"
 #include "console.h"
+#include "cpus.h"
+#include "lab.h"
 #include "lapic.h"
+#include "memory.h"
 #include "sidecar_client.h"
 #include "sidecar_protocol.h"
+#include "stub.h"
 #include "timer.h"
-#include "vmm.h"
+#include "vmm_core.h"
+#include "wake.h"
 #include "x86.h"
 
-#define PAGE 4096ull
 #define COMMAND_TIMEOUT_NS 2000000000ull /* a command, or a STOP, gets 2 s */
 
 /* A sidecar CPU we talk to, found and checked by open_cpu(). */
@@ -193,7 +197,7 @@ static int load_guest(const struct vp_client *c, const struct guest *g)
 {
 	typeof(guest_memory[0]) *gm = &guest_memory[c->cpu];
 	if (!gm->memory)
-		gm->memory = stub_alloc_pages(GUEST_MEMORY_SIZE / PAGE);
+		gm->memory = stub_alloc_pages(GUEST_MEMORY_SIZE / PAGE_SIZE);
 	if (!gm->scratch)
 		gm->scratch = stub_alloc_pages(GUEST_SCRATCH_PAGES);
 	if (!gm->memory || !gm->scratch)
@@ -364,8 +368,6 @@ int cmd_gva(int argc, char **argv)
 	return 0;
 }
 
-/* Start guest on cpu and return while it runs (for "convert <cpu> running":
- * a REMOVE must pull the CPU out of a running VP). */
 int vmm_start(const char *cpu, const char *guest)
 {
 	struct vp_client c;

@@ -14,9 +14,13 @@
  * from just before the RUN store to the moment we see IDLE, is measured with
  * the TSC.
  */
-#include "stub.h"
+#include "wake.h"
 #include "console.h"
+#include "cpus.h"
+#include "lab.h"
 #include "sidecar_client.h"
+#include "smp.h"
+#include "stub.h"
 #include "timer.h"
 #include "x86.h"
 
@@ -208,14 +212,14 @@ int cmd_wake(int argc, char **argv)
 	/* Every node's CPU works at once; the BSP takes node 0 (or any node
 	 * without a CPU of ours) itself, last. */
 	for (uint32_t node = 0; node < SIDECAR_MAX_NODES; node++)
-		if (jobs[node].n && (uint32_t)smp_node_cpu(node) != smp_this_cpu())
-			smp_post((uint32_t)smp_node_cpu(node), wake_node, &jobs[node]);
+		if (jobs[node].n && sidecar_node_server(node) != smp_this_cpu())
+			smp_post(sidecar_node_server(node), wake_node, &jobs[node]);
 	for (uint32_t node = 0; node < SIDECAR_MAX_NODES; node++)
-		if (jobs[node].n && (uint32_t)smp_node_cpu(node) == smp_this_cpu())
+		if (jobs[node].n && sidecar_node_server(node) == smp_this_cpu())
 			wake_node(&jobs[node]);
 	for (uint32_t node = 0; node < SIDECAR_MAX_NODES; node++)
-		if (jobs[node].n && (uint32_t)smp_node_cpu(node) != smp_this_cpu())
-			smp_join((uint32_t)smp_node_cpu(node));
+		if (jobs[node].n && sidecar_node_server(node) != smp_this_cpu())
+			smp_join(sidecar_node_server(node));
 
 	/* The nodes' samples, moved together (each run starts at or after
 	 * where the ones before it end). */

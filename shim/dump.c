@@ -12,8 +12,10 @@
  * names are "mb2", "rsdp" (GRUB's copy) and each table's signature as the
  * RSDT or XSDT lists it (ACPI 6.5, 5.2.7/5.2.8), the root table included.
  */
-#include "shim.h"
+#include "dump.h"
 #include "console.h"
+#include "identity.h"
+#include "shim.h"
 
 #define BYTES_PER_LINE 32
 

@@ -23,7 +23,11 @@
  * the bad copy left every other CPU working. Each injection below says what
  * it does; book/09-hardening.md lists what the system does with each.
  */
-#include "shim.h"
+#include "inject.h"
+#include "acpi.h"
+#include "machine.h"
+#include "mb2.h"
+#include "sidecar.h"
 #include "console.h"
 
 enum stage { STAGE_MB2, STAGE_ACPI, STAGE_MEMORY, STAGE_E820, STAGE_PARAMS };

@@ -12,11 +12,12 @@
  *   - jump to the load address + 0x200 in 64-bit mode with %rsi = the zero
  *     page, interrupts off, and everything above identity mapped.
  */
-#include "shim.h"
+#include "linux_boot.h"
 #include "bootproto.h"
 #include "console.h"
+#include "shim.h"
+#include "x86.h"
 
-#define PAGE 4096ull
 /* Where kernels usually want to be (Debian's pref_address): 16 MiB. */
 #define KERNEL_MIN_ADDRESS MiB(16)
 
@@ -27,7 +28,7 @@ static int place_kernel(struct shim *s, const struct bzimage_info *k, uint64_t *
 		*load = s->kernel_load;
 		return 0;
 	}
-	uint64_t size = ALIGN_UP(k->init_size, PAGE);
+	uint64_t size = ALIGN_UP(k->init_size, PAGE_SIZE);
 	if (k->pref_address && physmem_is_free(&s->memory, k->pref_address, size)) {
 		*load = k->pref_address;
 		return physmem_reserve(&s->memory, *load, size);
@@ -112,20 +113,20 @@ void shim_boot_linux(struct shim *s)
 	/* The zero page and the command line: below 4 GiB, since cmd_line_ptr
 	 * is 32 bits (ext_cmd_line_ptr would allow more; we do not need it). */
 	uint64_t bp_pa, cmdline_pa;
-	if (physmem_alloc(&s->memory, PAGE, PAGE, MiB(1), GiB(4), &bp_pa) ||
-	    physmem_alloc(&s->memory, PAGE, PAGE, MiB(1), GiB(4), &cmdline_pa)) {
+	if (physmem_alloc(&s->memory, PAGE_SIZE, PAGE_SIZE, MiB(1), GiB(4), &bp_pa) ||
+	    physmem_alloc(&s->memory, PAGE_SIZE, PAGE_SIZE, MiB(1), GiB(4), &cmdline_pa)) {
 		kprintf("shim: no memory for the zero page\n");
 		return;
 	}
 	struct boot_params *bp = (void *)bp_pa;
 	char *cmdline = (char *)cmdline_pa;
-	size_t cmdline_max = k.cmdline_max + 1 < PAGE ? k.cmdline_max + 1 : PAGE;
+	size_t cmdline_max = k.cmdline_max + 1 < PAGE_SIZE ? k.cmdline_max + 1 : PAGE_SIZE;
 	if (bootproto_cmdline(cmdline, cmdline_max, kernel->string, s->sidecar_output, &d)) {
 		kprintf("shim: main kernel command line: %s\n", d.msg);
 		return;
 	}
 
-	/* The zero page itself: lib/bootproto.c. */
+	/* The zero page itself: lib/portable/bootproto.c. */
 	static struct e820_range firmware[MB2_MAX_MMAP];
 	const struct mb2_module *initrd = mb2_find_module(&s->boot, "initrd");
 	struct bootproto_load where = {

@@ -4,11 +4,11 @@
  * GRUB loaded us (shim/entry.asm took us to long mode) together with the
  * modules listed in grub.cfg: the main kernel ("kernel"), maybe an initrd
  * ("initrd"), and from lab 1 on the sidecar kernel ("sidecar"). The shim:
- *   1. reads GRUB's multiboot2 information (lib/mb2.c, lab 0's tag walk),
+ *   1. reads GRUB's multiboot2 information (lib/portable/mb2.c, lab 0's tag walk),
  *   2. reads the machine from ACPI: CPUs from the MADT, NUMA nodes from the
- *      SRAT (lib/machine.c, lab 0's MADT walk),
+ *      SRAT (lib/portable/machine.c, lab 0's MADT walk),
  *   3. takes stock of free memory (shim/memory.c),
- *   4. starts the sidecar kernel on every other CPU (shim/sidecar.c),
+ *   4. starts the sidecar kernel on every other CPU (shim/start_sidecar.c),
  *   5. boots the main kernel through the Linux boot protocol on this CPU,
  *      the BSP (shim/linux_boot.c).
  * Every step that can fail says what it found wrong. Without the multiboot2
@@ -18,9 +18,16 @@
  * sidecar out and boots the main kernel on its own, which reads the firmware
  * itself. Either way the shim never hangs.
  */
-#include "shim.h"
 #include "console.h"
+#include "dump.h"
+#include "identity.h"
+#include "inject.h"
 #include "lapic.h"
+#include "linux_boot.h"
+#include "memory.h"
+#include "options.h"
+#include "shim.h"
+#include "start_sidecar.h"
 #include "timer.h"
 #include "trap.h"
 #include "x86.h"

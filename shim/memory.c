@@ -6,9 +6,12 @@
  * VGA hole and the BIOS ROM - and, from lab 1, the AP trampoline), the shim
  * itself, GRUB's boot information and the modules GRUB loaded.
  */
-#include "shim.h"
+#include "memory.h"
 #include "console.h"
+#include "shim.h"
 #include "timer.h"
+
+extern char image_start[], image_end[]; /* shim/shim.ld */
 
 int shim_memory_init(struct shim *s, uint64_t mb2_info, uint32_t mb2_size)
 {

@@ -30,9 +30,10 @@
  *                        a CPU writes where it may not; tests/hardening_tests.py);
  *                        never in a normal boot
  */
-#include "shim.h"
+#include "options.h"
 #include "cmdline.h"
 #include "console.h"
+#include "inject.h"
 
 static bool is(const struct cmdline_param *p, const char *key)
 {

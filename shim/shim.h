@@ -1,5 +1,7 @@
 /*
- * shim.h - what the shim's files share.
+ * shim.h - shim/main.c: the shim's view of the machine (struct shim), which
+ * its steps fill in one after another, and its entry. Each shim/foo.c
+ * declares its functions in shim/foo.h.
  */
 #ifndef SHIM_H
 #define SHIM_H
@@ -9,26 +11,11 @@
 #include "mb2.h"
 #include "numa.h"
 #include "physmem.h"
+#include "options.h"
 #include "sidecar.h"
 
-/* Options from the shim's own command line (GRUB's multiboot2 line). */
-struct shim_options {
-	bool verbose;
-	bool serial_start;      /* no fan-out: the BSP starts every AP */
-	bool modern_delays;     /* Linux's INIT-SIPI delays for modern CPUs */
-	bool test_commands;     /* the sidecar accepts its test commands (TEST_TRESPASS) */
-	bool xapic;             /* keep xAPIC mode where CPUID offers x2APIC */
-	uint32_t phantom_cpu;   /* APIC ID of a CPU that does not exist, or 0 */
-	bool have_phantom;
-	bool dump_tables;       /* print the multiboot2 information and ACPI tables */
-	uint64_t ap_timeout_ms; /* how long the sidecar waits for an AP (0: default) */
-	struct cpu_policy policy; /* sidecar=off, main_cpus=<list> */
-	int inject;               /* inject=<name>: shim/inject.c's number, 0 for none */
-};
 
-void shim_parse_options(const char *cmdline, struct shim_options *o);
-
-/* What the shim keeps from the main kernel (shim/sidecar.c): the trampoline
+/* What the shim keeps from the main kernel (shim/start_sidecar.c): the trampoline
  * page, the output pages, the parameter page and the sidecar image, then one
  * block per sidecar node. Sized from the ABI's limit, so that it follows it. */
 #define SHIM_FIXED_RESERVATIONS 4
@@ -49,38 +36,7 @@ struct shim {
 	uint32_t param_index[MAX_CPUS]; /* machine CPU index -> parameter page index */
 };
 
-/* shim/inject.c: fault injection (inject=<name>). Each returns its input
- * unchanged unless that injection is on; then a corrupted copy. */
-int inject_lookup(const char *name, size_t len); /* 0: no such injection */
-const char *inject_name(int injection);
-const void *inject_mb2(int injection, const void *info);
-const void *inject_acpi(int injection, const void *rsdp, size_t *len);
-struct physmem *inject_sidecar_pool(int injection, struct physmem *pool);
-size_t inject_e820_room(int injection, size_t room, size_t firmware_entries);
-void inject_params_after(int injection, void *params, size_t size);
-
-/* shim/dump.c: the dump_tables option (seeds for tests/fuzz/). */
-void shim_dump_tables(const struct shim *s);
-
-/* shim/memory.c */
-int shim_memory_init(struct shim *s, uint64_t mb2_info, uint32_t mb2_size);
-void shim_print_machine(const struct shim *s);
-
-/* shim/sidecar.c: start the sidecar kernel if grub.cfg loaded one. */
-void shim_start_sidecar(struct shim *s);
-int sidecar_image_check(const void *image, size_t size,
-			const struct sidecar_image_header **out, struct diag *d);
-
-/* shim/linux_boot.c: load the "kernel" module and jump to it; returns only
- * on error (after printing why). */
-void shim_boot_linux(struct shim *s);
-/* shim/linux_boot.c: choose and reserve the main kernel's place early. */
-void shim_reserve_kernel(struct shim *s);
-
-/* shim/entry.asm */
-__attribute__((noreturn)) void boot_linux64(uint64_t entry, struct boot_params *bp);
-
-extern const struct acpi_mem identity_acpi_mem;
-extern char image_start[], image_end[];
+/* The C entry (shim/entry.asm), with multiboot2's magic and information. */
+__attribute__((noreturn)) void shim_main(uint32_t magic, uint32_t info);
 
 #endif

@@ -156,7 +156,7 @@ FRAMEWORK = [
                  expect_line(r"^shim: sidecar: 6 CPUs idle, 0 failed, .*, xapic$"),
                  expect_line(r"^apic mode xapic$"),
                  expect_line(r"^run: 2 commands, 0 failed$")]),
-    # One APIC mode per image, fixed by its BSP (lib/lapic.c): an AP of
+    # One APIC mode per image, fixed by its BSP (lib/runtime/lapic.c): an AP of
     # linux-stub's made to come up in x2APIC mode (stub.test_ap_x2apic) while
     # linux-stub runs in xAPIC mode only checks it, says so and stays
     # offline; the rest of the machine works.

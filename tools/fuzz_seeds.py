@@ -20,7 +20,7 @@ writes tests/fuzz/corpus/<harness>/<shape>.bin:
   cmdline  the shim's and each module's command line from the mb2 dump
   e820     GRUB's memory map from the mb2 dump, and the sidecar's ranges
   gva      a guest's page tables as linux-stub's VMM lays them out
-           (linux-stub/vmm_core.c, vmm_build_guest) with the hello program
+           (lib/portable/vmm_core.c, vmm_build_guest) with the hello program
   command  one command page per command, the TRANSLATE_GVA one with that
            guest memory after it
 
@@ -170,7 +170,7 @@ def main():
             if kind == 3:  # a module's string: "kernel <its command line>"
                 word = payload[8:].split(b" ")[0].rstrip(b"\0").decode()
                 write("cmdline", "%s-%s" % (shape, word), payload[8:].rstrip(b"\0"))
-        # The sidecar's image hole and output pages, reserved (shim/sidecar.c).
+        # The sidecar's image hole and output pages, reserved (shim/start_sidecar.c).
         reserve = [(0x200000, 0x200000, 2), (0x400000, 0x3000, 2), (0x1000, 0x1000, 2)]
         write("e820", shape, e820_seed(tables["mb2"][2], reserve))
         print("fuzz_seeds: %s: %s" % (shape, ", ".join("%s %d" % (n, tables[n][1]) for n in order)))

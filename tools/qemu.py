@@ -307,7 +307,7 @@ def main():
     if a.run is not None and '"' in a.run:
         # The kernel command line quotes a parameter with spaces in double
         # quotes and has no escape for one inside (Linux's next_arg(),
-        # lib/cmdline.c here): it would end the commands there.
+        # lib/portable/cmdline.c here): it would end the commands there.
         sys.exit("qemu.py: RUN holds a double quote, which a kernel command line cannot "
                  "carry inside %s=\"...\": use single quotes: %s" % (a.run_param, a.run))
     if a.run is not None:

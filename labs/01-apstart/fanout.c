@@ -21,11 +21,13 @@
  * x86_64/init.rs, start_aps(): every AP walks every node's counter), and so
  * does the BSP. The counters make helping safe: a slot is still claimed once.
  *
- * Implement: fanout_start_node() and fanout_help() (declared in kernel/kernel.h).
+ * Implement: fanout_start_node() and fanout_help() (declared in include/lab.h).
  * Tests: every lab 1 boot test.
  */
-#include "kernel.h"
+#include "ap.h"
 #include "lab.h"
+#include "percpu.h"
+#include "start.h"
 
 void fanout_start_node(struct node *node)
 {

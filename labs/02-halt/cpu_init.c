@@ -5,7 +5,7 @@
  * before its first hlt every sidecar CPU needs
  *   - an IDT (pc->idt: one page every sidecar CPU shares, each writing the
  *     same gates, read-only once the CPU is on its own tables): gates 0-31 for
- *     exceptions (trap_stub(v) from lib/trap_entry.asm, which panic with the
+ *     exceptions (trap_stub(v) from lib/runtime/trap_entry.asm, which panic with the
  *     CPU and the reason), the request vector from its node's control page
  *     (irq_request_entry, kernel/vectors.asm) and the spurious vector
  *     (irq_spurious_entry);
@@ -19,13 +19,14 @@
  * no IDT of its own and takes no interrupts, which the polling fallback of
  * halt_loop() copes with.
  *
- * Implement: halt_cpu_init() (declared in kernel/kernel.h).
+ * Implement: halt_cpu_init() (declared in include/lab.h).
  * Tests: every lab 2 test; without it no lab 1 CPU survives its first wake-up.
  */
-#include "kernel.h"
 #include "lab.h"
 #include "lapic.h"
+#include "percpu.h"
 #include "trap.h"
+#include "vectors.h"
 
 void halt_cpu_init(struct percpu *pc)
 {

@@ -26,11 +26,12 @@
  * the system works, but every idle CPU burns a host core - lab 2's tests
  * measure exactly that.
  *
- * Implement: halt_loop() (declared in kernel/kernel.h).
+ * Implement: halt_loop() (declared in include/lab.h).
  * Tests: lab 2's tests (idle CPUs do not spin; every CPU reaches idle).
  */
-#include "kernel.h"
+#include "command.h"
 #include "lab.h"
+#include "percpu.h"
 
 void halt_loop(struct percpu *pc)
 {

@@ -19,12 +19,12 @@
  * writes the EOI register (10.8.5). Count it and send the EOI.
  *
  * Implement: ipi_send() (include/lapic.h), ipi_request_interrupt()
- * (kernel/kernel.h).
+ * (include/lab.h).
  * Tests: lab 3's tests (wake one CPU, the wake stress test).
  */
-#include "kernel.h"
 #include "lab.h"
 #include "lapic.h"
+#include "percpu.h"
 
 int ipi_send(uint32_t apic_id, uint8_t vector)
 {

@@ -20,11 +20,10 @@
  * decoded: return -1 and the framework reports an exception exit.
  * SDM vol. 2A/2B: IN, OUT, HLT; vol. 3C: VMCALL.
  *
- * Implement: vp_decode_instruction() (declared in kernel/vp.h).
+ * Implement: vp_decode_instruction() (declared in include/lab.h).
  * Tests: unit suite "decode"; lab 4's boot tests (run hello, escape).
  */
 #include "lab.h"
-#include "vp.h"
 
 int vp_decode_instruction(const uint8_t *code, size_t n, uint64_t rax, uint64_t rdx,
 			  struct sidecar_vp_exit *exit)

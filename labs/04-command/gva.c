@@ -16,11 +16,11 @@
  * The framework uses this walk for TRANSLATE_GVA and to read the instruction
  * a guest faulted on.
  *
- * Implement: vp_translate() (declared in kernel/vp.h).
+ * Implement: vp_translate() (declared in include/lab.h).
  * Tests: unit suite "gva"; lab 4's boot test "gva".
  */
 #include "lab.h"
-#include "vp.h"
+#include "x86.h"
 
 int vp_translate(const struct vp_memory_view *m, uint64_t gva, uint64_t *gpa, bool *writable,
 		 struct diag *d)

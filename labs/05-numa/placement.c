@@ -6,7 +6,7 @@
  * memory, and so should the node's control page that its CPUs and the
  * node's main-kernel CPU share. The ACPI SRAT's memory affinity structures
  * (ACPI 6.5, 5.2.16.2) say which physical ranges belong to which proximity
- * domain; lib/machine.c turned them into m->memory[] with dense node
+ * domain; lib/portable/machine.c turned them into m->memory[] with dense node
  * numbers. A node may have CPUs and no memory at all (QEMU makes one when a
  * -numa node has no memdev): then the pages must come from elsewhere, and
  * the caller warns.
@@ -16,8 +16,8 @@
  */
 #include "lab.h"
 #include "numa.h"
+#include "x86.h"
 
-#define PAGE 4096
 /* The highest physical address x86-64 can have: MAXPHYADDR is at most 52
  * (SDM vol. 3A 4.1.4). Node memory may be anywhere below it: the sidecar
  * reaches its blocks through its own page tables (kernel/paging.c). */
@@ -29,5 +29,5 @@ int numa_alloc_node_block(struct physmem *pm, const struct machine *m, uint32_t 
 	// TODO(lab 5): try each of the node's SRAT ranges, then anywhere from 1 MiB up
 	lab_fallback(5, __func__, "sidecar pages come from any memory");
 	*local = false;
-	return physmem_alloc(pm, size, PAGE, MiB(1), GiB(4), out);
+	return physmem_alloc(pm, size, PAGE_SIZE, MiB(1), GiB(4), out);
 }

@@ -14,12 +14,11 @@
  * The caller (linux-stub/convert.c) then waits for REMOVED and starts the
  * CPU as one of its own with INIT-SIPI-SIPI.
  *
- * Implement: sidecar_remove() (include/sidecar_client.h).
+ * Implement: sidecar_remove() (include/lab.h).
  * Tests: every lab 6 test.
  */
 #include "lab.h"
 #include "lapic.h"
-#include "sidecar_client.h"
 
 int sidecar_remove(struct sidecar_control *control, uint32_t slot, uint32_t apic_id)
 {

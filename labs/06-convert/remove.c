@@ -18,12 +18,12 @@
  *     an AP waits for a SIPI), so the
  *     sidecar's stack and pages are never touched again.
  *
- * Implement: remove_cpu() (declared in kernel/kernel.h).
+ * Implement: remove_cpu() (declared in include/lab.h).
  * Tests: every lab 6 test.
  */
-#include "kernel.h"
 #include "lab.h"
 #include "lapic.h"
+#include "percpu.h"
 
 void remove_cpu(struct percpu *pc)
 {

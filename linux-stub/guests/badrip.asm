@@ -1,6 +1,6 @@
 ; badrip.asm - a guest that asks the VMM to resume it at a non-canonical RIP.
 ;
-; The VMM's recovery convention (linux-stub/vmm_core.c, recover()): after an
+; The VMM's recovery convention (lib/portable/vmm_core.c, recover()): after an
 ; exception exit, if r15 is not zero the VMM sets RIP to r15 with
 ; SET_VP_REGISTERS. Here r15 is 0x800000000000, the first address past the
 ; lower half: not canonical (SDM vol. 1 3.3.7.1). On Intel hardware an iretq

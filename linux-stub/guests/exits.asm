@@ -4,7 +4,7 @@
 ; Each `out` faults into the sidecar (ring 3, IOPL 0), which returns to the
 ; VMM with an IO exit; the VMM answers and runs the guest on. A carriage
 ; return to the console port is the cheapest exit there is: the VMM's
-; console drops it (linux-stub/vmm_core.c), so nothing is printed and the
+; console drops it (lib/portable/vmm_core.c), so nothing is printed and the
 ; round trip `run` measures is the exit path alone. 1000 of them, then a
 ; line of text and hlt.
 

@@ -2,7 +2,7 @@
 ;
 ; The VP's x87/SSE registers are part of it (kernel/fpu.c): the VMM sets
 ; them with the rest when it starts a fresh VP (FCW 0x37f, MXCSR 0x1f80,
-; XMM0-15 zero: linux-stub/vmm_core.c, vmm_reset_registers), RUN_VP loads
+; XMM0-15 zero: lib/portable/vmm_core.c, vmm_reset_registers), RUN_VP loads
 ; them just before entering the guest and saves them at each exit. This
 ; guest checks both halves:
 ;   1. it starts with exactly what the VMM set - had the sidecar not loaded

@@ -1,7 +1,7 @@
 ; selfmap.asm - a guest that edits the page tables it runs on.
 ;
 ; The VMM maps this guest's own page tables into it (GUEST_MAPS_ITS_TABLES,
-; linux-stub/vmm.h): its PML4, PDPT, PD and PT are at GVA 0x8000000000-
+; include/vmm_core.h): its PML4, PDPT, PD and PT are at GVA 0x8000000000-
 ; 0x8000003fff, writable. The real page tables are the sidecar's shadow
 ; copies, outside guest memory (kernel/vp.c); they are rebuilt, and every
 ; entry checked again, at each RUN_VP. So an edit takes effect after the

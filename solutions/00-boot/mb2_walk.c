@@ -5,7 +5,7 @@
  * %ebx (Multiboot2 spec 3.3, "I386 machine state"). Everything the shim knows
  * about the machine at first - the memory map, its command line, the modules
  * (the sidecar and the main kernel) and a copy of the ACPI RSDP - is in those
- * tags. lib/mb2.c interprets each tag; you write the walk itself, and you
+ * tags. lib/portable/mb2.c interprets each tag; you write the walk itself, and you
  * must not trust the data: a tag that runs past the end, a size smaller than
  * a tag header or a missing end tag must be refused with a message, never
  * read through.

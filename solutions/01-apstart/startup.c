@@ -24,10 +24,9 @@
  * A CPU whose IPI was not delivered gets delivered[c] = false; the others
  * go on.
  *
- * Implement: ap_send_init_sipi_all() (declared in kernel/kernel.h).
+ * Implement: ap_send_init_sipi_all() (declared in include/lab.h).
  * Tests: every lab 1 boot test.
  */
-#include "kernel.h"
 #include "lab.h"
 #include "lapic.h"
 #include "timer.h"

@@ -17,14 +17,13 @@
  * non-zero), sends the response IPI to response_cpu. This is OpenHCL's protocol
  * (openhcl/sidecar_defs: CpuStatus, needs_attention).
  *
- * Implement: sidecar_wake() (include/sidecar_client.h) and
- * ipi_acknowledge() (kernel/kernel.h).
+ * Implement: sidecar_wake() (include/lab.h) and
+ * ipi_acknowledge() (include/lab.h).
  * Tests: lab 3's tests.
  */
-#include "kernel.h"
 #include "lab.h"
 #include "lapic.h"
-#include "sidecar_client.h"
+#include "percpu.h"
 
 int sidecar_wake(struct sidecar_control *control, uint32_t slot, uint32_t apic_id)
 {

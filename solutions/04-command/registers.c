@@ -15,11 +15,10 @@
  * that fails, leaving the ones before it done, with the error in the
  * request's status.
  *
- * Implement: vp_registers() (declared in kernel/vp.h).
+ * Implement: vp_registers() (declared in include/lab.h).
  * Tests: unit suite "registers"; lab 4's boot tests (regs, run).
  */
 #include "lab.h"
-#include "vp.h"
 
 int vp_registers(uint64_t regs[VP_REGISTER_COUNT], struct sidecar_registers *req, bool set,
 		 struct diag *d)

@@ -15,11 +15,10 @@
  * IPI), so it is seen next time; clear it after, and that finish is lost.
  * The exchange is acq_rel: it pairs with the sidecar's release store.
  *
- * Implement: numa_serve_node() and client_collect() (include/sidecar_client.h).
+ * Implement: numa_serve_node() and client_collect() (include/lab.h).
  * Tests: lab 5's boot tests (wake many CPUs through their node's CPU).
  */
 #include "lab.h"
-#include "sidecar_client.h"
 
 void numa_serve_node(struct sidecar_control *control, uint32_t apic_id, uint32_t vector)
 {

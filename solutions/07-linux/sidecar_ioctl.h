@@ -49,7 +49,7 @@
 #define SIDECAR_DEVICE "/dev/sidecar"
 
 /* The guest memory the driver keeps for each sidecar CPU's VP: 64 KiB,
- * laid out by the VMM (linux-stub/vmm.h), and scratch pages for the
+ * laid out by the VMM (include/vmm_core.h), and scratch pages for the
  * sidecar's real page tables (not mapped to user space). */
 #define SIDECAR_IOC_GUEST_BYTES (64 * 1024)
 #define SIDECAR_IOC_SCRATCH_PAGES 8

@@ -24,7 +24,7 @@
  * command off and returns; poll() on the VP's file says when it finished;
  * so one thread drives every VP at once ("run all"). What the VMM does with
  * a guest - its memory image, what each exit means, the lines it prints -
- * is linux-stub/vmm_core.c, the same code linux-stub runs; the output lines
+ * is lib/portable/vmm_core.c, the same code linux-stub runs; the output lines
  * are linux-stub's, so the same tests read both.
  *
  * CPU numbers are the machine's, in MADT order, as in linux-stub; Linux
@@ -53,7 +53,7 @@
 
 #include "cmdline.h"
 #include "sidecar_ioctl.h"
-#include "vmm.h" /* linux-stub's guest memory layout and guest table */
+#include "vmm_core.h" /* the guest memory layout and the VMM core, linux-stub's too */
 
 #define STOP_TIMEOUT_MS 2000   /* a STOP gets this long to end a run */
 #define COMMAND_TIMEOUT_MS 2000 /* a register or translate command */
@@ -902,7 +902,7 @@ static int cmd_bench(int argc, char **argv)
 }
 
 /* For /init: the value of a kernel parameter, parsed as Linux parses the
- * command line (quotes group spaces; lib/cmdline.c). */
+ * command line (quotes group spaces; lib/portable/cmdline.c). */
 static int cmd_param(int argc, char **argv)
 {
 	static char line[4096];

@@ -1,7 +1,7 @@
 /*
  * fuzz.h - the checks every harness in tests/fuzz/ makes the same way.
  *
- * Every parser in the project reports the same way (lib/diag.c): 0 for
+ * Every parser in the project reports the same way (lib/portable/diag.c): 0 for
  * success, or a negative error with a message in its struct diag that
  * names the problem. A positive result, or an error without a message, is
  * a bug the fuzzer must stop on, whatever the input was.

@@ -1,8 +1,8 @@
 /*
  * fuzz_acpi.c - libFuzzer harness: from the RSDP to the machine.
  *
- * machine_from_acpi() (lib/machine.c) follows the firmware's pointers: the
- * RSDP to the RSDT or XSDT, that to the MADT and the SRAT (lib/acpi.c),
+ * machine_from_acpi() (lib/portable/machine.c) follows the firmware's pointers: the
+ * RSDP to the RSDT or XSDT, that to the MADT and the SRAT (lib/portable/acpi.c),
  * and turns them into CPUs and nodes. The input is a small physical memory:
  *
  *   u8 flags                 bit 0: fix checksums (see below)

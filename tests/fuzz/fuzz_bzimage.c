@@ -5,7 +5,7 @@
  * bzimage_parse() must refuse it with a message or describe it
  * consistently (code after the setup sectors, inside the file; a
  * power-of-two alignment); then the shim's pure half of the boot protocol
- * (lib/bootproto.c) builds the command line and the zero page for it, as
+ * (lib/portable/bootproto.c) builds the command line and the zero page for it, as
  * shim_boot_linux() does, with QEMU's memory map and an initrd. The zero
  * page must carry the image's header as the protocol says (the loader's
  * fields written over it). Seeds: linux-stub's real setup header

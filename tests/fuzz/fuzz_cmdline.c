@@ -2,9 +2,9 @@
  * fuzz_cmdline.c - libFuzzer harness: command lines and the numbers in them.
  *
  * The shim reads its own options from GRUB's command line (shim/options.c)
- * and linux-stub finds "sidecar=<address>" in its own (lib/cmdline.c, the
+ * and linux-stub finds "sidecar=<address>" in its own (lib/portable/cmdline.c, the
  * way Linux's next_arg() splits parameters); both read numbers, sizes and
- * CPU lists with lib/parse.c. The input is a command line (made
+ * CPU lists with lib/portable/parse.c. The input is a command line (made
  * NUL-terminated). Every parameter cmdline_next() returns must lie inside
  * the line, each call must move on (no endless loop), and the numbers
  * parsed from each value go through parse_u64(), parse_size() and

@@ -12,7 +12,7 @@
  */
 #include <stdlib.h>
 
-#include "vp.h"
+#include "lab.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

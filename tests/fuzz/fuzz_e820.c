@@ -1,7 +1,7 @@
 /*
  * fuzz_e820.c - libFuzzer harness: the memory map the main kernel gets.
  *
- * e820_build() (lib/e820.c) turns the firmware's memory map - GRUB passes
+ * e820_build() (lib/portable/e820.c) turns the firmware's memory map - GRUB passes
  * it on as it found it: any order, possibly overlapping - plus the ranges
  * the sidecar keeps into the map of boot_params (zero-page.rst). The input
  * is u8 count of firmware ranges, then ranges of u64 address, u64 size,

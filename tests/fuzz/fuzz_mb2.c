@@ -2,7 +2,7 @@
  * fuzz_mb2.c - libFuzzer harness: GRUB's multiboot2 information.
  *
  * The input is the information itself, as GRUB leaves it in memory
- * (Multiboot2 spec 3.6): the shim's mb2_parse() (lib/mb2.c, lab 0's tag
+ * (Multiboot2 spec 3.6): the shim's mb2_parse() (lib/portable/mb2.c, lab 0's tag
  * walk) must either refuse it with a message or return a result whose every
  * pointer lies inside the input. The input sits in a buffer of exactly its
  * size, so AddressSanitizer catches any read past its end. Seeds: the

@@ -2,7 +2,7 @@
  * fuzz_srat.c - libFuzzer harness: the SRAT's affinity structures.
  *
  * The input is one SRAT (ACPI 6.5, 5.2.16), its length field set to the
- * input's size as acpi_find_table() guarantees. srat_walk() (lib/acpi.c)
+ * input's size as acpi_find_table() guarantees. srat_walk() (lib/portable/acpi.c)
  * must visit only whole structures inside the table - CPU, memory and
  * x2APIC affinities - or refuse the table with a message. Seeds: QEMU's
  * SRATs for one and two nodes (tools/fuzz_seeds.py).

@@ -38,7 +38,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "sidecar_client.h"
+#include "lab.h"
 #include "sidecar_host.h"
 
 #define NODES 2

@@ -14,7 +14,11 @@
 #ifndef SIDECAR_HOST_H
 #define SIDECAR_HOST_H
 
-#include "kernel.h"
+#include "command.h"
+#include "fpu.h"
+#include "lab.h"
+#include "vp.h"
+#include "vp_regs.h"
 #include "lapic.h"
 
 /* What ipi_send() calls; NULL: the IPI is only counted. Returns 0 or -1. */

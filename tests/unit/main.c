@@ -45,7 +45,7 @@ static const struct {
 	{"vpregs", vpregs_suite},
 	{"fmt", fmt_suite},
 	{"mklab", mklab_suite},
-	{"vmm", vmm_suite}, /* linux-stub/vmm_core.c, which sidecarctl shares */
+	{"vmm", vmm_suite}, /* lib/portable/vmm_core.c, which sidecarctl shares */
 	{"protocol", protocol_suite},
 };
 

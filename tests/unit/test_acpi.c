@@ -1,5 +1,5 @@
 /*
- * test_acpi.c - suite "acpi": finding and checking ACPI tables (lib/acpi.c).
+ * test_acpi.c - suite "acpi": finding and checking ACPI tables (lib/portable/acpi.c).
  *
  * ACPI 6.5, 5.2.5 to 5.2.8: the RSDP (a copy of which GRUB hands over)
  * points at the RSDT (32-bit table addresses) and, from ACPI 2.0 on, the

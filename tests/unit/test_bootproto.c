@@ -1,6 +1,6 @@
 /*
  * test_bootproto.c - suite "bootproto": the zero page and the command line
- * for a bzImage (lib/bootproto.c).
+ * for a bzImage (lib/portable/bootproto.c).
  *
  * Documentation/arch/x86/boot.rst: the loader copies the image's setup
  * header into the zero page - exactly as far as the byte at 0x201 says -

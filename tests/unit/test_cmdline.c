@@ -1,8 +1,8 @@
 /*
- * test_cmdline.c - suite "cmdline": kernel command lines (lib/cmdline.c).
+ * test_cmdline.c - suite "cmdline": kernel command lines (lib/portable/cmdline.c).
  *
  * The shim reads its own command line and builds Linux's, with Linux's
- * rules (lib/cmdline.c in Linux, next_arg()): spaces separate parameters,
+ * rules (lib/portable/cmdline.c in Linux, next_arg()): spaces separate parameters,
  * "key" or "key=value", double quotes group spaces and are dropped. The
  * tests compare keys and values as (pointer, length) pairs, which is how
  * cmdline_next() hands them out: nothing is copied or terminated.

@@ -1,5 +1,5 @@
 /*
- * test_e820.c - suite "e820": the memory map handed to Linux (lib/e820.c).
+ * test_e820.c - suite "e820": the memory map handed to Linux (lib/portable/e820.c).
  *
  * boot_params.e820_table (Documentation/arch/x86/zero-page.rst, 0x2d0) must
  * be sorted and free of overlaps. e820_build() makes it from the firmware's

@@ -1,6 +1,6 @@
 /*
  * test_fmt.c - suite "fmt": formatting and number parsing without libc
- * (lib/fmt.c, lib/parse.c).
+ * (lib/portable/fmt.c, lib/portable/parse.c).
  *
  * Every message the images print and every diagnostic a parser writes goes
  * through fmt_snprintf(), so its conversions must match C's printf for the

@@ -28,7 +28,8 @@
 #include <unistd.h>
 
 #include "fixtures.h"
-#include "vp.h"
+#include "lab.h"
+#include "x86.h"
 
 #define GUEST_PAGES 16
 #define GUEST_SIZE (GUEST_PAGES * 0x1000ull)

@@ -1,6 +1,6 @@
 /*
  * test_machine.c - suite "machine": CPUs and NUMA nodes from the MADT and
- * SRAT (lib/machine.c).
+ * SRAT (lib/portable/machine.c).
  *
  * machine_from_acpi() lists the enabled CPUs in MADT order (through the
  * lab-0 madt_walk(), so this suite fails on an untouched skeleton) and, when

@@ -1,6 +1,6 @@
 /*
  * test_mb2.c - suite "mb2": the multiboot2 information walk (lab 0) and
- * what lib/mb2.c takes from the tags.
+ * what lib/portable/mb2.c takes from the tags.
  *
  * GRUB hands the shim a list of tags (Multiboot2 spec 3.6): u32 total_size,
  * u32 reserved, then tags of u32 type and u32 size, each starting on an

@@ -1,7 +1,7 @@
 /*
  * test_numa.c - suite "numa": who keeps which CPU, where each node's sidecar
  * pages go, and how the main kernel hears that commands finished (lab 5,
- * labs/05-numa/), with the CPU lists people write (lib/parse.c).
+ * labs/05-numa/), with the CPU lists people write (lib/portable/parse.c).
  *
  * Lab 5's functions sit on every boot's path, so their skeletons do not stop
  * (include/lab.h, lab_fallback): numa_assign_cpus() keeps only the BSP,
@@ -18,12 +18,12 @@
  */
 #include "fixtures.h"
 #include "numa.h"
-#include "sidecar_client.h"
+#include "lab.h"
 
 static struct machine m;
 
 /* n CPUs with APIC IDs 0 .. n-1, CPU i on nodes[i]; an SRAT (with no memory
- * ranges yet) when there is more than one node, as lib/machine.c would say. */
+ * ranges yet) when there is more than one node, as lib/portable/machine.c would say. */
 static void cpus_on_nodes(const uint32_t *nodes, uint32_t n)
 {
 	memset(&m, 0, sizeof(m));
@@ -407,7 +407,7 @@ START_TEST(alloc_without_srat_is_not_local)
 	physmem_add(&pm, MiB(1), MiB(511));
 	assert_inside("node 0, SRAT", alloc_ok("node 0, SRAT", 0, true), MiB(1), MiB(256));
 
-	/* The same memory, the machine as lib/machine.c leaves it without an
+	/* The same memory, the machine as lib/portable/machine.c leaves it without an
 	 * SRAT: one node, no memory ranges. Nothing is known to be local. */
 	cpus_on_nodes(one_node, ARRAY_SIZE(one_node));
 	ck_assert(!m.have_srat && m.nmemory == 0);

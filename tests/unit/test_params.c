@@ -1,6 +1,6 @@
 /*
  * test_params.c - suite "params": the sidecar's check of the parameter page
- * (lib/params.c), which runs on the sidecar's own copy before anything
+ * (lib/portable/params.c), which runs on the sidecar's own copy before anything
  * believes it.
  *
  * A good page first: two nodes of four CPUs, each starting three, memory

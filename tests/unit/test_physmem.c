@@ -1,6 +1,6 @@
 /*
  * test_physmem.c - suite "physmem": the shim's physical memory allocator
- * (lib/physmem.c).
+ * (lib/portable/physmem.c).
  *
  * Free memory is a sorted list of [base, end) ranges: physmem_add() merges
  * what overlaps or touches, physmem_reserve() cuts holes, physmem_alloc()

@@ -19,7 +19,8 @@
 #include <stdio.h>
 
 #include "fixtures.h"
-#include "kernel.h"
+#include "lab.h"
+#include "vp_regs.h"
 
 static uint64_t regs[VP_REGISTER_COUNT];
 static struct sidecar_registers req;

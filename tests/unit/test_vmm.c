@@ -1,6 +1,6 @@
 /*
  * test_vmm.c - suite "vmm": the VMM core's register lists
- * (linux-stub/vmm_core.c), shared by linux-stub and lab 7's sidecarctl.
+ * (lib/portable/vmm_core.c), shared by linux-stub and lab 7's sidecarctl.
  *
  * A request holds at most SIDECAR_MAX_REGISTERS names and a VP has more
  * (VP_REGISTER_COUNT), so vmm_registers() splits a list into requests of
@@ -8,7 +8,7 @@
  * first that fails. A fake client records each request it is given.
  */
 #include "fixtures.h"
-#include "vmm.h"
+#include "vmm_core.h"
 
 /* vmm_core.c finds guests in linux-stub's table (linux-stub/guests.asm),
  * which the host does not have: an empty one. */

@@ -12,7 +12,8 @@
 #include <stdio.h>
 
 #include "fixtures.h"
-#include "kernel.h"
+#include "lab.h"
+#include "vp_regs.h"
 
 static uint64_t regs[VP_REGISTER_COUNT];
 static struct diag d;

@@ -24,7 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Hypercall numbers (rax) linux-stub/vmm_core.c knows. */
+/* Hypercall numbers (rax) lib/portable/vmm_core.c knows. */
 #define GUEST_CALL_RESULT 0x100 /* rdi: 0 success, else a failure code */
 
 void guest_putc(char c);

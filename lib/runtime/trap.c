@@ -25,7 +25,7 @@ struct __attribute__((packed)) idt_gate {
 _Static_assert(sizeof(struct idt_gate) == 16, "SDM 6.14.1: 64-bit gates are 16 bytes");
 
 static struct idt_gate idt[256] __attribute__((aligned(16)));
-extern const uint8_t trap_stubs[]; /* lib/trap_entry.asm: 32 stubs, 16 bytes apart */
+extern const uint8_t trap_stubs[]; /* lib/runtime/trap_entry.asm: 32 stubs, 16 bytes apart */
 
 void idt_set_gate(void *table, unsigned vector, const void *handler)
 {

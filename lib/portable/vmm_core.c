@@ -17,19 +17,16 @@
  * The file is compiled twice: freestanding into linux-stub (klib.h supplies
  * memcpy and fmt_snprintf) and hosted into sidecarctl (-DHOSTED: the host's
  * libc supplies them). So it never prints or issues a command itself: it
- * reaches the world only through the callbacks of struct vmm_client (vmm.h),
+ * reaches the world only through the callbacks of struct vmm_client (include/vmm_core.h),
  * and the output lines, which tests read, are the same in both.
  */
 #include "trap.h"
-#include "vmm.h"
+#include "vmm_core.h"
+#include "x86.h"
 
-#define PAGE 4096ull
 #define GUEST_SERIAL 0x3f8 /* COM1's data port: the guest's console */
 
-/* Page-table entry bits (SDM vol. 3A 4.5, Table 4-15 onwards). */
-#define PTE_P 0x1ull
-#define PTE_W 0x2ull
-#define PTE_U 0x4ull
+/* A guest page: present, writable, user (include/x86.h). */
 #define PTE_GUEST (PTE_P | PTE_W | PTE_U)
 /* The table index of each level for a virtual address (SDM vol. 3A 4.5.4). */
 #define PML4_INDEX(va) (((va) >> 39) & 511)
@@ -37,7 +34,7 @@
 #define PD_INDEX(va) (((va) >> 21) & 511)
 #define PT_INDEX(va) (((va) >> 12) & 511)
 
-_Static_assert(GUEST_PROGRAM_GPA == GUEST_PAGE_TABLE_GPA + 4 * PAGE,
+_Static_assert(GUEST_PROGRAM_GPA == GUEST_PAGE_TABLE_GPA + 4 * PAGE_SIZE,
 	       "four tables, then the program");
 _Static_assert(GUEST_PROGRAM_GPA + GUEST_PROGRAM_MAX < GUEST_MEMORY_SIZE, "room for a stack");
 _Static_assert(PD_INDEX(GUEST_GVA_BASE + GUEST_MEMORY_SIZE - 1) == PD_INDEX(GUEST_GVA_BASE),
@@ -53,12 +50,12 @@ static uint64_t *table_at(uint8_t *memory, uint64_t gpa)
 void vmm_build_guest(uint8_t *memory, const struct guest *g)
 {
 	memset(memory, 0, GUEST_MEMORY_SIZE); /* nothing of the last guest survives */
-	uint64_t pml4 = GUEST_PAGE_TABLE_GPA, pdpt = pml4 + PAGE, pd = pdpt + PAGE, pt = pd + PAGE;
+	uint64_t pml4 = GUEST_PAGE_TABLE_GPA, pdpt = pml4 + PAGE_SIZE, pd = pdpt + PAGE_SIZE, pt = pd + PAGE_SIZE;
 	table_at(memory, pml4)[PML4_INDEX(GUEST_GVA_BASE)] = pdpt | PTE_GUEST;
 	table_at(memory, pdpt)[PDPT_INDEX(GUEST_GVA_BASE)] = pd | PTE_GUEST;
 	table_at(memory, pd)[PD_INDEX(GUEST_GVA_BASE)] = pt | PTE_GUEST;
 	uint64_t first = g->flags & GUEST_MAPS_ITS_TABLES ? 0 : GUEST_PROGRAM_GPA;
-	for (uint64_t gpa = first; gpa < GUEST_MEMORY_SIZE; gpa += PAGE)
+	for (uint64_t gpa = first; gpa < GUEST_MEMORY_SIZE; gpa += PAGE_SIZE)
 		table_at(memory, pt)[PT_INDEX(GUEST_GVA_BASE + gpa)] = gpa | PTE_GUEST;
 	memcpy(memory + GUEST_PROGRAM_GPA, g->image, g->size);
 }

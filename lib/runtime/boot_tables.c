@@ -11,13 +11,9 @@
  * fill in its data block (include/trampoline.h).
  */
 #include "klib.h"
-#include "trampoline.h"
+#include "boot_tables.h"
+#include "x86.h"
 
-#define PTE_PRESENT 0x1
-#define PTE_WRITE 0x2
-#define PTE_PWT 0x8
-#define PTE_PCD 0x10
-#define PTE_LARGE 0x80
 
 void identity_map_4g(uint64_t pml4[512], uint64_t pdpt[512], uint64_t pd[4][512])
 {
@@ -29,10 +25,10 @@ void identity_map(uint64_t pml4[512], uint64_t pdpt[512], uint64_t pd[][512], ui
 	for (uint64_t g = 0; g < gib && g < 512; g++) {
 		uint64_t cache = g == 3 ? PTE_PCD | PTE_PWT : 0;
 		for (uint64_t i = 0; i < 512; i++)
-			pd[g][i] = (g << 30 | i << 21) | PTE_PRESENT | PTE_WRITE | PTE_LARGE | cache;
-		pdpt[g] = (uint64_t)pd[g] | PTE_PRESENT | PTE_WRITE;
+			pd[g][i] = (g << 30 | i << 21) | PTE_P | PTE_W | PTE_PS | cache;
+		pdpt[g] = (uint64_t)pd[g] | PTE_P | PTE_W;
 	}
-	pml4[0] = (uint64_t)pdpt | PTE_PRESENT | PTE_WRITE;
+	pml4[0] = (uint64_t)pdpt | PTE_P | PTE_W;
 }
 
 int trampoline_install(uint64_t page, const uint8_t *blob, size_t size, uint32_t cr3,

@@ -1,7 +1,7 @@
 /*
  * cmdline.c - reading and building kernel command lines.
  *
- * Follows Linux's next_arg() (lib/cmdline.c in Linux): spaces separate
+ * Follows Linux's next_arg() (lib/portable/cmdline.c in Linux): spaces separate
  * parameters, a double quote starts or ends a quoted part, and the quotes
  * are not part of the key or the value.
  */

@@ -11,14 +11,14 @@
  * known to be no larger (C11 6.2.5p9: unsigned arithmetic wraps modulo 2^n).
  */
 #include "params.h"
+#include "x86.h"
 
-#define PAGE 4096ull
 
 /* Is [base, base + size) a page-aligned range that ends at or below limit,
  * without base + size wrapping? */
 static bool range_fits(uint64_t base, uint64_t size, uint64_t limit)
 {
-	return (base & (PAGE - 1)) == 0 && base <= limit && size <= limit - base;
+	return (base & (PAGE_SIZE - 1)) == 0 && base <= limit && size <= limit - base;
 }
 
 static int check_node(const struct sidecar_params *p, uint32_t n, struct diag *d)
@@ -62,7 +62,7 @@ int sidecar_params_check_output(const struct sidecar_params *p, struct diag *d)
 {
 	/* output_page + 21 pages <= 4 GiB, without the 64-bit sum. */
 	if (p->output_page == 0 ||
-	    !range_fits(p->output_page, SIDECAR_OUTPUT_PAGES * PAGE, SIDECAR_OUTPUT_LIMIT))
+	    !range_fits(p->output_page, SIDECAR_OUTPUT_PAGES * PAGE_SIZE, SIDECAR_OUTPUT_LIMIT))
 		return diag_fail(d, E_RANGE, "params: output page 0x%lx (%u pages) is not whole pages "
 				 "below 4 GiB", (unsigned long)p->output_page, SIDECAR_OUTPUT_PAGES);
 	return 0;
@@ -82,7 +82,7 @@ int sidecar_params_check(const struct sidecar_params *p, struct diag *d)
 	if (p->cpu_count == 0 || p->cpu_count > SIDECAR_MAX_CPUS)
 		return diag_fail(d, E_RANGE, "params: cpu_count %u out of range 1..%d", p->cpu_count,
 				 SIDECAR_MAX_CPUS);
-	if (p->trampoline_page & (PAGE - 1) || p->trampoline_page == 0 ||
+	if (p->trampoline_page & (PAGE_SIZE - 1) || p->trampoline_page == 0 ||
 	    p->trampoline_page >= 0x100000)
 		return diag_fail(d, E_RANGE, "params: trampoline page 0x%lx is not a page below 1 MiB",
 				 (unsigned long)p->trampoline_page);

@@ -5,7 +5,7 @@
  * physical address), so a physical address is a pointer once we know it is
  * below 4 GiB. The ACPI parser reads firmware tables through this.
  */
-#include "acpi.h"
+#include "identity.h"
 
 #define IDENTITY_LIMIT GiB(4)
 

@@ -64,7 +64,7 @@ bool parse_size(const char *s, size_t len, uint64_t *out)
 	return true;
 }
 
-bool parse_cpu_list(const char *s, size_t len, bool set[MAX_CPUS])
+bool parse_cpu_list(const char *s, size_t len, bool *set)
 {
 	/* Comma-separated CPU indexes or ranges "a-b", as Linux's cpulist format
 	 * (Documentation/admin-guide/kernel-parameters.rst, "cpu lists"). */

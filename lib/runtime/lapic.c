@@ -103,14 +103,14 @@ const char *lapic_mode_name(void)
 uint32_t lapic_read(uint32_t reg)
 {
 	if (x2apic)
-		return (uint32_t)rdmsr(0x800 + (reg >> 4));
+		return (uint32_t)rdmsr(X2APIC_MSR_BASE + (reg >> 4));
 	return xapic[reg / 4];
 }
 
 void lapic_write(uint32_t reg, uint32_t value)
 {
 	if (x2apic)
-		wrmsr(0x800 + (reg >> 4), value);
+		wrmsr(X2APIC_MSR_BASE + (reg >> 4), value);
 	else
 		xapic[reg / 4] = value;
 }
@@ -140,7 +140,7 @@ int lapic_send_icr(uint32_t apic_id, uint32_t icr_low, uint64_t timeout_us)
 		/* 10.12.3: x2APIC MSR writes are not serializing; earlier stores
 		 * (a status the IPI announces) must be visible first. */
 		__asm__ volatile("mfence; lfence" ::: "memory");
-		wrmsr(0x830, (uint64_t)apic_id << 32 | icr_low);
+		wrmsr(X2APIC_MSR_ICR, (uint64_t)apic_id << 32 | icr_low);
 		return 0;
 	}
 	/* 10.6.1: write the high half (destination, bits 63:56) first: writing
@@ -158,7 +158,7 @@ int lapic_send_icr(uint32_t apic_id, uint32_t icr_low, uint64_t timeout_us)
 
 uint32_t lapic_timer_calibrate(void)
 {
-	lapic_write(LAPIC_TIMER_DIVIDE, 0x3); /* divide by 16 */
+	lapic_write(LAPIC_TIMER_DIVIDE, TIMER_DIVIDE_BY_16);
 	lapic_write(LAPIC_LVT_TIMER, LVT_MASKED);
 	lapic_write(LAPIC_TIMER_INITIAL, 0xffffffff);
 	mdelay(10);
@@ -170,7 +170,7 @@ uint32_t lapic_timer_calibrate(void)
 void lapic_timer_periodic(uint8_t vector, uint32_t ticks_per_ms, uint32_t period_us)
 {
 	uint64_t ticks = (uint64_t)ticks_per_ms * period_us / 1000;
-	lapic_write(LAPIC_TIMER_DIVIDE, 0x3);
+	lapic_write(LAPIC_TIMER_DIVIDE, TIMER_DIVIDE_BY_16);
 	lapic_write(LAPIC_LVT_TIMER, LVT_TIMER_PERIODIC | vector);
 	lapic_write(LAPIC_TIMER_INITIAL, ticks ? (uint32_t)ticks : 1);
 }

@@ -1,5 +1,5 @@
 /*
- * sidecar.c - handing the CPUs to the sidecar kernel before Linux starts.
+ * start_sidecar.c - handing the CPUs to the sidecar kernel before Linux starts.
  *
  * If grub.cfg loaded a "sidecar" module, the shim
  *   1. checks the image's header and copies it to SIDECAR_IMAGE_BASE, a hole
@@ -14,14 +14,15 @@
  *      the main kernel, and the output page, which the main kernel is told
  *      about on its command line.
  */
-#include "shim.h"
+#include "start_sidecar.h"
 #include "console.h"
+#include "inject.h"
 #include "lapic.h"
+#include "shim.h"
 #include "sidecar.h"
 #include "timer.h"
 #include "x86.h"
 
-#define PAGE 4096ull
 #define DEFAULT_AP_TIMEOUT_MS 1000
 
 static struct sidecar_params params __attribute__((aligned(4096)));
@@ -101,10 +102,10 @@ static uint64_t find_trampoline_page(const struct shim *s, uint64_t mb2_info, ui
 		const struct mb2_memory *m = &s->boot.memory[i];
 		if (m->type != E820_RAM)
 			continue;
-		for (uint64_t pa = ALIGN_UP(m->base, PAGE); pa + PAGE <= m->base + m->length &&
-							    pa + PAGE <= 0x100000;
-		     pa += PAGE) {
-			if (pa < 0x1000 || (pa < mb2_info + mb2_size && mb2_info < pa + PAGE))
+		for (uint64_t pa = ALIGN_UP(m->base, PAGE_SIZE); pa + PAGE_SIZE <= m->base + m->length &&
+							    pa + PAGE_SIZE <= 0x100000;
+		     pa += PAGE_SIZE) {
+			if (pa < 0x1000 || (pa < mb2_info + mb2_size && mb2_info < pa + PAGE_SIZE))
 				continue;
 			return pa;
 		}
@@ -166,22 +167,30 @@ static uint32_t assign_cpus(struct shim *s)
 	return started;
 }
 
-void shim_start_sidecar(struct shim *s)
+/* Step 1: the image, checked and copied to SIDECAR_IMAGE_BASE; NULL (said
+ * why) when there is none or it is bad. */
+static const struct sidecar_image_header *load_image(struct shim *s)
 {
 	struct diag d = {""};
 	const struct mb2_module *mod = mb2_find_module(&s->boot, "sidecar");
 	if (!mod) {
 		kprintf("shim: no sidecar module: every CPU but the BSP stays offline\n");
-		return;
+		return NULL;
 	}
 	const struct sidecar_image_header *h;
 	if (sidecar_image_check((const void *)mod->start, mod->end - mod->start, &h, &d)) {
 		kprintf("shim: %s; booting without a sidecar\n", d.msg);
-		return;
+		return NULL;
 	}
 	memcpy((void *)SIDECAR_IMAGE_BASE, h, h->file_size);
 	memset((uint8_t *)SIDECAR_IMAGE_BASE + h->file_size, 0, h->memory_size - h->file_size);
+	return h;
+}
 
+/* Step 2: the parameter page's header from the options, then the CPUs
+ * (lab 5's policy). False when the sidecar gets no CPU. */
+static bool fill_params(struct shim *s)
+{
 	memset(&params, 0, sizeof(params));
 	params.abi_version = SIDECAR_ABI_VERSION;
 	params.flags = (s->options.verbose ? SIDECAR_LOG : 0) |
@@ -195,28 +204,39 @@ void shim_start_sidecar(struct shim *s)
 	if (assign_cpus(s) == 0) {
 		if (params.node_count)
 			kprintf("shim: the policy gives the sidecar no CPU: booting without it\n");
-		return;
+		return false;
 	}
+	return true;
+}
 
+/* Step 3, the fixed part: the trampoline page, the output pages, the
+ * parameter page and the image, each remembered for the e820 map. */
+static int reserve_fixed(struct shim *s)
+{
 	const struct mb2_info_header *info = (const void *)s->mb2_info;
 	params.trampoline_page = find_trampoline_page(s, s->mb2_info, info->total_size);
 	uint64_t out_pa;
 	if (!params.trampoline_page ||
-	    physmem_alloc(&s->memory, SIDECAR_OUTPUT_PAGES * PAGE, PAGE, MiB(1), GiB(4), &out_pa)) {
+	    physmem_alloc(&s->memory, SIDECAR_OUTPUT_PAGES * PAGE_SIZE, PAGE_SIZE, MiB(1), GiB(4),
+			  &out_pa)) {
 		kprintf("shim: no memory for the sidecar's trampoline or output page\n");
-		return;
+		return -1;
 	}
 	params.output_page = out_pa;
-	uint32_t nreserved = s->nreserved;
-	if (remember(s, params.trampoline_page, PAGE) ||
-	    remember(s, out_pa, SIDECAR_OUTPUT_PAGES * PAGE) ||
-	    remember(s, (uint64_t)&params, SIDECAR_PARAM_PAGES * PAGE) ||
+	if (remember(s, params.trampoline_page, PAGE_SIZE) ||
+	    remember(s, out_pa, SIDECAR_OUTPUT_PAGES * PAGE_SIZE) ||
+	    remember(s, (uint64_t)&params, SIDECAR_PARAM_PAGES * PAGE_SIZE) ||
 	    remember(s, SIDECAR_IMAGE_BASE, SIDECAR_IMAGE_MAX)) {
-		s->nreserved = nreserved;
 		kprintf("shim: the sidecar is disabled; the main kernel boots without it\n");
-		return;
+		return -1;
 	}
+	return 0;
+}
 
+/* Step 3, per node: each node's block, from its own memory where the SRAT
+ * says where that is (lab 5's placement), remembered for the e820 map. */
+static int reserve_nodes(struct shim *s)
+{
 	for (uint32_t n = 0; n < params.node_count; n++) {
 		struct sidecar_param_node *pn = &params.nodes[n];
 		uint32_t started = 0;
@@ -232,14 +252,13 @@ void shim_start_sidecar(struct shim *s)
 			kprintf("shim: no memory for node %u's sidecar pages (%lu KiB): the sidecar "
 				"is disabled; the main kernel boots without it\n", n,
 				(unsigned long)(size >> 10));
-			return;
+			return -1;
 		}
 		pn->memory_size = size;
 		if (remember(s, pn->memory_base, size)) {
-			s->nreserved = nreserved;
 			kprintf("shim: node %u's sidecar pages cannot be kept from the main kernel: "
 				"the sidecar is disabled; the main kernel boots without it\n", n);
-			return;
+			return -1;
 		}
 		if (!local && s->machine.have_srat)
 			kprintf("shim: warning: node %u's sidecar pages are not in its own memory "
@@ -249,23 +268,12 @@ void shim_start_sidecar(struct shim *s)
 					: "the node has no memory of its own",
 				(unsigned long)pn->memory_base);
 	}
+	return 0;
+}
 
-	if (reservations_fit(s, &d)) {
-		kprintf("shim: the main kernel's memory map cannot hold the sidecar's %u "
-			"reservations (%s): the sidecar is disabled; the main kernel boots "
-			"without it\n", s->nreserved - nreserved, d.msg);
-		s->nreserved = nreserved;
-		return;
-	}
-
-	sidecar_entry_fn entry = (sidecar_entry_fn)h->bsp_entry;
-	int r = entry(&params);
-	struct sidecar_output *out = (void *)out_pa;
-	if (r) {
-		kprintf("shim: the sidecar did not start: %s\n", out->error);
-		return;
-	}
-	s->sidecar_output = out_pa;
+/* Step 5: what the sidecar reported, for the console and the main kernel. */
+static void report(struct shim *s, const struct sidecar_output *out)
+{
 	uint64_t us = timer_tsc_to_ns(out->done_tsc - out->start_tsc) / 1000;
 	kprintf("shim: sidecar: %u CPUs idle, %u failed, bring-up %lu.%03lu ms, %u KiB per CPU "
 		"(%u KiB page tables), %s\n",
@@ -283,5 +291,39 @@ void shim_start_sidecar(struct shim *s)
 				(unsigned long)params.nodes[n].memory_base,
 				(unsigned long)(params.nodes[n].memory_base +
 						params.nodes[n].memory_size - 1));
+}
+
+void shim_start_sidecar(struct shim *s)
+{
+	const struct sidecar_image_header *h = load_image(s);
+	if (!h || !fill_params(s))
+		return;
+	/* Every reservation or none: a sidecar that does not start leaves the
+	 * main kernel all of its memory. */
+	uint32_t nreserved = s->nreserved;
+	struct diag d = {""};
+	if (reserve_fixed(s) || reserve_nodes(s)) {
+		s->nreserved = nreserved;
+		return;
+	}
+	if (reservations_fit(s, &d)) {
+		kprintf("shim: the main kernel's memory map cannot hold the sidecar's %u "
+			"reservations (%s): the sidecar is disabled; the main kernel boots "
+			"without it\n", s->nreserved - nreserved, d.msg);
+		s->nreserved = nreserved;
+		return;
+	}
+
+	/* Step 4: the sidecar's BSP entry, which returns when every CPU is idle
+	 * or failed. */
+	sidecar_entry_fn entry = (sidecar_entry_fn)h->bsp_entry;
+	int r = entry(&params);
+	struct sidecar_output *out = (void *)params.output_page;
+	if (r) {
+		kprintf("shim: the sidecar did not start: %s\n", out->error);
+		return;
+	}
+	s->sidecar_output = params.output_page;
+	report(s, out);
 	inject_params_after(s->options.inject, &params, sizeof(params));
 }

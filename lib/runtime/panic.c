@@ -8,7 +8,6 @@
  * tests see it at once.
  */
 #include "console.h"
-#include "lab.h"
 #include "x86.h"
 
 void qemu_exit(uint8_t code)
@@ -48,28 +47,5 @@ void panic(const char *fmt, ...)
 	cli();
 	kprintf("panic: %s: cpu apic %u: %s\n", image_name, cpu_apic_id(), reason);
 	backtrace();
-	qemu_exit(QEMU_EXIT_FAILURE);
-}
-
-void lab_fallback(int lab, const char *function, const char *instead)
-{
-	static const char *said[16];
-	for (unsigned i = 0; i < 16; i++) {
-		const char *none = NULL;
-		if (__atomic_load_n(&said[i], __ATOMIC_ACQUIRE) == function)
-			return; /* once is enough, whichever CPU said it */
-		if (__atomic_compare_exchange_n(&said[i], &none, function, false, __ATOMIC_ACQ_REL,
-						__ATOMIC_ACQUIRE))
-			break;
-		if (none == function)
-			return;
-	}
-	kprintf("lab %d: %s() is not implemented yet; %s\n", lab, function, instead);
-}
-
-void lab_todo(int lab, const char *function)
-{
-	kprintf("lab %d: %s() is not implemented yet (%s stops here; see labs/ and book/)\n", lab,
-		function, image_name);
 	qemu_exit(QEMU_EXIT_FAILURE);
 }
