@@ -98,7 +98,7 @@ LAB_TRAMPOLINE := $(wildcard $(LABSRC)/01-*/trampoline.asm)
 SHIM_SRC   := shim/entry.asm $(wildcard shim/*.c)
 STUB_SRC   := linux-stub/head.asm linux-stub/irq.asm linux-stub/guests.asm \
 	linux-stub/trampoline.asm $(wildcard linux-stub/*.c)
-KERNEL_SRC := kernel/image.asm $(filter-out kernel/image.asm,$(wildcard kernel/*.asm)) $(wildcard kernel/*.c)
+KERNEL_SRC := $(wildcard kernel/*.asm) $(wildcard kernel/*.c)
 
 obj = $(patsubst %,$(B)/obj/%.o,$(1))
 
@@ -152,14 +152,14 @@ $(STUB_ELF): $(call obj,$(STUB_SRC)) $(LIB_A) $(LAB_A) linux-stub/stub.ld
 	@$(LD) $(KLDFLAGS) -T linux-stub/stub.ld $(call obj,$(STUB_SRC)) $(LIBS) -o $@
 
 # The sidecar kernel: the trampoline (a flat binary, lab 1) is carried inside
-# the image (kernel/image.asm), which is itself flattened for the shim to copy.
+# the image (kernel/trampoline_blob.asm), which is itself flattened for the shim to copy.
 $(TRAMPOLINE): $(LAB_TRAMPOLINE)
 	@mkdir -p $(dir $@)
 	@echo "  NASM    $<"
 	@$(NASM) -f bin $< -o $@
 
 # Both the sidecar and linux-stub carry it (linux-stub starts its own CPUs).
-$(B)/obj/kernel/image.asm.o $(B)/obj/linux-stub/trampoline.asm.o: $(B)/obj/%.asm.o: %.asm \
+$(B)/obj/kernel/trampoline_blob.asm.o $(B)/obj/linux-stub/trampoline.asm.o: $(B)/obj/%.asm.o: %.asm \
 		$(TRAMPOLINE)
 	@mkdir -p $(dir $@)
 	@echo "  NASM    $<"
@@ -173,7 +173,7 @@ $(KERNEL_BIN): $(KERNEL_ELF)
 	@$(OBJCOPY) -O binary $< $@
 
 # The VMM's guest programs (lab 4): flat binaries, carried inside linux-stub
-# by linux-stub/guests.asm as kernel/image.asm carries the trampoline.
+# by linux-stub/guests.asm as kernel/trampoline_blob.asm carries the trampoline.
 GUESTS     := $(basename $(notdir $(wildcard linux-stub/guests/*.asm linux-stub/guests/*.c)))
 GUEST_BINS := $(patsubst %,$(B)/guests/%.bin,$(GUESTS))
 

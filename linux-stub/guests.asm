@@ -3,7 +3,7 @@
 ; Each linux-stub/guests/<name>.asm is assembled on its own as a flat binary
 ; (nasm -f bin; see the Makefile's GUESTS), each <name>.c compiled and
 ; linked into one (rt/guest.h), and included here as bytes, the
-; way kernel/image.asm carries the AP trampoline. vmm.c finds them through
+; way kernel/trampoline_blob.asm carries the AP trampoline. vmm.c finds them through
 ; guest_table: entries of struct guest {name, image, size, flags}, ended by an
 ; entry whose name is 0.
 
