@@ -85,48 +85,49 @@ static size_t firmware_map(const struct shim *s, struct e820_range *out)
 	return s->boot.nmemory;
 }
 
-void shim_boot_linux(struct shim *s)
+/* The 64-bit entry point is 0x200 bytes into the protected-mode code
+ * (Documentation/arch/x86/boot.rst, "64-bit boot protocol"). */
+#define ENTRY64_OFFSET 0x200
+
+/* The "kernel" module, checked as a bzImage (lab 0) and its code copied to
+ * the place shim_reserve_kernel() chose: false (said why) if it cannot be. */
+static bool load_kernel(struct shim *s, const struct mb2_module *kernel, struct bzimage_info *k,
+			uint64_t *load)
 {
 	struct diag d = {""};
-	const struct mb2_module *kernel = mb2_find_module(&s->boot, "kernel");
-	if (!kernel) {
-		kprintf("shim: no main kernel: grub.cfg has no module2 line whose string starts "
-			"with \"kernel\"\n");
-		return;
-	}
 	const void *image = (const void *)kernel->start;
 	size_t image_size = kernel->end - kernel->start;
-
-	struct bzimage_info k;
-	int r = bzimage_parse(image, image_size, &k, &d);
-	if (r) {
+	if (bzimage_parse(image, image_size, k, &d)) {
 		kprintf("shim: the main kernel module (%lu bytes) is not a bootable bzImage: %s\n",
 			(unsigned long)image_size, d.msg);
-		return;
+		return false;
 	}
+	if (place_kernel(s, k, load))
+		return false;
+	memcpy((void *)*load, (const uint8_t *)image + k->code_offset, k->code_size);
+	return true;
+}
 
-	uint64_t load;
-	if (place_kernel(s, &k, &load))
-		return;
-	memcpy((void *)load, (const uint8_t *)image + k.code_offset, k.code_size);
-
-	/* The zero page and the command line: below 4 GiB, since cmd_line_ptr
-	 * is 32 bits (ext_cmd_line_ptr would allow more; we do not need it). */
+/* The zero page and the command line, below 4 GiB since cmd_line_ptr is 32
+ * bits (ext_cmd_line_ptr would allow more; we do not need it), filled by
+ * lib/portable/bootproto.c. NULL (said why) if they cannot be. */
+static struct boot_params *make_zero_page(struct shim *s, const struct mb2_module *kernel,
+					  const struct bzimage_info *k, uint64_t load)
+{
+	struct diag d = {""};
 	uint64_t bp_pa, cmdline_pa;
 	if (physmem_alloc(&s->memory, PAGE_SIZE, PAGE_SIZE, MiB(1), GiB(4), &bp_pa) ||
 	    physmem_alloc(&s->memory, PAGE_SIZE, PAGE_SIZE, MiB(1), GiB(4), &cmdline_pa)) {
 		kprintf("shim: no memory for the zero page\n");
-		return;
+		return NULL;
 	}
 	struct boot_params *bp = (void *)bp_pa;
 	char *cmdline = (char *)cmdline_pa;
-	size_t cmdline_max = k.cmdline_max + 1 < PAGE_SIZE ? k.cmdline_max + 1 : PAGE_SIZE;
+	size_t cmdline_max = k->cmdline_max + 1 < PAGE_SIZE ? k->cmdline_max + 1 : PAGE_SIZE;
 	if (bootproto_cmdline(cmdline, cmdline_max, kernel->string, s->sidecar_output, &d)) {
 		kprintf("shim: main kernel command line: %s\n", d.msg);
-		return;
+		return NULL;
 	}
-
-	/* The zero page itself: lib/portable/bootproto.c. */
 	static struct e820_range firmware[MB2_MAX_MMAP];
 	const struct mb2_module *initrd = mb2_find_module(&s->boot, "initrd");
 	struct bootproto_load where = {
@@ -140,17 +141,32 @@ void shim_boot_linux(struct shim *s)
 		.reserved = s->reserved,
 		.nreserved = s->nreserved,
 	};
-	if (bootproto_fill(bp, &k, &where, &d)) {
+	if (bootproto_fill(bp, k, &where, &d)) {
 		kprintf("shim: cannot fill the main kernel's zero page: %s\n", d.msg);
+		return NULL;
+	}
+	return bp;
+}
+
+void shim_boot_linux(struct shim *s)
+{
+	const struct mb2_module *kernel = mb2_find_module(&s->boot, "kernel");
+	if (!kernel) {
+		kprintf("shim: no main kernel: grub.cfg has no module2 line whose string starts "
+			"with \"kernel\"\n");
 		return;
 	}
-
+	struct bzimage_info k;
+	uint64_t load;
+	struct boot_params *bp;
+	if (!load_kernel(s, kernel, &k, &load) || !(bp = make_zero_page(s, kernel, &k, load)))
+		return;
 	kprintf("shim: main kernel: boot protocol %u.%02u, %lu KiB at 0x%lx (init_size %lu KiB), "
 		"%u e820 entries%s\n",
 		k.version >> 8, k.version & 0xff, (unsigned long)(k.code_size >> 10),
 		(unsigned long)load, (unsigned long)(k.init_size >> 10), bp->e820_entries,
-		initrd ? ", initrd" : "");
-	kprintf("shim: main kernel command line \"%s\"\n", cmdline);
-	kprintf("shim: jumping to the 64-bit entry at 0x%lx\n", (unsigned long)(load + 0x200));
-	boot_linux64(load + 0x200, bp);
+		bp->hdr.ramdisk_size ? ", initrd" : "");
+	kprintf("shim: main kernel command line \"%s\"\n", (const char *)(uint64_t)bp->hdr.cmd_line_ptr);
+	kprintf("shim: jumping to the 64-bit entry at 0x%lx\n", (unsigned long)(load + ENTRY64_OFFSET));
+	boot_linux64(load + ENTRY64_OFFSET, bp);
 }
