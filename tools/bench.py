@@ -102,6 +102,11 @@ class Bench:
             cmd += ["--sidecar", B + "/sidecar.bin"]
         if cpu_mark:
             cmd += ["--cpu-mark", cpu_mark]
+        if linux and smp > 255:
+            # Linux keeps x2APIC, and so CPUs with APIC IDs above 255, only
+            # with interrupt remapping (the Makefile's LINUX_IOMMU; without
+            # it "x2apic disabled" and every such CPU is a "bad cpu").
+            cmd += ["--iommu"]
         if linux:
             cmd += ["--kernel", os.path.join(ROOT, "build", "linux", "vmlinuz"),
                     "--initrd", B + "/linux/initrd.gz", "--kernel-args", linux_args,
@@ -215,7 +220,9 @@ def bringup_linux(b, smp, nodes, mem):
                   linux_args=LINUX_ARGS + " " + CPUHP_TRACE,
                   timeout=900 if smp <= 64 else 2400 if smp <= 255 else 7200)
     t0, = grab(r"^\[\s*([0-9.]+)\] smp: Bringing up secondary CPUs", text)
-    t1, = grab(r"^\[\s*([0-9.]+)\] smp: Brought up", text)
+    t1, up = grab(r"^\[\s*([0-9.]+)\] smp: Brought up \d+ nodes?, (\d+) CPUs?", text)
+    if int(up) != smp:
+        raise BootFailed("linux-all-%d: Linux brought up %d of the %d CPUs" % (smp, up, smp))
     init, = grab(r"^sidecar: Linux \S+ up in ([0-9.]+) s", text)
     b.add("bringup", "SMP bring-up (dmesg)", smp, "linux", (t1 - t0) * 1000, "ms")
     b.add("boot", "time to /init", smp, "linux, every CPU", init, "s")
