@@ -285,8 +285,8 @@ $(PRISTINE): $(BT)/mklab $(wildcard solutions/*/*)
 # Host unit tests link the portable library and the lab files that run on
 # the host (lab 0's parsers, lab 4's decoder, page walk and register copy);
 # the others need the hardware.
-LAB_HOST := $(wildcard $(LABSRC)/00-*/*.c) $(wildcard $(LABSRC)/04-*/*.c) \
-	$(wildcard $(LABSRC)/05-*/*.c)
+LAB_HOST := $(wildcard $(LABSRC)/00-*/*.c) $(wildcard $(LABSRC)/03-*/*.c) \
+	$(wildcard $(LABSRC)/04-*/*.c) $(wildcard $(LABSRC)/05-*/*.c) $(LABSRC)/06-convert/convert.c
 unit-bin = build/$(1)/unit-tests
 $(call unit-bin,$(TREE)): $(LIB_PORTABLE) $(LAB_HOST) kernel/vp_regs.c $(wildcard tests/unit/*.c tests/unit/*.h) $(BT)/mklab \
 		$(LIB_VMM) include/vmm_core.h
@@ -436,7 +436,8 @@ protocol-tsan: $(FZ)/protocol-tsan
 	TSAN_OPTIONS=halt_on_error=1 $(FZ)/protocol-tsan $(PROTOCOL_ROUNDS)
 
 # The unit tests again, under AddressSanitizer and UBSan (any report fails).
-$(FZ)/unit-asan: $(LIB_PORTABLE) kernel/vp_regs.c $(wildcard $(FUZZSRC)/00-*/*.c $(FUZZSRC)/04-*/*.c $(FUZZSRC)/05-*/*.c) \
+$(FZ)/unit-asan: $(LIB_PORTABLE) kernel/vp_regs.c $(wildcard $(FUZZSRC)/00-*/*.c $(FUZZSRC)/03-*/*.c $(FUZZSRC)/04-*/*.c $(FUZZSRC)/05-*/*.c) \
+		$(FUZZSRC)/06-convert/convert.c \
 		$(wildcard tests/unit/*.c tests/unit/*.h include/*.h) $(LIB_VMM)
 	@mkdir -p $(dir $@)
 	@echo "  ASANCC  $@"

@@ -61,6 +61,19 @@
 #define APIC_BASE_X2APIC (1u << 10) /* EXTD */
 #define APIC_BASE_ENABLE (1u << 11) /* EN */
 
+/*
+ * A trace of this image's ICR writes (lapic_send_icr), for the tests: QEMU
+ * starts a CPU whatever the delays between INIT and the SIPIs, and with one
+ * SIPI, so only a record of what was sent shows a sender that breaks the
+ * SDM's recipe. lapic_trace_start() clears it and turns it on; every CPU of
+ * the image then adds to it (at most LAPIC_TRACE_MAX entries, the rest
+ * counted); lapic_trace_print() stops it and prints one line per entry:
+ *   "icr: <n> +<us> us cpu apic <from> -> apic <to> <INIT|SIPI 0xvv|FIXED 0xvv>"
+ */
+#define LAPIC_TRACE_MAX 4096
+void lapic_trace_start(void);
+void lapic_trace_print(void);
+
 /* On an image's BSP, before it starts any CPU: take the BSP's mode (and the
  * APIC's address) as the mode of every CPU of this image. */
 void lapic_init_access(void);

@@ -92,6 +92,8 @@ _Static_assert(sizeof(struct sidecar_param_cpu) == 8, "param cpu");
 #define SIDECAR_SERIAL_START 0x2 /* the BSP starts every AP itself (no fan-out): for comparison */
 #define SIDECAR_MODERN_DELAYS 0x4 /* Linux's INIT-SIPI delays for modern CPUs (lib/runtime/lapic.c) */
 #define SIDECAR_TEST_COMMANDS 0x8 /* accept SIDECAR_CMD_TEST_TRESPASS (shim option test_commands) */
+#define SIDECAR_TRACE_ICR 0x10    /* record every ICR write of the bring-up and print them (trace_icr) */
+#define SIDECAR_RACE_WINDOWS 0x20 /* widen the halt's race window, for tests (race_windows, include/halt.h) */
 
 struct sidecar_params {
 	uint32_t abi_version;

@@ -108,14 +108,6 @@ static inline void cli(void)
 	__asm__ volatile("cli" ::: "memory");
 }
 
-/* Enable interrupts and halt, as one: STI takes effect only after the next
- * instruction (SDM vol. 2B, STI), so no interrupt can arrive between the two
- * and be missed by a CPU about to sleep. Returns after an interrupt. */
-static inline void safe_halt(void)
-{
-	__asm__ volatile("sti; hlt" ::: "memory");
-}
-
 static inline void hlt(void)
 {
 	__asm__ volatile("hlt" ::: "memory");

@@ -14,6 +14,7 @@
  * and a CPU whose lab 2 is not written yet, keep spinning.
  */
 #include "sleep.h"
+#include "halt.h"
 #include "irq_eoi.h"
 #include "lapic.h"
 #include "percpu.h"

@@ -22,6 +22,7 @@
 #include "boot_tables.h"
 #include "console.h"
 #include "fpu.h"
+#include "halt.h"
 #include "lab.h"
 #include "lapic.h"
 #include "paging.h"
@@ -211,6 +212,10 @@ static int start_on_boot_tables(void)
 	lapic_init_access();
 	if (params->flags & SIDECAR_MODERN_DELAYS)
 		lapic_use_modern_delays();
+	if (params->flags & SIDECAR_TRACE_ICR)
+		lapic_trace_start();
+	if (params->flags & SIDECAR_RACE_WINDOWS)
+		safe_halt_window_tsc = params->tsc_khz; /* 1 ms */
 	sleep_init();
 	fpu_probe(); /* protect_probe() ran before the boot tables */
 
@@ -247,6 +252,8 @@ static int start_on_boot_tables(void)
 	fanout_help(NULL);
 	wait_for_all(total);
 	output->done_tsc = rdtsc();
+	if (params->flags & SIDECAR_TRACE_ICR)
+		lapic_trace_print();
 	kprintf("sidecar: guests run in ring 3; paging protections on: %s\n", protect_summary());
 	if (params->flags & SIDECAR_LOG)
 		fpu_print_summary();

@@ -94,7 +94,7 @@ static int cmd_poweroff(int argc, char **argv)
 static const struct command commands[] = {
 	{"status", "status", "one line per CPU: index, APIC ID, node, state", cmd_status, false},
 	{"sleep", "sleep <ms>", "wait that many milliseconds", cmd_sleep, false},
-	{"wake", "wake <cpu|all> [rounds]", "wake sidecar CPUs by IPI; round-trip latency",
+	{"wake", "wake <cpu|all> [rounds] [stop]", "wake sidecar CPUs by IPI; round-trip latency",
 	 cmd_wake, false},
 	{"guests", "guests", "the guest programs 'run' knows, with their sizes", cmd_guests, false},
 	{"run", "run <cpu> <guest> [timeout=<ms>]",

@@ -17,6 +17,7 @@
 #include "smp.h"
 #include "cmdline.h"
 #include "console.h"
+#include "halt.h"
 #include "irq_eoi.h"
 #include "lab.h"
 #include "lapic.h"

@@ -1,7 +1,7 @@
 /*
  * wake.c - the monitor's "wake" command: the wake-up protocol, measured.
  *
- *   wake <cpu|all> [rounds]
+ *   wake <cpu|all> [rounds] [stop]
  *
  * Every round wakes each chosen sidecar CPU at once with command NONE
  * (sidecar_wake(), lab 3: IDLE -> RUN, request IPI) and waits - at most a
@@ -13,6 +13,12 @@
  * one (the count grew by more than one) are both caught. The round trip,
  * from just before the RUN store to the moment we see IDLE, is measured with
  * the TSC.
+ *
+ * With "stop" each wake-up is stopped at once (RUN -> STOP, the request IPI
+ * again), as a VMM stops a command that has not started yet: the CPU may
+ * find STOP, not RUN, when it looks, and must still run and answer the
+ * command (lab 2's halt loop). The shim's race_windows makes the CPU look
+ * 1 ms late (include/halt.h), so that is what it finds.
  */
 #include "wake.h"
 #include "console.h"
@@ -45,6 +51,7 @@ struct node_job {
 	uint32_t *slots;
 	bool *done;
 	uint64_t rounds;
+	bool stop; /* stop each wake-up at once */
 	uint64_t answered, lost, doubled, refused, nsamples, max_samples;
 	uint64_t *samples;
 };
@@ -80,7 +87,13 @@ static void wake_round(struct node_job *job)
 		if (sidecar_wake(job->control, t->slot, t->apic_id)) {
 			job->refused++;
 			job->done[i] = true;
+			continue;
 		}
+		uint32_t run = CPU_STATUS_RUN;
+		if (job->stop && __atomic_compare_exchange_n(&job->control->cpu_status[t->slot], &run,
+							     CPU_STATUS_STOP, false, __ATOMIC_RELEASE,
+							     __ATOMIC_RELAXED))
+			ipi_send(t->apic_id, (uint8_t)job->control->request_vector);
 	}
 	uint64_t start = timer_ns();
 	for (;;) {
@@ -126,7 +139,7 @@ static void wake_node(void *p)
 }
 
 /* Sort the chosen idle sidecar CPUs into their nodes' jobs. */
-static int choose(const char *which, uint64_t rounds)
+static int choose(const char *which, uint64_t rounds, bool stop)
 {
 	bool all = strcmp(which, "all") == 0;
 	uint64_t want = 0;
@@ -186,6 +199,7 @@ static int choose(const char *which, uint64_t rounds)
 		struct node_job *job = &jobs[sidecar_node_of(cpu)];
 		job->control = control;
 		job->rounds = rounds;
+		job->stop = stop;
 		job->slots[job->n] = slot;
 		job->targets[job->n++] = (struct target){cpu, stub.machine.cpus[cpu].apic_id, slot,
 							 command, 0, 0};
@@ -200,11 +214,12 @@ static int choose(const char *which, uint64_t rounds)
 int cmd_wake(int argc, char **argv)
 {
 	uint64_t rounds = 1;
-	if (argc < 2 || argc > 3 || (argc == 3 && !parse_u64(argv[2], strlen(argv[2]), &rounds)) ||
-	    rounds == 0 || rounds > MAX_ROUNDS)
-		return kprintf("error: usage: wake <cpu|all> [rounds], 1 <= rounds <= %d\n",
+	bool stop = argc == 4 && strcmp(argv[3], "stop") == 0;
+	if (argc < 2 || argc > 4 || (argc >= 3 && !parse_u64(argv[2], strlen(argv[2]), &rounds)) ||
+	    (argc == 4 && !stop) || rounds == 0 || rounds > MAX_ROUNDS)
+		return kprintf("error: usage: wake <cpu|all> [rounds] [stop], 1 <= rounds <= %d\n",
 			       MAX_ROUNDS), -1;
-	int n = choose(argv[1], rounds);
+	int n = choose(argv[1], rounds, stop);
 	if (n < 0)
 		return -1;
 
@@ -232,8 +247,9 @@ int cmd_wake(int argc, char **argv)
 		memmove(samples + nsamples, j->samples, j->nsamples * sizeof(uint64_t));
 		nsamples += j->nsamples;
 	}
-	kprintf("wake: %u CPU%s x %lu round%s: %lu wake-ups, %lu lost, %lu doubled, %lu refused\n",
+	kprintf("wake: %u CPU%s x %lu round%s%s: %lu wake-ups, %lu lost, %lu doubled, %lu refused\n",
 		n, n == 1 ? "" : "s", (unsigned long)rounds, rounds == 1 ? "" : "s",
+		stop ? " (each stopped at once)" : "",
 		(unsigned long)answered, (unsigned long)lost, (unsigned long)doubled,
 		(unsigned long)refused);
 	kprintf("wake: %lu responses arrived by IPI at the nodes' CPUs\n",

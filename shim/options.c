@@ -29,6 +29,13 @@
  *   test_commands        the sidecar accepts its test commands (TEST_TRESPASS:
  *                        a CPU writes where it may not; tests/hardening_tests.py);
  *                        never in a normal boot
+ *   trace_icr            the sidecar records every IPI its CPUs send during
+ *                        bring-up (destination, ICR, TSC) and prints them at
+ *                        the end: lab 1's tests check INIT-SIPI-SIPI's order
+ *                        and delays, which QEMU itself never checks
+ *   race_windows         the sidecar's CPUs spin 1 ms just before each halt
+ *                        (include/halt.h): a halt loop that checks its status
+ *                        with interrupts on then loses wake-ups every time
  */
 #include "options.h"
 #include "cmdline.h"
@@ -72,6 +79,10 @@ void shim_parse_options(const char *cmdline, struct shim_options *o)
 			o->modern_delays = true;
 		else if (is(&p, "test_commands"))
 			o->test_commands = true;
+		else if (is(&p, "trace_icr"))
+			o->trace_icr = true;
+		else if (is(&p, "race_windows"))
+			o->race_windows = true;
 		else if (is(&p, "sidecar") && p.value && p.value_len == 3 &&
 			 strncmp(p.value, "off", 3) == 0)
 			o->policy.sidecar_off = true;

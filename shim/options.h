@@ -13,6 +13,8 @@ struct shim_options {
 	bool serial_start;      /* no fan-out: the BSP starts every AP */
 	bool modern_delays;     /* Linux's INIT-SIPI delays for modern CPUs */
 	bool test_commands;     /* the sidecar accepts its test commands (TEST_TRESPASS) */
+	bool trace_icr;         /* the sidecar prints every ICR write of its bring-up */
+	bool race_windows;      /* the sidecar widens its halt's race window (tests) */
 	bool xapic;             /* keep xAPIC mode where CPUID offers x2APIC */
 	uint32_t phantom_cpu;   /* APIC ID of a CPU that does not exist, or 0 */
 	bool have_phantom;

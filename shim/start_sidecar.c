@@ -196,7 +196,9 @@ static bool fill_params(struct shim *s)
 	params.flags = (s->options.verbose ? SIDECAR_LOG : 0) |
 		       (s->options.serial_start ? SIDECAR_SERIAL_START : 0) |
 		       (s->options.modern_delays ? SIDECAR_MODERN_DELAYS : 0) |
-		       (s->options.test_commands ? SIDECAR_TEST_COMMANDS : 0);
+		       (s->options.test_commands ? SIDECAR_TEST_COMMANDS : 0) |
+		       (s->options.trace_icr ? SIDECAR_TRACE_ICR : 0) |
+		       (s->options.race_windows ? SIDECAR_RACE_WINDOWS : 0);
 	params.tsc_khz = timer_tsc_khz();
 	params.local_apic_base = s->machine.local_apic_address;
 	params.start_timeout_us = (s->options.ap_timeout_ms ? s->options.ap_timeout_ms

@@ -53,14 +53,20 @@ FROM_ENV = (("run", "SIDECAR_RUN"), ("shim_args", "SIDECAR_SHIM_ARGS"),
             ("cpu", "SIDECAR_CPU"), ("qemu", "SIDECAR_QEMU"), ("topology", "SIDECAR_TOPOLOGY"))
 
 
-def numa_args(smp, nodes, mem_mib, memoryless=None):
+def numa_args(smp, nodes, mem_mib, memoryless=None, node_cpus=None):
     """Spread CPUs and memory over the nodes: node n gets a contiguous block of
-    CPUs and an equal share of memory (QEMU emits the SRAT from this). A
-    memoryless node gets CPUs and no memdev: a node without memory."""
+    CPUs (an equal share, or node_cpus[n] of them) and an equal share of
+    memory (QEMU emits the SRAT from this). A memoryless node gets CPUs and
+    no memdev: a node without memory."""
     if nodes <= 1:
         return []
     if nodes > smp:
         sys.exit("qemu.py: NODES=%d is more than SMP=%d" % (nodes, smp))
+    if node_cpus and (len(node_cpus) != nodes or sum(node_cpus) != smp or min(node_cpus) < 1):
+        sys.exit("qemu.py: --node-cpus %s: one count per node (%d), each at least 1, "
+                 "%d in all" % (",".join(map(str, node_cpus)), nodes, smp))
+    starts = [sum(node_cpus[:n]) for n in range(nodes + 1)] if node_cpus else \
+        [n * smp // nodes for n in range(nodes + 1)]
     if memoryless is not None and not 0 < memoryless < nodes:
         sys.exit("qemu.py: the memoryless node must be 1..%d (node 0 holds the boot)" %
                  (nodes - 1))
@@ -68,8 +74,7 @@ def numa_args(smp, nodes, mem_mib, memoryless=None):
     with_memory = [n for n in range(nodes) if n != memoryless]
     share = (mem_mib // len(with_memory)) // 2 * 2  # whole, even MiB per node
     for n in range(nodes):
-        first = n * smp // nodes
-        last = (n + 1) * smp // nodes - 1
+        first, last = starts[n], starts[n + 1] - 1
         if n == memoryless:
             args += ["-numa", "node,nodeid=%d,cpus=%d-%d" % (n, first, last)]
             continue
@@ -205,7 +210,7 @@ def qemu_command(a, iso, interactive):
     # Linux boot ran the host (24 GB) out of memory. Nothing here uses SMM.
     cmd = [binary] + firmware_args(binary) + [
            "-machine", "q35,smm=off", "-accel", a.accel,
-           "-smp", smp_arg(a.smp, a.nodes, a.topology), "-m", "%dM" % a.mem,
+           "-smp", smp_arg(a.smp, 1 if a.node_cpus else a.nodes, a.topology), "-m", "%dM" % a.mem,
            "-cdrom", iso, "-boot", "d", "-display", "none", "-no-reboot", "-nic", "none",
            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
            # Threads named "CPU <n>/TCG": --cpu-mark can then tell each
@@ -213,7 +218,7 @@ def qemu_command(a, iso, interactive):
            "-name", "sidecar-os,debug-threads=on"]
     if a.iommu:
         cmd += ["-device", "intel-iommu,intremap=on,eim=%s" % ("on" if a.x2apic_on else "off")]
-    cmd += numa_args(a.smp, a.nodes, a.mem, a.memoryless_node)
+    cmd += numa_args(a.smp, a.nodes, a.mem, a.memoryless_node, a.node_cpus)
     if cpu_model(a):
         cmd += ["-cpu", cpu_model(a)]
     if interactive:
@@ -245,6 +250,8 @@ def main():
     p.add_argument("--nodes", type=int, default=1)
     p.add_argument("--mem", type=int, default=512, help="MiB")
     p.add_argument("--memoryless-node", type=int, help="this node gets CPUs but no memory")
+    p.add_argument("--node-cpus", type=lambda s: [int(x) for x in s.split(",")],
+                   help="CPUs per node, e.g. 13,3 (default: equal shares)")
     p.add_argument("--accel", default="tcg")
     p.add_argument("--shim", required=True)
     p.add_argument("--kernel")

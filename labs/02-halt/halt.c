@@ -30,6 +30,7 @@
  * Tests: lab 2's tests (idle CPUs do not spin; every CPU reaches idle).
  */
 #include "command.h"
+#include "halt.h"
 #include "lab.h"
 #include "percpu.h"
 

@@ -30,6 +30,7 @@
  * Tests: lab 2's tests (idle CPUs do not spin; every CPU reaches idle).
  */
 #include "command.h"
+#include "halt.h"
 #include "lab.h"
 #include "percpu.h"
 
@@ -51,7 +52,7 @@ void halt_loop(struct percpu *pc)
 		}
 		if (s == CPU_STATUS_REMOVE)
 			remove_cpu(pc);
-		safe_halt(); /* "sti; hlt" (include/x86.h) */
+		safe_halt(); /* "sti; hlt" (include/halt.h) */
 		pc->wakeups++;
 		//> lab_fallback(2, __func__, "polling with interrupts off instead of halting");
 		//> uint32_t s = __atomic_load_n(status, __ATOMIC_ACQUIRE);

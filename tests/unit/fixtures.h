@@ -40,6 +40,8 @@ Suite *gva_suite(void);
 Suite *registers_suite(void);
 Suite *vmm_suite(void);
 Suite *numa_suite(void);
+Suite *ipi_suite(void);
+Suite *remove_suite(void);
 
 /* --- checking explanations ------------------------------------------------ */
 
