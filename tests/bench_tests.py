@@ -9,6 +9,7 @@ Neither asserts a figure: timing under emulation on a shared host is noise.
 """
 import csv
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -87,13 +88,16 @@ class PlotTest:
             if not any("sidecar, 63 APs" in t for t in bring) or \
                     not any("Linux, 63 APs" in t for t in bring):
                 return False, "bringup.svg lacks a bar label: %s" % bring
-            bars = [r for r in roots["timeline.svg"].iter(SVG + "rect") if r.find(SVG + "title")
-                    is not None]
+            # benchplot names each timeline bar <system>-cpu<N>-<started|up>
+            # and the round trips' whiskers "whiskers" (matplotlib's gid).
+            bars = [g for g in roots["timeline.svg"].iter(SVG + "g")
+                    if re.fullmatch(r"(sidecar|linux)-cpu\d+-(started|up)", g.get("id", ""))]
             if len(bars) != 2 * 5:  # two bars per CPU row, five rows
                 return False, "timeline.svg has %d bars, expected 10" % len(bars)
-            whiskers = list(roots["roundtrips.svg"].iter(SVG + "line"))
-            if len(whiskers) < 6:
-                return False, "roundtrips.svg has no min-max whiskers"
+            whiskers = [g for g in roots["roundtrips.svg"].iter(SVG + "g")
+                        if g.get("id") == "whiskers"]
+            if not whiskers or len(whiskers[0].findall(SVG + "path")) != 2:
+                return False, "roundtrips.svg lacks its two min-max whiskers"
             # Nothing to draw is not an error: no charts, no crash.
             empty = tempfile.mkdtemp(dir=tmp)
             with open(os.path.join(empty, "results.csv"), "w") as f:

@@ -5,12 +5,16 @@ and boots lab 0, the quickest lab):
   - tools/grade-submission.py gives the untouched skeleton 0 points, the
     solutions full points (plus a hidden test, hidden until published) and
     a submission with one known mistake exactly the points of the tests
-    that catch it; files outside the lab sources are never read;
+    that catch it; files outside the lab sources are never read; an archive
+    whose members leave it, or link to the grading machine's files, is
+    refused or neutralised;
   - `make student-release` makes a tree without solutions/ in which
     `make grade LAB=0` builds and grades the skeleton, and the targets that
     need solutions/ say so.
 Each run(tree) returns (passed, detail), like tools/harness.py's tests.
 """
+import importlib.util
+import io
 import json
 import os
 import shutil
@@ -169,6 +173,94 @@ def broken_loses_its_test():
     return None
 
 
+def hostile_archive(path, members):
+    """A .tar or .zip of (name, kind, data or link target) members."""
+    if path.endswith(".zip"):
+        with zipfile.ZipFile(path, "w") as z:
+            for name, kind, data in members:
+                info = zipfile.ZipInfo(name)
+                info.create_system = 3  # Unix: external_attr holds st_mode
+                info.external_attr = (0o120777 if kind == "symlink" else 0o100644) << 16
+                z.writestr(info, data)
+        return path
+    kinds = {"file": tarfile.REGTYPE, "symlink": tarfile.SYMTYPE, "hardlink": tarfile.LNKTYPE,
+             "fifo": tarfile.FIFOTYPE, "device": tarfile.CHRTYPE}
+    with tarfile.open(path, "w", format=tarfile.GNU_FORMAT) as t:
+        for name, kind, data in members:
+            info = tarfile.TarInfo(name)
+            info.type, info.mode = kinds[kind], 0o644
+            if kind == "file":
+                info.size = len(data.encode())
+            else:
+                info.linkname, info.devmajor, info.devminor = data, 1, 3  # 1,3: /dev/null
+            t.addfile(info, io.BytesIO(data.encode()) if kind == "file" else None)
+    return path
+
+
+def hostile_archives_refused():
+    """Archives whose members try to leave the directory they unpack to, or
+    to read the grading machine's files: bsdtar refuses them (the grader
+    stops and says why) or they are neutralised (symlinks, FIFOs and devices
+    removed, a leading '/' dropped). Calls the grader's unpack() itself, and
+    runs the grader once on a file that is no archive."""
+    d = fresh("hostile")
+    secret = os.path.join(d, "secret.c")  # a file of the grading machine's
+    with open(secret, "w") as f:
+        f.write("SECRET\n")
+    spec = importlib.util.spec_from_file_location(
+        "grade_submission", os.path.join(ROOT, "tools", "grade-submission.py"))
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    refused = [("dotdot.tar", [("../escaped.c", "file", "x")], "Path contains '..'"),
+               ("dotdot.zip", [("labs/../../escaped.c", "file", "x")], "Path contains '..'"),
+               ("hardlink.tar", [("labs/00-boot/acpi.c", "hardlink", secret)], "Hard-link target"),
+               ("hardlink-dotdot.tar", [("labs/00-boot/acpi.c", "hardlink", "../secret.c")],
+                "Path contains '..'"),
+               ("through.tar", [("labs/00-boot", "symlink", d), ("labs/00-boot/escaped.c", "file",
+                                                                  "x")],
+                "Cannot extract through symlink")]
+    for name, members, reason in refused:
+        out = fresh("hostile/" + name + ".out")
+        try:
+            tool.unpack(hostile_archive(os.path.join(d, name), members), out)
+            return "%s was unpacked; bsdtar should have refused it (%s)" % (name, reason)
+        except SystemExit as e:
+            if reason not in str(e) or "cannot unpack" not in str(e):
+                return "%s: refused without saying %r: %s" % (name, reason, e)
+        if os.path.exists(os.path.join(d, "escaped.c")):
+            return "%s wrote escaped.c outside the directory it unpacks to" % name
+    absolute = os.path.join(d, "absolute.c")
+    for name, members, want in (
+            ("links.tar", [(absolute, "file", "x"), ("labs/00-boot/bzimage.c", "symlink", secret),
+                           ("labs/00-boot/acpi.c", "symlink", "../../../secret.c"),
+                           ("labs/00-boot/madt.c", "fifo", "")], 3),
+            ("links.zip", [("labs/00-boot/bzimage.c", "symlink", secret)], 1),
+            ("device.tar", [("labs/00-boot/bzimage.c", "device", "")], 1)):
+        out = fresh("hostile/" + name + ".out")
+        try:
+            skipped = tool.unpack(hostile_archive(os.path.join(d, name), members), out)
+        except SystemExit as e:  # not root: bsdtar cannot make the device, and says so
+            if name != "device.tar" or os.geteuid() == 0:
+                return "%s was refused, not neutralised: %s" % (name, e)
+            skipped = want
+        left = [os.path.join(b, n) for b, dirs, files in os.walk(out) for n in dirs + files]
+        links = [p for p in left if not (os.path.isdir(p) or os.path.isfile(p))
+                 or os.path.islink(p)]
+        if skipped != want or links:
+            return "%s: %d members skipped (expected %d), left: %s" % (name, skipped, want, links)
+        if any(os.path.isfile(p) and "SECRET" in open(p).read() for p in left):
+            return "%s: a file unpacked from it reads the grading machine's secret.c" % name
+    if os.path.exists(absolute) or not os.path.isfile(os.path.join(d, "links.tar.out") + absolute):
+        return "links.tar's absolute member %s was not unpacked below the directory" % absolute
+    garbage = os.path.join(d, "notes.tar.gz")
+    with open(garbage, "w") as f:
+        f.write("not an archive\n")
+    code, out = grade_submission(garbage, os.path.join(d, "results.json"))
+    if code == 0 or "cannot unpack %s" % garbage not in out or "Unrecognized archive" not in out:
+        return "a file that is no archive: exit %d, %s" % (code, out[-400:])
+    return None
+
+
 def release_grades_without_solutions():
     d = fresh("release")
     archive = os.path.join(d, "student.tar.gz")
@@ -200,6 +292,8 @@ KIT = [
             solutions_score_full),
     KitTest("grade-submission: a known mistake loses exactly the test that catches it",
             broken_loses_its_test),
+    KitTest("grade-submission: a hostile archive is refused or neutralised",
+            hostile_archives_refused),
     KitTest("student-release: make grade LAB=0 works without solutions/",
             release_grades_without_solutions),
 ]

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""benchplot.py - draw make bench's charts as SVG, with nothing but Python.
+"""benchplot.py - draw make bench's charts as SVG, with matplotlib.
 
 Reads results.csv and timeline.csv (written by tools/bench.py; the book
 keeps one real run's copies in book/data/) and writes:
@@ -9,20 +9,29 @@ keeps one real run's copies in book/data/) and writes:
   memory.svg      memory per CPU
   boot.svg        time until Linux's /init runs
 
-  python3 tools/benchplot.py <dir with the CSVs> <output dir>
+  /usr/bin/python3 tools/benchplot.py <dir with the CSVs> <output dir>
 
-SVG is text: each chart is a list of <rect>, <line> and <text> elements,
-which is all a bar chart needs. A chart whose figures are missing is not
-drawn.
+matplotlib is Debian's python3-matplotlib (`make deps`), drawing without a
+display (Agg). The SVG keeps its text as text, and is the same file every
+time from the same CSVs: no date in it, and its element ids come from a
+fixed salt, so rebuilding the book changes nothing. A chart whose figures
+are missing is not drawn.
 """
 import csv
 import math
 import os
 import sys
-from xml.sax.saxutils import escape
 
-COLORS = {"sidecar": "#1b7837", "linux": "#b2182b", "other": "#5e3c99"}
-FONT = 'font-family="sans-serif" font-size="12"'
+import matplotlib
+matplotlib.use("Agg")
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
+
+COLORS = {"sidecar": "#1b7837", "linux": "#b2182b", "other": "#5e3c99", "alone": "#999999"}
+STYLE = {"svg.fonttype": "none",          # <text> elements, not glyph outlines
+         "svg.hashsalt": "sidecar-bench",  # the same clip-path ids every time
+         "font.family": "sans-serif", "font.size": 10,
+         "axes.spines.top": False, "axes.spines.right": False}
 
 
 def read_csv(path):
@@ -40,44 +49,15 @@ def read_csv(path):
     return rows
 
 
-class Svg:
-    def __init__(self, width, height, title):
-        self.w, self.h = width, height
-        self.items = ['<rect width="%d" height="%d" fill="white"/>' % (width, height)]
-        self.text(width / 2, 20, title, anchor="middle", size=14, bold=True)
-
-    def rect(self, x, y, w, h, color, title=None):
-        t = "<title>%s</title>" % escape(title) if title else ""
-        self.items.append('<rect x="%.1f" y="%.2f" width="%.1f" height="%.2f" fill="%s">%s'
-                          '</rect>' % (x, y, max(w, 0.5), h, color, t))
-
-    def line(self, x1, y1, x2, y2, color="#444", width=1, dash=None):
-        d = ' stroke-dasharray="%s"' % dash if dash else ""
-        self.items.append('<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="%s" '
-                          'stroke-width="%s"%s/>' % (x1, y1, x2, y2, color, width, d))
-
-    def text(self, x, y, s, anchor="start", size=12, bold=False, color="#000"):
-        self.items.append('<text x="%.1f" y="%.1f" text-anchor="%s" font-family="sans-serif" '
-                          'font-size="%d"%s fill="%s">%s</text>' %
-                          (x, y, anchor, size, ' font-weight="bold"' if bold else "", color,
-                           escape(str(s))))
-
-    def write(self, path):
-        with open(path, "w") as f:
-            f.write('<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" '
-                    'viewBox="0 0 %d %d">\n' % (self.w, self.h, self.w, self.h))
-            f.write("\n".join(self.items))
-            f.write("\n</svg>\n")
-
-
-def label_number(v):
+def label_number(v, _pos=None):
     if v == int(v) and v < 1e6:
         return "%d" % v
-    if v >= 100:
-        return "%.0f" % v
-    if v >= 10:
-        return "%.1f" % v
-    return "%.3g" % v
+    return "%.0f" % v if v >= 100 else "%.1f" % v if v >= 10 else "%.3g" % v
+
+
+def save(fig, path):
+    fig.savefig(path, format="svg", metadata={"Date": None})
+    return path
 
 
 def hbars(path, title, unit, bars, log=False):
@@ -85,49 +65,34 @@ def hbars(path, title, unit, bars, log=False):
     bars = [b for b in bars if b[1] is not None and b[1] > 0]
     if not bars:
         return None
-    left, right, top, row = 330, 90, 40, 26
-    width = 900
-    height = top + row * len(bars) + 56
-    svg = Svg(width, height, title)
-    top_value = max(max(b[1], b[4] or 0) for b in bars)
-    low_value = min(min(b[1], b[3] or b[1]) for b in bars)
+    labels, values, colors, lo, hi = zip(*bars)
+    fig = Figure(figsize=(9, 0.8 + 0.3 * len(bars)), layout="constrained")
+    ax = fig.add_subplot()
+    ax.set_title(title, fontweight="bold")
+    y = range(len(bars))
+    left = 0
     if log:
-        lo_exp = math.floor(math.log10(low_value)) - 1  # every bar visibly long
-        hi_exp = math.ceil(math.log10(top_value))
-        if hi_exp == lo_exp:
-            hi_exp += 1
-
-        def x(v):
-            return left + (math.log10(max(v, 10 ** lo_exp)) - lo_exp) / (hi_exp - lo_exp) * \
-                (width - left - right)
-        ticks = [10 ** e for e in range(lo_exp, hi_exp + 1)]
-    else:
-        scale = 10 ** math.floor(math.log10(top_value))
-        top_tick = math.ceil(top_value / scale) * scale
-
-        def x(v):
-            return left + v / top_tick * (width - left - right)
-        ticks = [top_tick * i / 5 for i in range(6)]
-    axis_y = top + row * len(bars) + 4
-    for t in ticks:
-        svg.line(x(t), top - 4, x(t), axis_y, color="#ddd")
-        svg.text(x(t), axis_y + 16, label_number(t), anchor="middle", size=11)
-    svg.text(left + (width - left - right) / 2, axis_y + 34, unit, anchor="middle", size=11)
-    for i, (label, value, color, lo, hi) in enumerate(bars):
-        y = top + i * row
-        svg.text(left - 8, y + row * 0.65, label, anchor="end", size=12)
-        svg.rect(left, y + 4, x(value) - left, row - 8, color,
-                 "%s: %s %s" % (label, label_number(value), unit))
-        if lo is not None and hi is not None:
-            mid = y + row / 2
-            svg.line(x(lo), mid, x(hi), mid, color="#000")
-            svg.line(x(lo), mid - 5, x(lo), mid + 5, color="#000")
-            svg.line(x(hi), mid - 5, x(hi), mid + 5, color="#000")
-        svg.text(max(x(value), x(hi) if hi else 0) + 6, y + row * 0.65,
-                 "%s %s" % (label_number(value), unit), size=11)
-    svg.line(left, top - 4, left, axis_y)
-    svg.write(path)
-    return path
+        ax.set_xscale("log")
+        low = min(min(v, l or v) for v, l in zip(values, lo))
+        high = max(max(v, h or 0) for v, h in zip(values, hi))
+        left = 10.0 ** (math.floor(math.log10(low)) - 1)  # every bar visibly long
+        ax.set_xlim(left, 10.0 ** max(math.ceil(math.log10(high)), math.log10(left) + 1))
+        ax.xaxis.set_major_formatter(FuncFormatter(label_number))
+    ax.barh(y, [v - left for v in values], left=left, height=0.7, color=colors)
+    w = [i for i in y if lo[i] is not None and hi[i] is not None]
+    if w:
+        ax.errorbar([values[i] for i in w], w, fmt="none", ecolor="black", capsize=4,
+                    xerr=[[values[i] - lo[i] for i in w], [hi[i] - values[i] for i in w]]
+                    ).lines[2][0].set_gid("whiskers")
+    for i, end in enumerate(max(v, h or 0) for v, h in zip(values, hi)):
+        ax.annotate("%s %s" % (label_number(values[i]), unit), (end, i), xytext=(5, 0),
+                    textcoords="offset points", va="center", fontsize=9, annotation_clip=False)
+    ax.set_yticks(y, labels)
+    ax.invert_yaxis()
+    ax.set_xlabel(unit + (" (log scale)" if log else ""))
+    ax.grid(axis="x", color="#dddddd")
+    ax.set_axisbelow(True)
+    return save(fig, path)
 
 
 def find(rows, **want):
@@ -153,10 +118,9 @@ def draw_bringup(rows, out):
             v = find(rows, section="bringup", measure=measure, cpus=cpus, system=system)
             if v is not None:
                 bars.append(("%s, %d APs" % (name, cpus - 1), v,
-                             "#999" if "alone" in name else COLORS["other"] if "SDM" in name
-                             else color_of(system), None, None))
-    return hbars(os.path.join(out, "bringup.svg"), "Starting the APs (log scale)", "ms", bars,
-                 log=True)
+                             COLORS["alone"] if "alone" in name else COLORS["other"]
+                             if "SDM" in name else color_of(system), None, None))
+    return hbars(os.path.join(out, "bringup.svg"), "Starting the APs", "ms", bars, log=True)
 
 
 def draw_roundtrips(rows, out):
@@ -170,7 +134,7 @@ def draw_roundtrips(rows, out):
                 for s in ("min", "median", "max")}
         bars.append((measure, stat["median"], color_of(system), stat["min"], stat["max"]))
     return hbars(os.path.join(out, "roundtrips.svg"),
-                 "Round trips: median, whisker min to max (log scale)", "us", bars, log=True)
+                 "Round trips: median, whisker min to max", "us", bars, log=True)
 
 
 def draw_memory(rows, out):
@@ -181,8 +145,7 @@ def draw_memory(rows, out):
                 "Linux: per online CPU"
             bars.append(("%s (%d CPUs)" % (name, r["cpus"]), r["value"], color_of(r["system"]),
                          None, None))
-    return hbars(os.path.join(out, "memory.svg"), "Memory per CPU (log scale)", "KiB", bars,
-                 log=True)
+    return hbars(os.path.join(out, "memory.svg"), "Memory per CPU", "KiB", bars, log=True)
 
 
 def draw_boot(rows, out):
@@ -213,53 +176,40 @@ def draw_timeline(timeline, out, cpus, systems, name):
     starter began INIT-SIPI-SIPI to the moment it ran kernel code, a thick
     one from then until it was idle (sidecar) or online (Linux)."""
     panels = [s for s in ("sidecar", "linux") if s in systems]
-    rows_of = {s: sorted((r for r in timeline if r["cpus"] == cpus and r["system"] == s),
-                         key=lambda r: r["cpu"]) for s in panels}
-    n = max(len(v) for v in rows_of.values())
-    # Rows of 3 to 10 pixels; a thousand CPUs share 600 pixels (fractions of one).
-    row = max(3, min(10, 600 // max(n, 1))) if n <= 200 else 600 / n
-    panel_w, left, top = 430, 50, 50
-    width = left + len(panels) * (panel_w + 40)
-    height = top + n * row + 60
-    svg = Svg(width, height, "Bring-up timeline, %d CPUs: one row per AP" % cpus)
-    for p, system in enumerate(panels):
-        rs = rows_of[system]
-        x0 = left + p * (panel_w + 40)
-        end = max(r["idle_ms"] for r in rs) or 1.0
-        scale = 10 ** math.floor(math.log10(end))
-        top_tick = math.ceil(end / scale) * scale
-
-        def x(v):
-            return x0 + v / top_tick * panel_w
-        label = "sidecar (fan-out)" if system == "sidecar" else "Linux (one CPU after another)"
-        svg.text(x0 + panel_w / 2, top - 14, label, anchor="middle", bold=True,
-                 color=COLORS[system])
-        axis_y = top + n * row + 4
-        for i in range(6):
-            t = top_tick * i / 5
-            svg.line(x(t), top - 4, x(t), axis_y, color="#ddd")
-            svg.text(x(t), axis_y + 16, label_number(t), anchor="middle", size=11)
-        svg.text(x0 + panel_w / 2, axis_y + 34, "ms after the first INIT", anchor="middle",
-                 size=11)
+    n = max(r["cpu"] for r in timeline if r["cpus"] == cpus and r["system"] in panels)
+    fig = Figure(figsize=(4.5 * len(panels) + 0.5, 1.6 + min(6.5, 0.1 * n)), layout="constrained")
+    fig.suptitle("Bring-up timeline, %d CPUs: one row per AP" % cpus, fontweight="bold")
+    axes = fig.subplots(1, len(panels), sharey=True, squeeze=False)[0]
+    for ax, system in zip(axes, panels):
+        rs = sorted((r for r in timeline if r["cpus"] == cpus and r["system"] == system),
+                    key=lambda r: r["cpu"])
+        cpu = [r["cpu"] for r in rs]
+        for bars, kind in ((ax.barh(cpu, [r["up_ms"] - r["init_ms"] for r in rs], height=0.3,
+                                    left=[r["init_ms"] for r in rs], color=COLORS["alone"]),
+                            "started"),
+                           (ax.barh(cpu, [r["idle_ms"] - r["up_ms"] for r in rs], height=0.8,
+                                    left=[r["up_ms"] for r in rs], color=COLORS[system]), "up")):
+            for c, bar in zip(cpu, bars):
+                bar.set_gid("%s-cpu%d-%s" % (system, c, kind))
+        # Where a node's rows begin (timeline.csv's node column, if there is
+        # one): the nodes' first CPUs should start together.
         for i, r in enumerate(rs):
-            y = top + i * row
-            # Where a node's rows begin (timeline.csv's node column, if
-            # there is one): the nodes' first CPUs should start together.
             if isinstance(r.get("node"), int) and (i == 0 or rs[i - 1].get("node") != r["node"]):
-                svg.line(x0, y, x0 + panel_w, y, color="#bbb", dash="2,2")
-                svg.text(x0 - 4, y + 10, "node %d" % r["node"], anchor="end", size=9)
-            svg.rect(x(r["init_ms"]), y + row * 0.35, x(r["up_ms"]) - x(r["init_ms"]), row * 0.3,
-                     "#999", "cpu %d: started %.3f ms" % (r["cpu"], r["init_ms"]))
-            svg.rect(x(r["up_ms"]), y + 1, x(r["idle_ms"]) - x(r["up_ms"]), max(row - 2, 1),
-                     COLORS[system], "cpu %d: up %.3f ms, %s %.3f ms" %
-                     (r["cpu"], r["up_ms"], "idle" if system == "sidecar" else "online",
-                      r["idle_ms"]))
-        svg.line(x0, top - 4, x0, axis_y)
-    svg.text(left, height - 8, "grey: INIT-SIPI-SIPI sent until the CPU runs kernel code; "
-             "colour: until idle (sidecar) or online (Linux)", size=11)
-    path = os.path.join(out, name + ".svg")
-    svg.write(path)
-    return path
+                ax.axhline(r["cpu"] - 0.5, color="#bbbbbb", linestyle=":", linewidth=0.8)
+                ax.annotate("node %d" % r["node"], (0, r["cpu"] - 0.5), xytext=(-3, -2),
+                            textcoords="offset points", xycoords=("axes fraction", "data"),
+                            ha="right", va="top", fontsize=7)
+        ax.set_title("sidecar (fan-out)" if system == "sidecar" else
+                     "Linux (one CPU after another)", color=COLORS[system], fontweight="bold")
+        ax.set_xlim(0, max(r["idle_ms"] for r in rs) or 1.0)
+        ax.set_xlabel("ms after the first INIT")
+        ax.grid(axis="x", color="#dddddd")
+        ax.set_axisbelow(True)
+    axes[0].set_ylabel("CPU")
+    axes[0].set_ylim(n + 0.5, 0.5)
+    fig.supxlabel("grey: INIT-SIPI-SIPI sent until the CPU runs kernel code\n"
+                  "colour: until idle (sidecar) or online (Linux)", fontsize=9)
+    return save(fig, os.path.join(out, name + ".svg"))
 
 
 def draw_all(data_dir, out_dir):
@@ -267,11 +217,12 @@ def draw_all(data_dir, out_dir):
     os.makedirs(out_dir, exist_ok=True)
     rows = read_csv(os.path.join(data_dir, "results.csv"))
     timeline = read_csv(os.path.join(data_dir, "timeline.csv"))
-    drawn = [draw_bringup(rows, out_dir)]
-    drawn += [draw_timeline(timeline, out_dir, cpus, systems, name)
-              for name, (cpus, systems) in timeline_shapes(timeline).items()]
-    drawn += [draw_roundtrips(rows, out_dir), draw_memory(rows, out_dir),
-              draw_boot(rows, out_dir)]
+    with matplotlib.rc_context(STYLE):
+        drawn = [draw_bringup(rows, out_dir)]
+        drawn += [draw_timeline(timeline, out_dir, cpus, systems, name)
+                  for name, (cpus, systems) in timeline_shapes(timeline).items()]
+        drawn += [draw_roundtrips(rows, out_dir), draw_memory(rows, out_dir),
+                  draw_boot(rows, out_dir)]
     return [p for p in drawn if p]
 
 
