@@ -31,6 +31,7 @@
 #include "protect.h"
 #include "sleep.h"
 #include "timer.h"
+#include "trampoline_blob.h"
 #include "x86.h"
 
 const char image_name[] = "sidecar";
@@ -47,7 +48,6 @@ struct node nodes[SIDECAR_MAX_NODES];
 static struct percpu *node_cpus[SIDECAR_MAX_CPUS];
 
 static struct ap_slot slots[SIDECAR_MAX_CPUS];
-extern const uint8_t trampoline_blob[], trampoline_blob_end[];
 
 static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int fail(const char *fmt, ...)

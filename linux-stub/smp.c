@@ -15,6 +15,7 @@
  * the sidecar.
  */
 #include "smp.h"
+#include "asm.h"
 #include "cmdline.h"
 #include "console.h"
 #include "halt.h"
@@ -52,10 +53,7 @@ static uint32_t nslots;
 static uint64_t trampoline_page;
 static uint32_t ticks_per_ms;
 
-extern const uint8_t stub_trampoline[], stub_trampoline_end[];
-extern const uint8_t stub_irq_response[], stub_irq_spurious[]; /* linux-stub/irq.asm */
 uint64_t stub_spurious_count;
-extern const uint8_t gdt_ptr[];
 static void stub_ap_main(struct stub_cpu *c);
 
 static struct stub_cpu *self(void)
