@@ -65,13 +65,18 @@
  * A trace of this image's ICR writes (lapic_send_icr), for the tests: QEMU
  * starts a CPU whatever the delays between INIT and the SIPIs, and with one
  * SIPI, so only a record of what was sent shows a sender that breaks the
- * SDM's recipe. lapic_trace_start() clears it and turns it on; every CPU of
- * the image then adds to it (at most LAPIC_TRACE_MAX entries, the rest
- * counted); lapic_trace_print() stops it and prints one line per entry:
- *   "icr: <n> +<us> us cpu apic <from> -> apic <to> <INIT|SIPI 0xvv|FIXED 0xvv>"
+ * SDM's recipe. lapic_trace_start() turns it on, into the caller's buffer
+ * of max entries; every CPU of the image then adds to it (the ones past
+ * max only counted); lapic_trace_print() stops it and prints one line per
+ * entry: "icr: <n> +<us> us apic <from> -> apic <to> <INIT|SIPI|FIXED> 0xvv".
  */
-#define LAPIC_TRACE_MAX 4096
-void lapic_trace_start(void);
+struct lapic_trace_entry {
+	uint64_t tsc;
+	uint32_t from, to;
+	uint32_t icr_low;
+	uint32_t reserved;
+};
+void lapic_trace_start(struct lapic_trace_entry *buffer, uint32_t max);
 void lapic_trace_print(void);
 
 /* On an image's BSP, before it starts any CPU: take the BSP's mode (and the

@@ -134,41 +134,41 @@ void lapic_eoi(void)
 	lapic_write(LAPIC_EOI, 0);
 }
 
-/* The ICR trace (include/lapic.h). */
-static struct icr_write {
-	uint64_t tsc;
-	uint32_t from, to;
-	uint32_t icr_low;
-	uint32_t reserved;
-} trace[LAPIC_TRACE_MAX];
-static uint32_t trace_on, trace_count; /* atomic */
+/* The ICR trace (include/lapic.h): off while trace is NULL. */
+static struct lapic_trace_entry *trace;
+static uint32_t trace_max, trace_count; /* trace_count atomic */
 
-void lapic_trace_start(void)
+void lapic_trace_start(struct lapic_trace_entry *buffer, uint32_t max)
 {
+	trace_max = max;
 	__atomic_store_n(&trace_count, 0, __ATOMIC_RELAXED);
-	__atomic_store_n(&trace_on, 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&trace, buffer, __ATOMIC_RELEASE);
 }
 
 static void trace_icr(uint32_t apic_id, uint32_t icr_low)
 {
-	if (!__atomic_load_n(&trace_on, __ATOMIC_ACQUIRE))
+	struct lapic_trace_entry *t = __atomic_load_n(&trace, __ATOMIC_ACQUIRE);
+	if (!t)
 		return;
 	uint32_t i = __atomic_fetch_add(&trace_count, 1, __ATOMIC_ACQ_REL);
-	if (i < LAPIC_TRACE_MAX)
-		trace[i] = (struct icr_write){rdtsc(), lapic_id(), apic_id, icr_low, 0};
+	if (i < trace_max)
+		t[i] = (struct lapic_trace_entry){rdtsc(), lapic_id(), apic_id, icr_low, 0};
 }
 
 void lapic_trace_print(void)
 {
-	__atomic_store_n(&trace_on, 0, __ATOMIC_RELEASE);
+	const struct lapic_trace_entry *trace_done = __atomic_exchange_n(&trace, NULL,
+									 __ATOMIC_ACQ_REL);
+	if (!trace_done)
+		return;
 	uint32_t n = __atomic_load_n(&trace_count, __ATOMIC_ACQUIRE);
-	uint32_t kept = n < LAPIC_TRACE_MAX ? n : LAPIC_TRACE_MAX;
-	uint64_t t0 = kept ? trace[0].tsc : 0;
+	uint32_t kept = n < trace_max ? n : trace_max;
+	uint64_t t0 = kept ? trace_done[0].tsc : 0;
 	for (uint32_t i = 0; i < kept; i++)
-		if (trace[i].tsc < t0)
-			t0 = trace[i].tsc;
+		if (trace_done[i].tsc < t0)
+			t0 = trace_done[i].tsc;
 	for (uint32_t i = 0; i < kept; i++) {
-		const struct icr_write *w = &trace[i];
+		const struct lapic_trace_entry *w = &trace_done[i];
 		uint32_t mode = w->icr_low & (7u << 8);
 		kprintf("icr: %u +%lu us apic %u -> apic %u %s 0x%02x\n", i,
 			(unsigned long)(timer_tsc_to_ns(w->tsc - t0) / 1000), w->from, w->to,
