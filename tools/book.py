@@ -46,6 +46,11 @@ labs/ is shown as the untouched skeleton, made from its solution by
 tools/mklab.c, so a student's own code never appears in their copy of the
 book (without solutions/, as in a student release, labs/ is read as it is).
 
+A lab's reading questions (labs/NN-x/questions.md) have an instructor's copy
+with model answers (solutions/NN-x/questions.md): a note, a line '---', then
+the student's text with an answer, in lines that start with '>', after each
+question. --check fails when the questions of the two differ.
+
 usage: book.py --out DIR          build the HTML book into DIR (and check its links)
        book.py --check            only check every chapter's directives and that
                                   every image it shows has a source, and the
@@ -668,6 +673,7 @@ def tests_table(lab, passes=None):
 
 
 LABS_DIRECTIVE = re.compile(r"^\{\{\s*labs\s*\}\}\s*$")
+LAB_SOURCES = (".c", ".h", ".asm")  # what tools/mklab.c makes skeletons of
 
 
 BENCH_DIRECTIVE = re.compile(r"^\{\{\s*bench\s+(table|machine|targets)\s*\}\}\s*$")
@@ -746,8 +752,12 @@ def labs_table():
         if len(dirs) != 1 or lab not in chapters:
             raise BookError("lab %d: expected one labs/%02d-*/ and one book/%02d-*.md" %
                             (lab, lab, lab))
-        files = sorted(f for f in os.listdir(os.path.join(ROOT, "labs", dirs[0]))
-                       if f != "README.md")
+        # The lab's sources (the files tools/mklab.c makes skeletons of),
+        # then what else the student writes there: the reading questions'
+        # answers and, in some labs, a design document.
+        present = os.listdir(os.path.join(ROOT, "labs", dirs[0]))
+        files = sorted(f for f in present if f.endswith(LAB_SOURCES)) + \
+            sorted(f for f in present if f.endswith(".md") and f != "README.md")
         with open(os.path.join(BOOK, chapters[lab]), encoding="utf-8") as f:
             title = f.readline().lstrip("# ").strip()
         tests = tests_of(lab)
@@ -829,6 +839,45 @@ def handout_tables(path, text):
     return "\n".join(out) + "\n", errors
 
 
+def questions_pairs():
+    """[(labs/NN-x/questions.md, solutions/NN-x/questions.md)] where both exist."""
+    pairs = []
+    for d in sorted(os.listdir(os.path.join(ROOT, "labs"))):
+        stu = os.path.join(ROOT, "labs", d, "questions.md")
+        ins = os.path.join(ROOT, "solutions", d, "questions.md")
+        if os.path.isfile(stu) and os.path.isfile(ins):
+            pairs.append((stu, ins))
+    return pairs
+
+
+def without_answers(text):
+    """A questions file's text without its answers (the lines that start
+    with '>'), blank lines collapsed, for comparing the two copies."""
+    kept = "\n".join(l for l in text.splitlines() if not l.startswith(">"))
+    return re.sub(r"\n{3,}", "\n\n", kept).strip("\n")
+
+
+def check_questions():
+    """Each instructor's questions.md holds, below its line '---', the
+    student's questions word for word, with its answers as '>' blocks."""
+    errors = []
+    for stu, ins in questions_pairs():
+        with open(stu, encoding="utf-8") as f:
+            stu_text = f.read()
+        with open(ins, encoding="utf-8") as f:
+            head, sep, body = f.read().partition("\n---\n")
+        rel_stu, rel_ins = os.path.relpath(stu, ROOT), os.path.relpath(ins, ROOT)
+        if not sep:
+            errors.append("%s: no line '---' ends the instructor's note" % rel_ins)
+        elif ">" in "".join(l[:1] for l in stu_text.splitlines()):
+            errors.append("%s: a line starts with '>', which the instructor's copy keeps "
+                          "for answers" % rel_stu)
+        elif without_answers(body) != without_answers(stu_text.split("\n", 1)[1]):
+            errors.append("%s: its questions (below its line, without the '>' answers) are "
+                          "not those of %s; edit both" % (rel_ins, rel_stu))
+    return errors
+
+
 def instructor_body(stu_text, ins_text):
     """The instructor's copy made from the student's: its own header (the
     title and the note up to the line '---'), then the student's text
@@ -840,7 +889,9 @@ def instructor_body(stu_text, ins_text):
 def check_handouts(update=False):
     """Every handout's test tables are what tests/lab_tests.py says, and each
     instructor's copy is the student's below its line. update: rewrite
-    them so. Returns (handouts, problems)."""
+    them so. Also each lab's reading questions: the instructor's copy must
+    hold the student's (check_questions; never rewritten, since the answers
+    are written by hand). Returns (handouts, problems)."""
     errors, n = [], 0
     for stu, ins in handout_pairs():
         n += 1
@@ -870,6 +921,7 @@ def check_handouts(update=False):
                     errors.append("%s differs from %s below its line (python3 tools/book.py "
                                   "--update-handouts copies the student's text)" %
                                   (os.path.relpath(ins, ROOT), os.path.relpath(stu, ROOT)))
+    errors += check_questions()
     return n, errors
 
 
@@ -1269,6 +1321,12 @@ def self_test():
     if len(found) != 2 or "worth" not in found[0] or "no test" not in found[1]:
         raise BookError("self-test: a grade block's wrong points and test were not caught: %s"
                         % found)
+    # A questions file: the instructor's copy is the student's plus '>' answers.
+    asked = "## 1. Why?\n\nSay why.\n\n## 2. How?\n"
+    answered = "## 1. Why?\n\nSay why.\n\n> **Answer.** Because.\n> Really.\n\n## 2. How?\n\n> So.\n"
+    if without_answers(answered) != without_answers(asked) or \
+            without_answers(answered.replace("Say why", "Say how")) == without_answers(asked):
+        raise BookError("self-test: a questions file's answers were not told from its questions")
     figure = expand_figures("x.md", '{{test %d "%s" points}} points\n' % (lab, tests_of(lab)[0].name))
     if figure != ("%d points\n" % tests_of(lab)[0].points, []):
         raise BookError("self-test: a test figure: %r" % (figure,))
@@ -1302,7 +1360,7 @@ def main():
         elif a.self_test:
             self_test()
             print("book: self-test passed: broken links, ids, pages and images, chapter numbers, "
-                  "stale test tables and grade outputs are caught")
+                  "stale test tables, grade outputs and questions without their answers are caught")
         elif a.check_links:
             print("book: %d links and images in %s, none broken" %
                   (check_links(a.check_links), a.check_links))
