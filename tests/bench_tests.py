@@ -1,6 +1,6 @@
 """bench_tests.py - `make bench` runs and says something well-formed.
 
-Two tests for tools/test.py (listed in framework_tests.py's FRAMEWORK):
+Two tests for `make test` (listed in framework_tests.py's FRAMEWORK):
   - the charts (tools/benchplot.py) drawn from a canned CSV: every chart is
     written, parses as XML, and carries the bars and labels of its figures;
   - the benchmark's quick mode against the solutions: it finishes, its CSVs

@@ -1,4 +1,4 @@
-"""harness.py - running the tests that grade.py and test.py share.
+"""harness.py - running the tests that grade.py and make test (tests/test_all.py) share.
 
 Two kinds of test:
   Unit   a Check suite of build/<tree>/unit-tests (the host unit tests);
