@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """test.py - `make test`: build every tree, then run tests/test_all.py under pytest
-(pytest.ini: two workers, JUnit XML in build/test-results.xml). Report below
+(tests/pytest.ini: two workers, JUnit XML in build/test-results.xml). Report below
 prints on the terminal; pytest's own report goes to build/pytest.log. Arguments
 go to pytest: tools/test.py -k lab-3 builds every tree, then runs lab 3's tests.
 """
@@ -75,7 +75,7 @@ def main():
     # Hardening (README): sanitizers, the protocol between threads, a short fuzz.
     make("-j2", "fuzz-build", "build/fuzz/protocol-tsan", "build/fuzz/unit-asan")
     sys.stdout = open("build/pytest.log", "w")  # where pytest's terminal writes
-    return pytest.main(sys.argv[1:], plugins=[Report()])
+    return pytest.main(["-c", "tests/pytest.ini"] + sys.argv[1:], plugins=[Report()])
 
 
 if __name__ == "__main__":
