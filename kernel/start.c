@@ -212,11 +212,12 @@ static int start_on_boot_tables(void)
 	lapic_init_access();
 	if (params->flags & SIDECAR_MODERN_DELAYS)
 		lapic_use_modern_delays();
-	/* trace_icr: every IPI of the bring-up, for lab 1's test of the recipe
-	 * (3 per AP, and the wake-ups of sleeping starters). */
-	static struct lapic_trace_entry icr_trace[4096];
-	if (params->flags & SIDECAR_TRACE_ICR)
+	if (params->flags & SIDECAR_TRACE_ICR) {
+		/* Every IPI of the bring-up, for lab 1's tests of the recipe: 3
+		 * per AP, and the wake-ups of sleeping starters. */
+		static struct lapic_trace_entry icr_trace[4096];
 		lapic_trace_start(icr_trace, ARRAY_SIZE(icr_trace));
+	}
 	if (params->flags & SIDECAR_RACE_WINDOWS)
 		safe_halt_window_tsc = params->tsc_khz; /* 1 ms */
 	sleep_init();

@@ -162,7 +162,8 @@ void lapic_trace_print(void)
 	if (!trace_done)
 		return;
 	uint32_t n = __atomic_load_n(&trace_count, __ATOMIC_ACQUIRE);
-	uint32_t kept = n < trace_max ? n : trace_max;
+	bool dropped = n > trace_max;
+	uint32_t kept = dropped ? trace_max : n;
 	uint64_t t0 = kept ? trace_done[0].tsc : 0;
 	for (uint32_t i = 0; i < kept; i++)
 		if (trace_done[i].tsc < t0)
@@ -175,7 +176,7 @@ void lapic_trace_print(void)
 			mode == ICR_INIT ? "INIT" : mode == ICR_STARTUP ? "SIPI" : "FIXED",
 			w->icr_low & 0xff);
 	}
-	kprintf("icr: %u writes traced%s\n", n, n > kept ? " (the first ones kept)" : "");
+	kprintf("icr: %u writes traced%s\n", n, dropped ? " (the first ones kept)" : "");
 }
 
 int lapic_send_icr(uint32_t apic_id, uint32_t icr_low, uint64_t timeout_us)
