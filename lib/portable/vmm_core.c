@@ -1,10 +1,12 @@
 /*
  * vmm_core.c - the VMM's portable half: guest memory and exits (labs 4 and 7).
  *
- * Two programs play the VMM for the sidecar. linux-stub (vmm.c) runs on the
- * main kernel's CPU and writes the command pages itself; sidecarctl
- * (07-linux/sidecarctl.c) is a Linux program and asks the driver to, through
- * ioctls on /dev/sidecar. How a command reaches the sidecar differs; what the
+ * Two programs play the VMM for the sidecar. linux-stub (linux-stub/vmm.c)
+ * runs on the main kernel's CPU and writes the command pages itself;
+ * sidecarctl (07-linux/sidecarctl.c) is a Linux program: it maps a CPU's
+ * command page from /dev/sidecar and writes its requests there, and asks
+ * the driver (ioctl START) to start each command, which sets the command
+ * and the memory description. How a command reaches the sidecar differs; what the
  * VMM does with a guest does not, and lives here once:
  *
  *   vmm_build_guest()      the guest's memory: page tables, then the program
