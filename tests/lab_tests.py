@@ -130,10 +130,12 @@ def fanout_depth(most):
     return check
 
 
-def helped_across_nodes(helper_node, helped_node):
-    """Some CPU of helped_node was started by a CPU of helper_node: a CPU
-    whose own node was done went on to start the others' (the timeline's
-    "node <n> starter <apic>")."""
+def helped_across_nodes():
+    """Some CPU was started by a CPU of another node, the BSP aside (it
+    starts every node's first CPU): a CPU whose own node was done went on
+    to start another node's (the timeline's "node <n> starter <apic>").
+    Which node finishes first depends on the host and on the halt loop
+    (lab 2's fallback polls), so help in either direction counts."""
     rx = re.compile(r"^timeline: cpu \d+ apic (\d+) node (\d+) starter (\d+) ")
 
     def check(lines, t):
@@ -142,11 +144,11 @@ def helped_across_nodes(helper_node, helped_node):
         node_of_apic = {apic: node for apic, node, _ in rows}
         if not rows:
             return "no timeline"
-        if any(node == helped_node and node_of_apic.get(starter) == helper_node
+        if any(starter != 0 and node_of_apic.get(starter, node) != node
                for _, node, starter in rows):
             return None
-        return "no CPU of node %d was started by one of node %d: a CPU whose node is " \
-            "done does not help the others" % (helped_node, helper_node)
+        return "every CPU was started by the BSP or by a CPU of its own node: a CPU " \
+            "whose node is done does not help the others"
     return check
 
 
@@ -321,11 +323,11 @@ LABS = {
         # 31 APs in one node: a fan-out is about 5 starters deep, a chain 15.
         Boot("32 CPUs in one node start in a fan-out, not a chain", "timeline", points=10,
              smp=32, checks=[fanout_depth(10), RUN_OK]),
-        # Node 1 has 3 CPUs, node 0 13: node 1 is done long before node 0,
-        # and its CPUs then start node 0's.
+        # Node 1 has 3 CPUs, node 0 13: one node is done long before the
+        # other, and its CPUs then start the other's.
         Boot("a CPU whose node is done helps start the others (nodes of 13 and 3 CPUs)",
              "timeline", points=10, smp=16, nodes=2, qemu_args=("--node-cpus", "13,3"),
-             checks=[helped_across_nodes(1, 0), RUN_OK, SIDECAR_UP]),
+             checks=[helped_across_nodes(), RUN_OK, SIDECAR_UP]),
         # One INIT-SIPI-SIPI round for the four nodes' first CPUs: they start
         # together. One after another the BSP waits 10 ms (INIT) per node.
         Boot("4 nodes start together", "status", points=10, smp=8, nodes=4,
