@@ -79,9 +79,7 @@ static void send(struct racer *r, uint32_t command, struct tally *t)
 /* RUN -> STOP, then the request IPI; nothing if the CPU already answered. */
 static void stop(struct racer *r)
 {
-	if (sidecar_proto_stop(&r->control->cpu_status[r->slot]))
-		ipi_send(r->apic_id, (uint8_t)__atomic_load_n(&r->control->request_vector,
-							      __ATOMIC_RELAXED));
+	client_stop(r->control, r->slot, r->apic_id);
 }
 
 /* Wait for the answer (status `want`) and check it was given exactly once. */

@@ -159,6 +159,14 @@ uint32_t sidecar_node_server(uint32_t node)
 	return server >= 0 ? (uint32_t)server : stub.bsp; /* a node without a CPU of ours */
 }
 
+int client_stop(struct sidecar_control *control, uint32_t slot, uint32_t apic_id)
+{
+	if (!sidecar_proto_stop(&control->cpu_status[slot]))
+		return 1; /* not running: it already answered */
+	uint32_t vector = __atomic_load_n(&control->request_vector, __ATOMIC_RELAXED);
+	return ipi_send(apic_id, (uint8_t)vector) ? -1 : 0;
+}
+
 bool client_wait_status(struct sidecar_control *control, uint32_t slot, uint32_t status,
 			uint64_t deadline_ns)
 {

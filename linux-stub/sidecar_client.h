@@ -30,6 +30,10 @@ void sidecar_forget(uint32_t cpu); /* after conversion: no longer a sidecar CPU 
 bool sidecar_claim_node(uint32_t cpu);
 /* The CPU of ours that serves a sidecar node: the BSP when none does. */
 uint32_t sidecar_node_server(uint32_t node);
+/* Ask the command running on cpu_status[slot] to return: RUN -> STOP, then
+ * the request IPI to apic_id. 0 when asked, 1 when the CPU was not running
+ * (it already answered: nothing is sent), -1 when the IPI failed. */
+int client_stop(struct sidecar_control *control, uint32_t slot, uint32_t apic_id);
 /* Wait until cpu_status[slot] is status (IDLE) or the deadline (timer_ns)
  * passes; halted on our APs, which a response IPI or the tick wakes. */
 bool client_wait_status(struct sidecar_control *control, uint32_t slot, uint32_t status,

@@ -37,7 +37,6 @@
 #include "lapic.h"
 #include "memory.h"
 #include "sidecar_client.h"
-#include "sidecar_protocol.h"
 #include "stub.h"
 #include "timer.h"
 #include "vmm_core.h"
@@ -126,11 +125,7 @@ static int issue(const struct vp_client *c, uint32_t command)
  * done: it stored IDLE itself. */
 static int stop(const struct vp_client *c)
 {
-	bool ipi_failed = false;
-	if (sidecar_proto_stop(&c->control->cpu_status[c->slot])) {
-		uint32_t vector = __atomic_load_n(&c->control->request_vector, __ATOMIC_RELAXED);
-		ipi_failed = ipi_send(c->apic_id, (uint8_t)vector) != 0;
-	}
+	bool ipi_failed = client_stop(c->control, c->slot, c->apic_id) < 0;
 	if (!wait_idle(c, timer_ns() + COMMAND_TIMEOUT_NS))
 		return kprintf("error: cpu %u did not answer STOP within 2 s (status %u%s)\n",
 			       c->cpu, cpu_status(c), ipi_failed ? ", the IPI failed" : ""), -1;

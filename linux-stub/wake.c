@@ -89,11 +89,8 @@ static void wake_round(struct node_job *job)
 			job->done[i] = true;
 			continue;
 		}
-		uint32_t run = CPU_STATUS_RUN;
-		if (job->stop && __atomic_compare_exchange_n(&job->control->cpu_status[t->slot], &run,
-							     CPU_STATUS_STOP, false, __ATOMIC_RELEASE,
-							     __ATOMIC_RELAXED))
-			ipi_send(t->apic_id, (uint8_t)job->control->request_vector);
+		if (job->stop)
+			client_stop(job->control, t->slot, t->apic_id);
 	}
 	uint64_t start = timer_ns();
 	for (;;) {
