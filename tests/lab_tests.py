@@ -59,6 +59,14 @@ def phantom_failed(apic):
 
 ICR_LINE = re.compile(r"^icr: \d+ \+(\d+) us apic (\d+) -> apic (\d+) (INIT|SIPI|FIXED) "
                       r"0x([0-9a-f]+)$")
+
+
+def icr_writes(lines):
+    """The shim's trace_icr lines: (us, from apic, to apic, INIT|SIPI|FIXED, vector)."""
+    return [(int(m.group(1)), int(m.group(2)), int(m.group(3)), m.group(4), int(m.group(5), 16))
+            for m in filter(None, map(ICR_LINE.match, lines))]
+
+
 SDM_AFTER_INIT_US = 10000  # SDM vol. 3A 8.4.4.1: INIT, 10 ms, SIPI, 200 us, SIPI
 SDM_AFTER_SIPI_US = 200
 
@@ -71,9 +79,7 @@ def sdm_init_sipi_sipi():
     without the wait and with one SIPI, so only the record shows it."""
     def check(lines, t):
         sent = {}
-        for m in filter(None, map(ICR_LINE.match, lines)):
-            us, src, dst, kind, vec = int(m.group(1)), int(m.group(2)), int(m.group(3)), \
-                m.group(4), int(m.group(5), 16)
+        for us, src, dst, kind, vec in icr_writes(lines):
             if kind != "FIXED":
                 sent.setdefault(dst, []).append((kind, us, src, vec))
         if not any(l.startswith("icr: ") and "writes traced" in l for l in lines):
@@ -104,7 +110,12 @@ def sdm_init_sipi_sipi():
     return check
 
 
-TIMELINE_STARTER = re.compile(r"^timeline: cpu \d+ apic (\d+) node \d+ starter (\d+) ")
+TIMELINE_STARTER = re.compile(r"^timeline: cpu \d+ apic (\d+) node (\d+) starter (\d+) ")
+
+
+def timeline_starters(lines):
+    """(apic, node, starter's apic) of each started CPU in linux-stub's timeline."""
+    return [tuple(map(int, m.groups())) for m in filter(None, map(TIMELINE_STARTER.match, lines))]
 
 
 def fanout_depth(most):
@@ -113,8 +124,7 @@ def fanout_depth(most):
     steps. A fan-out doubles its starters every round, about log2(n) deep;
     a chain, each CPU starting one more, is n/2 deep or more."""
     def check(lines, t):
-        starter = {int(m.group(1)): int(m.group(2))
-                   for m in filter(None, map(TIMELINE_STARTER.match, lines))}
+        starter = {apic: by for apic, _, by in timeline_starters(lines)}
         if len(starter) < t.smp - 1:
             return "the timeline lists %d started CPUs, expected %d" % (len(starter), t.smp - 1)
         deepest = 0
@@ -136,11 +146,8 @@ def helped_across_nodes():
     to start another node's (the timeline's "node <n> starter <apic>").
     Which node finishes first depends on the host and on the halt loop
     (lab 2's fallback polls), so help in either direction counts."""
-    rx = re.compile(r"^timeline: cpu \d+ apic (\d+) node (\d+) starter (\d+) ")
-
     def check(lines, t):
-        rows = [(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-                for m in filter(None, map(rx.match, lines))]
+        rows = timeline_starters(lines)
         node_of_apic = {apic: node for apic, node, _ in rows}
         if not rows:
             return "no timeline"
@@ -162,8 +169,7 @@ def nodes_start_together():
     never below the 10 ms of the mistake."""
     def check(lines, t):
         inits = []
-        for m in filter(None, map(ICR_LINE.match, lines)):
-            us, src, kind = int(m.group(1)), int(m.group(2)), m.group(4)
+        for us, src, _, kind, _ in icr_writes(lines):
             if src != 0 or kind == "FIXED":
                 continue
             if kind == "SIPI":
