@@ -285,7 +285,8 @@ $(PRISTINE): $(BT)/mklab $(wildcard solutions/*/*)
 # Host unit tests link the portable library and the lab files that run on
 # the host (lab 0's parsers, lab 4's decoder, page walk and register copy);
 # the others need the hardware.
-LAB_HOST := $(wildcard $(LABSRC)/00-*/*.c) $(wildcard $(LABSRC)/03-*/*.c) \
+LAB_HOST := $(wildcard $(LABSRC)/00-*/*.c) \
+	$(wildcard $(LABSRC)/03-*/*.c) \
 	$(wildcard $(LABSRC)/04-*/*.c) $(wildcard $(LABSRC)/05-*/*.c) $(LABSRC)/06-convert/convert.c
 unit-bin = build/$(1)/unit-tests
 $(call unit-bin,$(TREE)): $(LIB_PORTABLE) $(LAB_HOST) kernel/vp_regs.c $(wildcard tests/unit/*.c tests/unit/*.h) $(BT)/mklab \
@@ -406,7 +407,8 @@ FZ           := build/fuzz
 SAN_CFLAGS   := -std=gnu11 -O1 -g -Wall -Wextra -Werror -DHOSTED -Iinclude -Ikernel -Itests/host \
 	-fno-omit-frame-pointer
 # What the command protocol needs on the host (tests/host/sidecar_host.h).
-PROTOCOL_SRC := kernel/command.c kernel/vp_regs.c tests/host/sidecar_host.c $(FUZZSRC)/03-ipi/wake.c \
+PROTOCOL_SRC := kernel/command.c kernel/vp_regs.c tests/host/sidecar_host.c $(FUZZSRC)/03-ipi/ipi.c \
+	$(FUZZSRC)/03-ipi/wake.c \
 	$(FUZZSRC)/05-numa/attention.c $(FUZZSRC)/06-convert/convert.c
 FUZZ_SRC     := $(LIB_PORTABLE) $(wildcard $(FUZZSRC)/00-*/*.c $(FUZZSRC)/04-*/*.c) \
 	tests/unit/lab_host.c $(PROTOCOL_SRC)

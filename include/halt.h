@@ -31,11 +31,21 @@ static inline void race_window(void)
 	}
 }
 
+/* A caller that halts with interrupts already on looked at what it waits
+ * for with them on: an interrupt between the look and the halt is taken
+ * there and lost. safe_halt() says so, once per image (lib/runtime/halt.c:
+ * "<image>: safe_halt() with interrupts on ..."), and every graded boot
+ * fails on that line. */
+void safe_halt_misused(const void *caller);
+
 /* Enable interrupts and halt, as one: STI takes effect only after the next
  * instruction (SDM vol. 2B, STI), so no interrupt can arrive between the two
- * and be missed by a CPU about to sleep. Returns after an interrupt. */
+ * and be missed by a CPU about to sleep. Call it with interrupts off, after
+ * the last look at the condition. Returns after an interrupt. */
 static inline void safe_halt(void)
 {
+	if (interrupts_enabled())
+		safe_halt_misused(__builtin_return_address(0));
 	race_window();
 	__asm__ volatile("sti; hlt" ::: "memory");
 	race_window();

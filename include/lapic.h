@@ -26,7 +26,10 @@
 #define LAPIC_ESR 0x280
 #define LAPIC_ICR_LOW 0x300
 #define LAPIC_ICR_HIGH 0x310
+#define LAPIC_LVT_CMCI 0x2f0    /* present when the version's max LVT entry >= 6 */
 #define LAPIC_LVT_TIMER 0x320
+#define LAPIC_LVT_THERMAL 0x330 /* present when the version's max LVT entry >= 5 */
+#define LAPIC_LVT_PERF 0x340    /* present when it is >= 4 */
 #define LAPIC_LVT_LINT0 0x350
 #define LAPIC_LVT_LINT1 0x360
 #define LAPIC_LVT_ERROR 0x370
@@ -47,6 +50,8 @@
 #define ICR_LEVEL_ASSERT (1u << 14)
 #define ICR_TRIGGER_LEVEL (1u << 15)
 #define LVT_MASKED (1u << 16)
+/* The version register (10.4.8): bits 23:16 are the number of LVT entries less one. */
+#define LAPIC_VERSION_MAX_LVT(v) (((v) >> 16) & 0xff)
 /* How long the senders (lab 1's INIT-SIPI-SIPI, lab 3's ipi_send(), the
  * sidecar's own wake-up of a sleeping starter) let lapic_send_icr() wait
  * for an xAPIC's delivery status to go idle. */

@@ -23,7 +23,7 @@ struct cpu_policy {
 };
 
 /*
- * Sidecar nodes (lab 5, labs/05-numa/policy.c, given): by default one per
+ * Lab 5 (labs/05-numa/policy.c): the sidecar nodes. By default one per
  * NUMA node, sidecar node k being NUMA node k. With split > 0 each NUMA
  * node's CPUs, in index order, are cut into ceil(count / split) sidecar
  * nodes of nearly equal size, at most split CPUs each, numbered NUMA node
@@ -51,12 +51,12 @@ void numa_assign_cpus(const struct machine *m, uint32_t bsp, const struct cpu_po
 /*
  * Lab 5 (labs/05-numa/placement.c): allocate size bytes (page aligned) for
  * node's sidecar pages, from the node's own memory (SRAT memory affinity
- * ranges of that node) below 4 GiB when possible: *local = true. Otherwise
- * (no SRAT, a node without memory below 4 GiB, or its memory full) from any
- * memory between 1 MiB and 4 GiB: *local = false. Everything stays below
- * 4 GiB because the shim and the sidecar reach memory through their
- * identity map of the first 4 GiB (and the trampoline loads CR3 in 32-bit
- * mode). Returns 0, or E_NOMEM when there is none at all.
+ * ranges of that node) when it has room: *local = true. Otherwise (no
+ * SRAT, a node without memory, or its memory full) from any memory above
+ * 1 MiB: *local = false. Anywhere below MAXPHYADDR will do: the shim only
+ * reserves the block, and the sidecar maps a block above 4 GiB into its
+ * boot tables and each CPU's own (kernel/paging.c). Returns 0, or E_NOMEM
+ * when there is none at all.
  */
 int numa_alloc_node_block(struct physmem *pm, const struct machine *m, uint32_t node,
 			  uint64_t size, uint64_t *out, bool *local);

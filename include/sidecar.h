@@ -272,7 +272,7 @@ _Static_assert(sizeof(struct sidecar_vp_memory) == 40, "vp memory");
  * 128-bit XMM register is two names, its low and its high half.
  *
  * The general registers, RIP and RFLAGS come first, in the order of the
- * sidecar's own register file (include/lab.h). Then the rest of the VP's
+ * sidecar's own register file (include/lab_vp.h). Then the rest of the VP's
  * state, added to the ABI without moving anything:
  *   VP_FS_BASE, VP_GS_BASE  the guest's segment bases (IA32_FS_BASE and the
  *                           GS base swapgs gives it); canonical addresses only

@@ -18,7 +18,7 @@ uint64_t timer_tsc_khz(void);
 uint64_t timer_ns(void);              /* since an arbitrary point */
 uint64_t timer_tsc_to_ns(uint64_t tsc);
 /* An image may offer a way to wait halted; it returns false on CPUs that
- * cannot, and udelay() then spins (kernel/sleep.c). */
+ * cannot, and udelay() then spins (lab 2, labs/02-halt/sleep.c). */
 void timer_set_sleeper(bool (*fn)(uint64_t ns));
 void udelay(uint64_t us);
 void mdelay(uint64_t ms);

@@ -10,6 +10,7 @@
 #ifndef X86_H
 #define X86_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define PAGE_SIZE 4096ull
@@ -106,6 +107,29 @@ static inline void write_cr3(uint64_t v)
 static inline void cli(void)
 {
 	__asm__ volatile("cli" ::: "memory");
+}
+
+#define RFLAGS_IF (1ull << 9)
+
+static inline bool interrupts_enabled(void)
+{
+	uint64_t flags;
+	__asm__ volatile("pushfq; popq %0" : "=r"(flags) : : "memory");
+	return (flags & RFLAGS_IF) != 0;
+}
+
+/* Interrupts off, returning the RFLAGS to give back to irq_restore(): for
+ * code that must not be interrupted but may be called either way. */
+static inline uint64_t irq_save(void)
+{
+	uint64_t flags;
+	__asm__ volatile("pushfq; popq %0; cli" : "=r"(flags) : : "memory");
+	return flags;
+}
+
+static inline void irq_restore(uint64_t flags)
+{
+	__asm__ volatile("pushq %0; popfq" : : "r"(flags) : "memory", "cc");
 }
 
 static inline void hlt(void)

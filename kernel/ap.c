@@ -13,12 +13,11 @@
 #include "console.h"
 #include "fpu.h"
 #include "gdt.h"
-#include "lab.h"
+#include "lab_sidecar.h"
 #include "lapic.h"
 #include "paging.h"
 #include "percpu.h"
 #include "protect.h"
-#include "sleep.h"
 #include "start.h"
 #include "timer.h"
 #include "x86.h"
@@ -47,16 +46,52 @@ static bool claim(struct percpu *pc)
 	return true;
 }
 
+/* Could this CPU sleep through a wait? An AP whose IDT is its own and
+ * whose local APIC is enabled (lab 2's halt_cpu_init() has run): lab 2's
+ * sleep_until() must then not spin. */
+static bool can_sleep(struct percpu *pc)
+{
+	struct dtr idtr;
+	__asm__ volatile("sidt %0" : "=m"(idtr));
+	return pc->apic_id != sidecar_bsp_apic_id && idtr.base == (uint64_t)pc->idt &&
+	       (lapic_read(LAPIC_SVR) & LAPIC_SVR_ENABLE);
+}
+
+/* What QEMU forgives in lab 2's sleep_until(), said once each: a wait that
+ * spins where it could halt, and one that slept to its deadline although
+ * the CPU it waited for checked in well before (a lost wake-up). */
+static void check_sleep(struct percpu *me, struct percpu *pc, bool slept, uint64_t deadline)
+{
+	static uint32_t said_spun, said_lost;
+	uint64_t up_ns = timer_tsc_to_ns(__atomic_load_n(&output->up_tsc[pc->cpu],
+							 __ATOMIC_ACQUIRE));
+	uint64_t slack = params->start_timeout_us * 100; /* a tenth of the timeout */
+	if (!slept && me && can_sleep(me) && !__atomic_exchange_n(&said_spun, 1, __ATOMIC_ACQ_REL))
+		kprintf("sidecar: cpu %u spun through its wait for cpu %u although it can sleep "
+			"(lab 2's sleep_until)\n", me->cpu, pc->cpu);
+	if (slept && up_ns && timer_ns() >= deadline && up_ns + slack < deadline &&
+	    !__atomic_exchange_n(&said_lost, 1, __ATOMIC_ACQ_REL))
+		kprintf("sidecar: cpu %u slept to its deadline although cpu %u was up %lu ms "
+			"before it: a lost wake-up (lab 2's sleep_until)\n", me ? me->cpu : 0,
+			pc->cpu, (unsigned long)((deadline - up_ns) / 1000000));
+}
+
 /* Wait until pc checks in, or until start_timeout_us after `start` (when
  * its last SIPI went out): then it is FAILED. Waits for several CPUs
  * started together overlap, so n of them take at most one timeout. */
 static void wait_for(struct percpu *pc, bool delivered, uint64_t start)
 {
 	uint64_t limit = params->start_timeout_us * 1000;
-	if (delivered && !sleep_until(start + limit, &pc->boot_state, AP_STARTING))
-		while (__atomic_load_n(&pc->boot_state, __ATOMIC_ACQUIRE) == AP_STARTING &&
-		       timer_ns() - start < limit)
-			cpu_relax();
+	if (delivered) {
+		bool slept = sleep_until(start + limit, &pc->boot_state, AP_STARTING);
+		if (!slept)
+			while (__atomic_load_n(&pc->boot_state, __ATOMIC_ACQUIRE) == AP_STARTING &&
+			       timer_ns() - start < limit)
+				cpu_relax();
+		if (__atomic_load_n(&pc->boot_state, __ATOMIC_ACQUIRE) != AP_STARTING)
+			check_sleep(lapic_id() == sidecar_bsp_apic_id ? NULL : this_cpu(), pc,
+				    slept, start + limit);
+	}
 
 	uint32_t expected = AP_STARTING;
 	if (__atomic_compare_exchange_n(&pc->boot_state, &expected, AP_FAILED, false,

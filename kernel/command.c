@@ -11,7 +11,7 @@
 #include "command.h"
 #include "fault.h"
 #include "fpu.h"
-#include "lab.h"
+#include "lab_sidecar.h"
 #include "percpu.h"
 #include "vp.h"
 

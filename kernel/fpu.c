@@ -37,7 +37,7 @@
  */
 #include "fpu.h"
 #include "console.h"
-#include "lab.h"
+#include "lab_vp.h"
 #include "percpu.h"
 #include "vp_regs.h"
 #include "x86.h"

@@ -9,7 +9,7 @@
  *   every AP   kernel/ap.c      ap_main(): set up this CPU, check in, help
  *                               start the rest of the node, then idle
  *   every AP   labs 1-3         trampoline, INIT-SIPI-SIPI, fan-out, the
- *                               halt loop, IPIs (include/lab.h)
+ *                               halt loop, IPIs (include/lab_sidecar.h)
  */
 #ifndef PERCPU_H
 #define PERCPU_H

@@ -23,13 +23,12 @@
 #include "console.h"
 #include "fpu.h"
 #include "halt.h"
-#include "lab.h"
+#include "lab_sidecar.h"
 #include "lapic.h"
 #include "paging.h"
 #include "params.h"
 #include "percpu.h"
 #include "protect.h"
-#include "sleep.h"
 #include "timer.h"
 #include "trampoline_blob.h"
 #include "x86.h"
@@ -206,10 +205,13 @@ int sidecar_start(const struct sidecar_params *shim_params)
 	return r;
 }
 
+uint32_t sidecar_bsp_apic_id;
+
 static int start_on_boot_tables(void)
 {
 	timer_set_tsc_khz(params->tsc_khz);
 	lapic_init_access();
+	sidecar_bsp_apic_id = lapic_id();
 	if (params->flags & SIDECAR_MODERN_DELAYS)
 		lapic_use_modern_delays();
 	if (params->flags & SIDECAR_TRACE_ICR) {

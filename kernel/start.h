@@ -14,6 +14,9 @@
 extern const struct sidecar_params *params;
 extern uint64_t params_page;
 extern struct sidecar_output *output;
+/* The BSP's APIC ID: the CPU that runs sidecar_start() in the shim's
+ * environment. */
+extern uint32_t sidecar_bsp_apic_id;
 extern struct node nodes[SIDECAR_MAX_NODES];
 
 /* The image's entry on the BSP (include/sidecar.h, bsp_entry): lay out the

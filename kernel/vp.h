@@ -2,7 +2,7 @@
  * vp.h - kernel/vp.c (and kernel/vp_entry.asm): RUN_VP and TRANSLATE_GVA,
  * entering the guest in ring 3 and coming back. The VP's state is in
  * kernel/vp_state.h; lab 4's pieces (the page walk, the decoder, the
- * register copy) in include/lab.h.
+ * register copy) in include/lab_vp.h.
  */
 #ifndef VP_H
 #define VP_H

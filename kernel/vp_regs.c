@@ -29,7 +29,7 @@
  *       decides (GET, clear it, SET).
  */
 #include "vp_regs.h"
-#include "lab.h"
+#include "lab_vp.h"
 
 /* SDM vol. 1 3.4.3, Figure 3-8: the bits of RFLAGS. */
 #define RFLAGS_CF (1ull << 0)

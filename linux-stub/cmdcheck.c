@@ -9,11 +9,11 @@
  *                       every answer: nothing lost, doubled or mixed up
  *
  * Both talk to the sidecar exactly as the VMM does: write the command page,
- * sidecar_wake() (lab 3), wait for IDLE with a deadline (lab 5's wait).
+ * sidecar_wake() (lab 3), wait for IDLE with a deadline (lab 3's client_wait_status).
  */
 #include "cmdcheck.h"
 #include "console.h"
-#include "lab.h"
+#include "lab_stub.h"
 #include "memory.h"
 #include "sidecar_client.h"
 #include "stub.h"

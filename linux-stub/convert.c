@@ -1,11 +1,12 @@
 /*
  * convert.c - taking a CPU from the sidecar for good (lab 6), and "on".
  *
- *   convert <cpu> [running]   REMOVE the CPU from the sidecar, wait until it
- *                             reports REMOVED and parks, then start it as a
- *                             linux-stub CPU with INIT-SIPI-SIPI. "running"
- *                             first starts the spin guest there, so the
- *                             REMOVE must pull the CPU out of a running VP.
+ *   convert <cpu>... [running] REMOVE the CPUs from the sidecar, wait until
+ *                             each reports REMOVED and parks, then start it
+ *                             as a linux-stub CPU with INIT-SIPI-SIPI (lab
+ *                             6's convert_take_cpus). "running" first starts
+ *                             the spin guest on each, so the REMOVE must pull
+ *                             the CPU out of a running VP.
  *   on <cpu> <command...>     run a monitor command on one of linux-stub's
  *                             CPUs - a converted one, say - to show it works.
  *
@@ -16,7 +17,7 @@
 #include "convert.h"
 #include "console.h"
 #include "cpus.h"
-#include "lab.h"
+#include "lab_stub.h"
 #include "monitor.h"
 #include "sidecar_client.h"
 #include "smp.h"
@@ -24,54 +25,45 @@
 #include "timer.h"
 #include "vmm.h"
 
-#define REMOVE_TIMEOUT_NS 2000000000ull
-
-
-int cmd_convert(int argc, char **argv)
+/* One CPU of the list, checked: a sidecar CPU that started. */
+static int convert_check(const char *arg, struct convert_cpu *c)
 {
 	uint64_t cpu;
-	if (argc < 2 || argc > 3 || !parse_u64(argv[1], strlen(argv[1]), &cpu) ||
-	    (argc == 3 && strcmp(argv[2], "running") != 0))
-		return kprintf("error: usage: convert <cpu> [running]\n"), -1;
+	if (!parse_u64(arg, strlen(arg), &cpu))
+		return kprintf("error: usage: convert <cpu>... [running]\n"), -1;
 	if (cpu >= stub.machine.ncpus)
 		return kprintf("error: no cpu %lu\n", (unsigned long)cpu), -1;
 	uint32_t n = (uint32_t)cpu;
-	struct sidecar_control *c;
-	uint32_t slot;
 	if (stub.state[n] == CPU_LINUX)
 		return kprintf("error: cpu %u is already linux-stub's\n", n), -1;
-	if (!sidecar_cpu(n, &c, &slot, NULL))
+	if (!sidecar_cpu(n, &c->control, &c->slot, NULL))
 		return kprintf("error: cpu %u is not a sidecar CPU (it is %s)\n", n,
 			       cpu_state_name_of(n)), -1;
-	uint32_t status = __atomic_load_n(&c->cpu_status[slot], __ATOMIC_ACQUIRE);
-	if (status == CPU_STATUS_FAILED)
+	if (sidecar_proto_status(&c->control->cpu_status[c->slot]) == CPU_STATUS_FAILED)
 		return kprintf("error: cpu %u never started: there is nothing to convert\n", n), -1;
+	c->cpu = n;
+	c->apic_id = stub.machine.cpus[n].apic_id;
+	return 0;
+}
 
-	if (argc == 3) {
-		if (vmm_start(argv[1], "spin"))
+int cmd_convert(int argc, char **argv)
+{
+	static struct convert_cpu cpus[MAX_CPUS];
+	bool running = argc > 2 && strcmp(argv[argc - 1], "running") == 0;
+	uint32_t n = (uint32_t)(argc - 1 - running);
+	if (argc < 2 || n > MAX_CPUS)
+		return kprintf("error: usage: convert <cpu>... [running]\n"), -1;
+	for (uint32_t i = 0; i < n; i++)
+		if (convert_check(argv[1 + i], &cpus[i]))
+			return -1;
+	for (uint32_t i = 0; running && i < n; i++) {
+		if (vmm_start(argv[1 + i], "spin"))
 			return -1;
 		mdelay(20); /* let it get into the guest */
-		kprintf("convert: cpu %u is running the spin guest (status %u)\n", n,
-			__atomic_load_n(&c->cpu_status[slot], __ATOMIC_ACQUIRE));
+		kprintf("convert: cpu %u is running the spin guest (status %u)\n", cpus[i].cpu,
+			sidecar_proto_status(&cpus[i].control->cpu_status[cpus[i].slot]));
 	}
-
-	uint64_t t0 = timer_ns();
-	if (sidecar_remove(c, slot, stub.machine.cpus[n].apic_id)) /* lab 6 */
-		return kprintf("error: cpu %u cannot be removed (status %u)\n", n,
-			       __atomic_load_n(&c->cpu_status[slot], __ATOMIC_ACQUIRE)), -1;
-	if (!client_wait_status(c, slot, CPU_STATUS_REMOVED, timer_ns() + REMOVE_TIMEOUT_NS))
-		return kprintf("error: cpu %u did not leave the sidecar within 2 s (status %u)\n", n,
-			       __atomic_load_n(&c->cpu_status[slot], __ATOMIC_ACQUIRE)), -1;
-	uint64_t t1 = timer_ns();
-	sidecar_forget(n); /* no more sidecar commands for it, ever */
-	if (smp_start_cpu(n))
-		return -1;
-	sidecar_claim_node(n); /* serves its node if no CPU of ours does yet */
-	uint64_t t2 = timer_ns();
-	kprintf("convert: cpu %u apic %u is now linux-stub's (removed in %lu us, online in %lu us)\n",
-		n, stub.machine.cpus[n].apic_id, (unsigned long)((t1 - t0) / 1000),
-		(unsigned long)((t2 - t1) / 1000));
-	return 0;
+	return convert_take_cpus(cpus, n); /* lab 6 */
 }
 
 struct on_job {

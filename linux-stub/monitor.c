@@ -114,7 +114,7 @@ static const struct command commands[] = {
 	 true},
 	{"racestress", "racestress <rounds> [remove]",
 	 "commands, STOP (and REMOVE) racing on every sidecar CPU", cmd_racestress, false},
-	{"convert", "convert <cpu> [running]", "take a CPU from the sidecar for linux-stub (lab 6)",
+	{"convert", "convert <cpu>... [running]", "take CPUs from the sidecar for linux-stub (lab 6)",
 	 cmd_convert, false},
 	{"timeline", "timeline", "when each sidecar CPU was started, came up and went idle",
 	 cmd_timeline, false},

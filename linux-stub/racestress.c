@@ -24,7 +24,7 @@
  */
 #include "racestress.h"
 #include "console.h"
-#include "lab.h"
+#include "lab_stub.h"
 #include "lapic.h"
 #include "sidecar_client.h"
 #include "sidecar_protocol.h"

@@ -10,7 +10,7 @@
 #include "sidecar_client.h"
 #include "cmdline.h"
 #include "console.h"
-#include "lab.h"
+#include "lab_stub.h"
 #include "paging.h"
 #include "sidecar_protocol.h"
 #include "smp.h"
@@ -135,49 +135,21 @@ bool sidecar_main_kernel_cpu(uint32_t cpu)
 	return cpu < MAX_CPUS && main_kernel_cpu[cpu];
 }
 
-/* Our CPU serving each sidecar node (its response CPU, and the one that does
- * the monitor's work for its CPUs), or -1: the BSP, polling. Sidecar nodes
- * are the NUMA nodes, or pieces of them with the shim's split=<n>. */
-static int node_server[SIDECAR_MAX_NODES] = {[0 ... SIDECAR_MAX_NODES - 1] = -1};
-
 bool sidecar_claim_node(uint32_t cpu)
 {
-	int none = -1, node = sidecar_node_of(cpu);
-	if (node < 0 || !__atomic_compare_exchange_n(&node_server[node], &none, (int)cpu, false,
-						     __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+	int node = sidecar_node_of(cpu);
+	if (node < 0)
 		return false;
 	/* The BSP polls; any other CPU of ours takes the node's response IPIs. */
-	if (cpu != stub.bsp && output && output->nodes[node].control_page)
-		numa_serve_node((struct sidecar_control *)output->nodes[node].control_page,
-				stub.machine.cpus[cpu].apic_id, STUB_RESPONSE_VECTOR); /* lab 5 */
-	return true;
+	return numa_claim_node((struct sidecar_control *)sidecar_control_page((uint32_t)node),
+			       (uint32_t)node, cpu, stub.machine.cpus[cpu].apic_id,
+			       cpu == stub.bsp ? 0 : STUB_RESPONSE_VECTOR); /* lab 5 */
 }
 
 uint32_t sidecar_node_server(uint32_t node)
 {
-	int server = __atomic_load_n(&node_server[node % SIDECAR_MAX_NODES], __ATOMIC_ACQUIRE);
+	int server = numa_node_server(node); /* lab 5 */
 	return server >= 0 ? (uint32_t)server : stub.bsp; /* a node without a CPU of ours */
-}
-
-int client_stop(struct sidecar_control *control, uint32_t slot, uint32_t apic_id)
-{
-	if (!sidecar_proto_stop(&control->cpu_status[slot]))
-		return 1; /* not running: it already answered */
-	uint32_t vector = __atomic_load_n(&control->request_vector, __ATOMIC_RELAXED);
-	return ipi_send(apic_id, (uint8_t)vector) ? -1 : 0;
-}
-
-bool client_wait_status(struct sidecar_control *control, uint32_t slot, uint32_t status,
-			uint64_t deadline_ns)
-{
-	for (;;) {
-		cli();
-		if (sidecar_proto_status(&control->cpu_status[slot]) == status)
-			return true;
-		if (timer_ns() >= deadline_ns)
-			return false;
-		smp_wait(); /* a response IPI or the tick wakes us */
-	}
 }
 
 bool client_wait_idle(struct sidecar_control *control, uint32_t slot, uint64_t deadline_ns)
@@ -204,6 +176,14 @@ uint64_t sidecar_control_page(uint32_t node)
 
 void sidecar_forget(uint32_t cpu)
 {
-	if (cpu < MAX_CPUS)
-		where[cpu].present = false;
+	if (cpu >= MAX_CPUS || !where[cpu].present)
+		return;
+	/* Lab 6's contract, checked where the framework can see it: only a
+	 * CPU that said REMOVED has parked. */
+	uint32_t s = sidecar_proto_status(&where[cpu].control->cpu_status[where[cpu].slot]);
+	if (s != CPU_STATUS_REMOVED)
+		kprintf("linux-stub: cpu %u forgotten while it is %s, not removed: it may still run "
+			"sidecar code, and an INIT would take it from under that code\n", cpu,
+			sidecar_status_word(s));
+	where[cpu].present = false;
 }

@@ -9,7 +9,8 @@
  *   - it is the node's response CPU: the node's sidecar CPUs send their
  *     response IPIs to it (include/sidecar.h, response_cpu/vector);
  *   - it runs the monitor's work for that node's CPUs (run, regs, gva,
- *     wake), handed over by the BSP through a one-slot mailbox and a work IPI.
+ *     wake), handed over by the BSP through a one-slot mailbox and a work IPI
+ *     (lab 3's labs/03-ipi/mailbox.c).
  * Between jobs it halts; a 100 Hz local APIC timer lets every wait check its
  * deadline while halted. In lab 6 the same path takes over CPUs that leave
  * the sidecar.
@@ -20,7 +21,7 @@
 #include "console.h"
 #include "halt.h"
 #include "irq_eoi.h"
-#include "lab.h"
+#include "lab_stub.h"
 #include "lapic.h"
 #include "memory.h"
 #include "paging.h"
@@ -42,9 +43,7 @@ struct stub_cpu {
 	uint32_t cpu, apic_id, node;
 	uint32_t online; /* atomic */
 	uint64_t stack_top;
-	void (*work)(void *);
-	void *arg;
-	uint32_t work_seq, done_seq; /* atomic */
+	struct mailbox mailbox; /* the BSP's work for this CPU (lab 3) */
 };
 
 static struct stub_cpu cpu_info[MAX_CPUS];
@@ -202,17 +201,7 @@ static void stub_ap_main(struct stub_cpu *c)
 	lapic_timer_periodic(STUB_TIMER_VECTOR, ticks_per_ms, TICK_US);
 	__atomic_store_n(&c->online, 1, __ATOMIC_RELEASE);
 
-	for (;;) {
-		cli();
-		uint32_t seq = __atomic_load_n(&c->work_seq, __ATOMIC_ACQUIRE);
-		if (seq != c->done_seq) {
-			__asm__ volatile("sti" ::: "memory");
-			c->work(c->arg);
-			__atomic_store_n(&c->done_seq, seq, __ATOMIC_RELEASE);
-			continue;
-		}
-		safe_halt();
-	}
+	mailbox_serve(&c->mailbox); /* lab 3 */
 }
 
 void smp_wait(void)
@@ -233,22 +222,20 @@ int smp_post(uint32_t cpu, void (*fn)(void *), void *arg)
 		fn(arg);
 		return 0;
 	}
-	c->work = fn;
-	c->arg = arg;
-	__atomic_store_n(&c->work_seq, c->done_seq + 1, __ATOMIC_RELEASE);
-	return ipi_send(c->apic_id, STUB_WORK_VECTOR);
+	int r = mailbox_post(&c->mailbox, c->apic_id, STUB_WORK_VECTOR, fn, arg); /* lab 3 */
+	if (r < 0)
+		return kprintf("error: cpu %u cannot take work: its last work is not done\n", cpu),
+		       -1;
+	if (r > 0)
+		kprintf("linux-stub: warning: the work IPI to cpu %u failed; its tick will start "
+			"the work\n", cpu);
+	return 0;
 }
 
 int smp_join(uint32_t cpu)
 {
-	struct stub_cpu *c = &cpu_info[cpu];
-	uint64_t start = timer_ns();
-	while (__atomic_load_n(&c->done_seq, __ATOMIC_ACQUIRE) !=
-	       __atomic_load_n(&c->work_seq, __ATOMIC_ACQUIRE)) {
-		if (timer_ns() - start > WORK_TIMEOUT_NS)
-			return kprintf("error: cpu %u did not finish its work\n", cpu), -1;
-		cpu_relax();
-	}
+	if (mailbox_join(&cpu_info[cpu].mailbox, timer_ns() + WORK_TIMEOUT_NS)) /* lab 3 */
+		return kprintf("error: cpu %u did not finish its work\n", cpu), -1;
 	return 0;
 }
 

@@ -19,7 +19,7 @@
  */
 #include "trespass.h"
 #include "console.h"
-#include "lab.h"
+#include "lab_stub.h"
 #include "sidecar_client.h"
 #include "stub.h"
 #include "timer.h"

@@ -33,7 +33,7 @@
 #include "vmm.h"
 #include "console.h"
 #include "cpus.h"
-#include "lab.h"
+#include "lab_stub.h"
 #include "lapic.h"
 #include "memory.h"
 #include "sidecar_client.h"

@@ -23,7 +23,7 @@
 #include "wake.h"
 #include "console.h"
 #include "cpus.h"
-#include "lab.h"
+#include "lab_stub.h"
 #include "sidecar_client.h"
 #include "smp.h"
 #include "stub.h"

@@ -21,10 +21,16 @@ leaves it out.
 
 
 class Mutant:
-    def __init__(self, name, lab, path, old, new, why, labs=None, expect="caught"):
+    def __init__(self, name, lab, path, old, new, why, labs=None, expect="caught",
+                 equivalent=None):
         self.name, self.lab, self.path, self.old, self.new = name, lab, path, old, new
         self.why, self.expect = why, expect
         self.labs = labs or (lab,)
+        # Why the mistake changes nothing on this machine (an x86 ordering,
+        # a state INIT already leaves): run, but not scored.
+        self.equivalent = equivalent
+        if equivalent:
+            self.expect = "missed"
 
 
 S = "solutions/"
@@ -98,7 +104,9 @@ MUTANTS = [
     Mutant("status-relaxed", 2, S + "02-halt/halt.c",
            "\t\tuint32_t s = __atomic_load_n(status, __ATOMIC_ACQUIRE);\n\t\t/* STOP too",
            "\t\tuint32_t s = *(volatile uint32_t *)status;\n\t\t/* STOP too",
-           "a plain volatile load instead of an acquire load", expect="missed"),
+           "a plain volatile load instead of an acquire load",
+           equivalent="on x86-64 both compile to the same `mov`; only a weaker memory model "
+                      "would tell"),
     Mutant("stop-not-run", 2, S + "02-halt/halt.c",
            "\t\tif (s == CPU_STATUS_RUN || s == CPU_STATUS_STOP) {\n\t\t\t__asm__ volatile(\"sti\"",
            "\t\tif (s == CPU_STATUS_RUN) {\n\t\t\t__asm__ volatile(\"sti\"",
@@ -107,6 +115,23 @@ MUTANTS = [
     Mutant("apic-not-enabled", 2, S + "02-halt/cpu_init.c",
            "lapic_write(LAPIC_SVR, LAPIC_SVR_ENABLE | SIDECAR_SPURIOUS_VECTOR);", "",
            "never software-enables the local APIC (SVR bit 8): no IPI arrives", labs=(2, 3)),
+    Mutant("no-wake-starter", 2, S + "02-halt/sleep.c",
+           "\tif (ticks_per_ms && pc->starter_apic_id != bsp_apic_id)\n",
+           "\tif (0)\n",
+           "a CPU that is up never wakes its starter, which sleeps to its deadline"),
+    Mutant("sleep-spins", 2, S + "02-halt/sleep.c",
+           "\tif (!sleeper())\n\t\treturn false;\n", "\treturn false;\n",
+           "never sleeps: every starter spins through its waits"),
+    Mutant("sleep-check-interrupts-on", 2, S + "02-halt/sleep.c",
+           "\tfor (;;) {\n\t\tcli();\n\t\tif (watch", "\tfor (;;) {\n\t\tif (watch",
+           "checks the watched word with interrupts on: a wake between the check and the "
+           "halt is lost, and the starter sleeps to its deadline"),
+    Mutant("lint-unmasked", 2, S + "02-halt/cpu_init.c",
+           "\tlapic_write(LAPIC_LVT_LINT0, LVT_MASKED);\n\tlapic_write(LAPIC_LVT_LINT1, LVT_MASKED);\n",
+           "",
+           "leaves LINT0 and LINT1 as INIT left them",
+           equivalent="a sidecar CPU is always fresh from INIT, which leaves every LVT "
+                      "entry masked (SDM vol. 3A 10.4.7.1, 10.4.7.3)"),
     # --- lab 3: IPIs --------------------------------------------------------------
     Mutant("no-eoi", 3, S + "03-ipi/ipi.c", "\tlapic_eoi();\n", "",
            "no EOI: the vector stays in service and blocks the next wake-up"),
@@ -135,15 +160,44 @@ MUTANTS = [
            "stores RUN without checking the CPU was IDLE"),
     Mutant("low-vector-allowed", 3, S + "03-ipi/ipi.c", "if (vector < 32)", "if (0)",
            "does not refuse vectors 0-31"),
-    Mutant("no-needs-attention", 3, S + "03-ipi/wake.c",
+    Mutant("no-needs-attention", 3, S + "03-ipi/ipi.c",
            "__atomic_store_n(&c->needs_attention, 1, __ATOMIC_RELEASE);", "",
            "does not raise needs_attention when a command is done", labs=(3, 5)),
-    Mutant("ack-plain-store", 3, S + "03-ipi/wake.c",
+    Mutant("ack-plain-store", 3, S + "03-ipi/ipi.c",
            "\twhile ((s == CPU_STATUS_RUN || s == CPU_STATUS_STOP) &&",
            "\t__atomic_store_n(&c->cpu_status[pc->slot], CPU_STATUS_IDLE, __ATOMIC_RELEASE);\n"
            "\twhile (0 &&",
            "acknowledges with a plain store: a REMOVE stored meanwhile is overwritten",
            labs=(3, 6)),
+    Mutant("stop-no-ipi", 3, S + "03-ipi/wake.c",
+           "\treturn ipi_send(apic_id, (uint8_t)vector) ? -1 : 0;\n", "\treturn 0;\n",
+           "STOP stores STOP but sends no IPI: a running guest is never pulled out",
+           labs=(3, 4)),
+    Mutant("client-wait-interrupts-on", 3, S + "03-ipi/wake.c",
+           "\tuint64_t flags = irq_save(); /* given back as they were */\n\tbool there;\n"
+           "\tfor (;;) {\n\t\tcli();\n\t\tthere = sidecar_proto_status(&control->cpu_status[slot]) == status;\n"
+           "\t\tif (there || timer_ns() >= deadline_ns)\n\t\t\tbreak;\n"
+           "\t\tsmp_wait(); /* a response IPI or the tick wakes us */\n\t}\n\tirq_restore(flags);\n",
+           "\tbool there;\n"
+           "\tfor (;;) {\n\t\tthere = sidecar_proto_status(&control->cpu_status[slot]) == status;\n"
+           "\t\tif (there || timer_ns() >= deadline_ns)\n\t\t\tbreak;\n"
+           "\t\tsmp_wait(); /* a response IPI or the tick wakes us */\n\t}\n",
+           "the client looks with interrupts on: a response between the look and the halt "
+           "is lost until the next tick", labs=(3, 5)),
+    Mutant("mailbox-posted-first", 3, S + "03-ipi/mailbox.c",
+           "\tm->work = work;\n\tm->arg = arg;\n\t__atomic_store_n(&m->posted, done + 1, __ATOMIC_RELEASE);\n",
+           "\t__atomic_store_n(&m->posted, done + 1, __ATOMIC_RELEASE);\n\tm->work = work;\n\tm->arg = arg;\n",
+           "announces the work before writing it: the serving CPU may run the old one",
+           labs=(3, 5), expect="missed"),
+    Mutant("mailbox-overwrites", 3, S + "03-ipi/mailbox.c",
+           "\tif (__atomic_load_n(&m->posted, __ATOMIC_RELAXED) != done)\n\t\treturn -1; /* the last work is not finished */\n",
+           "",
+           "posts over unfinished work"),
+    Mutant("mailbox-serve-no-cli", 3, S + "03-ipi/mailbox.c",
+           "\tfor (;;) {\n\t\tcli();\n\t\tuint32_t posted",
+           "\tfor (;;) {\n\t\tuint32_t posted",
+           "looks for work with interrupts on: a post between the look and the halt waits "
+           "for the next tick", labs=(3, 5)),
     # --- lab 4: commands and the VP -------------------------------------------------
     Mutant("decode-operand-size", 4, S + "04-command/decode.c",
            "(operand16 ? 2 : 4)", "4", "ignores the 66 operand-size prefix"),
@@ -182,6 +236,17 @@ MUTANTS = [
     Mutant("attention-not-cleared", 5, S + "05-numa/attention.c",
            "__atomic_exchange_n(&control->needs_attention, 0, __ATOMIC_ACQ_REL);", "",
            "never clears needs_attention"),
+    Mutant("split-ignored", 5, S + "05-numa/policy.c",
+           "\t\tuint32_t chunks = split ? (cpus + split - 1) / split : 1;\n",
+           "\t\tuint32_t chunks = 1;\n",
+           "ignores split=: every NUMA node stays one sidecar node"),
+    Mutant("claim-not-atomic", 5, S + "05-numa/attention.c",
+           "\t    !__atomic_compare_exchange_n(&node_server[node], &none, (int)cpu, false,\n"
+           "\t\t\t\t\t __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))\n",
+           "\t    (node_server[node] != -1 || (node_server[node] = (int)cpu, 0)))\n",
+           "claims a node with a load and a store: two CPUs claiming at once both win",
+           equivalent="linux-stub claims nodes on its BSP only, one after another: two "
+                      "claims never race here (Linux's driver would be another matter)"),
     # --- lab 6: conversion ---------------------------------------------------------
     Mutant("convert-any-state", 6, S + "06-convert/convert.c",
            "if (s != CPU_STATUS_IDLE && s != CPU_STATUS_RUN && s != CPU_STATUS_STOP)",
@@ -196,6 +261,24 @@ MUTANTS = [
            "\t\t__asm__ volatile(\"cli; hlt\" ::: \"memory\");",
            "\t\t__asm__ volatile(\"sti; hlt\" ::: \"memory\");",
            "parks with interrupts on", expect="missed"),
+    Mutant("take-no-forget", 6, S + "06-convert/take.c",
+           "\t\tsidecar_forget(c->cpu); /* parked: no more sidecar commands for it, ever */\n",
+           "", "keeps a converted CPU in the sidecar's tables: commands still go to it"),
+    Mutant("take-no-wait", 6, S + "06-convert/take.c",
+           "\t\tif (c->result == 0 &&\n\t\t    !client_wait_status(",
+           "\t\tif (0 &&\n\t\t    !client_wait_status(",
+           "starts the CPU without waiting for REMOVED: the INIT may hit a CPU still "
+           "running the sidecar"),
+    Mutant("take-stops-at-first-failure", 6, S + "06-convert/take.c",
+           "\t\tif (c->result)\n\t\t\tkprintf(\"error: cpu %u cannot be removed",
+           "\t\tif (c->result)\n\t\t\treturn -1;\n\t\tif (c->result)\n\t\t\tkprintf(\"error: cpu %u cannot be removed",
+           "gives up on every CPU after the first refusal, leaving the REMOVEs already "
+           "sent unanswered"),
+    Mutant("nmi-lvts-unmasked", 6, S + "06-convert/remove.c",
+           "\tif (max_lvt >= 4)\n\t\tlapic_write(LAPIC_LVT_PERF, LVT_MASKED);\n", "",
+           "leaves the performance-counter LVT as it was",
+           equivalent="INIT left the entry masked and nothing in the sidecar unmasks it "
+                      "(SDM vol. 3A 10.4.7.1, 10.4.7.3)"),
     # --- lab 7: real Linux -------------------------------------------------------
     Mutant("driver-no-ipi", 7, S + "07-linux/sidecar_drv.c",
            "\t\treturn -ENODEV;\n\t}\n\tsidecar_send_ipi(c);\n\tpoll_soon();\n",
@@ -210,3 +293,176 @@ MUTANTS = [
            "\treturn 0;\n\tatomic_set(&c->vp, VP_GONE); /* START fails from now on */\n",
            "the hot-plug callback lets Linux INIT a CPU the sidecar still runs"),
 ]
+
+
+# How each mistake shows in the tests that catch it, or why none does: the
+# third column of the instructor guide's tables (tools/mutants.py
+# --update-guide writes them, with the tests of the last run in the second).
+NOTES = {
+    "mb2-no-padding":
+        "multiboot2 unit suite, and every boot (the shim stops: `mb2: tag type 0 at offset 20 "
+        "has size 1 < 8`)",
+    "mb2-no-overrun-check":
+        "multiboot2 unit suite (`walk_rejects_tag_past_total_size`)",
+    "madt-ignores-enabled":
+        "MADT unit suite (`skips_disabled_cpus`)",
+    "madt-no-x2apic":
+        "MADT unit suite",
+    "madt-length-off-by-one":
+        "MADT unit suite (`rejects_entry_one_byte_past_table`)",
+    "bzimage-no-hdrs":
+        "bzImage unit suite (`rejects_missing_hdrs`)",
+    "bzimage-setup-sects-zero":
+        "bzImage unit suite (`setup_sects_zero_means_four`)",
+    "sipi-vector-wrong":
+        "every boot test: every AP is marked failed; the 64- and 255-CPU boots time out (each "
+        "AP waits out its start timeout)",
+    "apic-id-register":
+        "every boot test, the same way: no AP finds its slot",
+    "init-to-one-only":
+        "\"8 CPUs, 2 nodes\", \"64 CPUs, 4 nodes\" and \"4 nodes start together\": the other "
+        "nodes' first CPUs never start",
+    "init-wait-per-cpu":
+        "\"4 nodes start together\": in the ICR trace the BSP's INITs to the nodes' first CPUs "
+        "are 10 ms apart each",
+    "one-sipi":
+        "\"INIT, 10 ms, SIPI, 200 us, SIPI to every AP\": the ICR trace (the shim's "
+        "`trace_icr`) shows one SIPI; QEMU's APs never miss the first, so no boot fails",
+    "no-init-delay":
+        "the ICR trace test: the first SIPI a few microseconds after the INIT; QEMU itself "
+        "needs no delay",
+    "fanout-not-atomic":
+        "**not caught**: the race needs two CPUs between the read and the write at once, which "
+        "these boots did not produce",
+    "fanout-one-each":
+        "\"32 CPUs in one node start in a fan-out, not a chain\": following the timeline's "
+        "starters back to the BSP takes about 15 steps, a fan-out about 5 (the bring-up times "
+        "alone are within noise under TCG)",
+    "fanout-no-help":
+        "\"a CPU whose node is done helps start the others\": with nodes of 13 and 3 CPUs "
+        "(`tools/qemu.py --node-cpus 13,3`) no CPU has a starter of the other node but the BSP; "
+        "on nodes of equal size helping changes only the timing",
+    "poll-not-halt":
+        "`idle CPUs do not spin`: its bound on the 32-CPU machine's own CPU time (halting costs "
+        "about 0.05 s); the difference between the machines alone can pass on a loaded two-core "
+        "host, where both spin and both fill the host (2 CPUs 8.2 s, 32 CPUs 4.6 s). With the "
+        "host at a load of 70, the spinning 32-CPU machine did not finish its 5 s sleep within "
+        "the 120 s timeout",
+    "apic-not-enabled":
+        "not by lab 2's tests (halted CPUs are all they check); every lab 3 test: `cpu 3 did "
+        "not answer within 1 s`",
+    "sti-hlt-race":
+        "lab 3's \"no lost wake-up with the halt's race window open\": with the shim's "
+        "`race_windows` every sidecar CPU spins 1 ms before it halts (`include/halt.h`), so the "
+        "wake-up lands in the window every round; without it, 20,000 back-to-back wake-ups of "
+        "one CPU lost none under TCG",
+    "status-relaxed":
+        "**not caught**: on x86 the two compile to the same load here",
+    "stop-not-run":
+        "lab 3's \"a wake-up stopped before the CPU looks is still answered\": `wake all 50 "
+        "stop` stops each wake-up at once, and with `race_windows` the CPU looks 1 ms late, so "
+        "it finds STOP (also the host thread test `tests/host/protocol_threads.c`)",
+    "no-eoi":
+        "the 1000-round stress test (the first wake-up works, the second is held back; `wake "
+        "one CPU` passes)",
+    "ack-plain-store":
+        "lab 6's `REMOVE while a VP runs`: the REMOVE stored meanwhile is overwritten (`cpu 3 "
+        "did not leave the sidecar within 2 s`)",
+    "ipi-before-status":
+        "the stress test (`cpu 1 did not answer within 1 s (status 2)`: the CPU woke, saw IDLE "
+        "and slept again) and `waking a CPU that is not the sidecar's is refused` (its one "
+        "wake-up is lost)",
+    "wake-without-cas":
+        "the host suite \"ipi\" (`wake_refuses_a_cpu_that_is_not_idle`): linux-stub checks the "
+        "status itself before it calls `sidecar_wake`, so only a direct call exercises the "
+        "refusal",
+    "low-vector-allowed":
+        "the host suite \"ipi\" (`send_refuses_vectors_below_32`, against a fake local APIC); "
+        "in a boot nothing sends one",
+    "no-needs-attention":
+        "the host suite \"ipi\" (`acknowledge_run_is_idle_and_raises_attention`); no boot: "
+        "linux-stub's collector scans every waiting CPU whether the flag is up or not",
+    "decode-operand-size":
+        "exit decoding unit suite (`in ax, 0x80: size 4, expected 2`)",
+    "decode-imm-length":
+        "exit decoding unit suite",
+    "gva-no-canonical":
+        "guest page walk unit suite, and `bad requests are refused`",
+    "gva-index-shift":
+        "the page-walk suite and four boot tests (hello, escape, registers, bad requests)",
+    "gva-table-unchecked":
+        "guest page walk unit suite",
+    "register-count-off-by-one":
+        "register requests unit suite, and `bad requests are refused` (33 registers)",
+    "register-name-unchecked":
+        "register requests unit suite, and `bad requests are refused`",
+    "policy-drops-bsp":
+        "policy unit suite (`default_keeps_the_bsp_too`)",
+    "placement-any-node":
+        "policy unit suite, and the two boots that print `local yes`/`no`",
+    "attention-not-cleared":
+        "policy unit suite (`collect_marks_the_idle`)",
+    "response-vector-first":
+        "**not caught**: a window of two stores, on x86, during boot",
+    "convert-no-ipi":
+        "all five tests: the CPU sleeps on (`did not leave the sidecar within 2 s (status 4)`)",
+    "remove-no-removed":
+        "all five tests, the same way",
+    "convert-any-state":
+        "the host suite \"remove\" (`remove_refuses_the_other_states`); no boot: linux-stub "
+        "refuses those itself (`already linux-stub's`, `never started`) before it calls "
+        "`sidecar_remove`",
+    "park-with-interrupts":
+        "**not caught**: its local APIC is off, so in QEMU no interrupt reaches it; on hardware "
+        "one that does (a legacy PIC line, say) would run a sidecar handler on a CPU that has "
+        "left the sidecar",
+    "driver-no-ipi":
+        "every boot: the first register command waits out its 2 s (`cpu 1 did not answer "
+        "SET_VP_REGISTERS in 2000 ms`)",
+    "response-no-wake":
+        "every boot: nothing ends a wait but its timeout, and the hot-plug callback gives up on "
+        "cpu 7",
+    "hotplug-no-remove":
+        "the second boot: no `its running command was stopped`, no `left the sidecar` line; "
+        "Linux's INIT takes the CPU from under its running guest",
+    "no-wake-starter":
+        "the ICR trace shows no `FIXED 0xef` from the started AP back to its starter; nothing "
+        "else fails: the starter's timer ends its wait at the deadline",
+    "sleep-spins":
+        "`wait_for()` (kernel/ap.c) sees a CPU that could sleep (its own IDT, its APIC on) "
+        "spin, and says so: `sidecar: cpu N spun through its wait`",
+    "sleep-check-interrupts-on":
+        "with `race_windows` the wake IPI lands between the look and the halt and is taken "
+        "there; `wait_for()` sees the starter wake at its deadline long after its CPU was up "
+        "(`slept to its deadline`), and `safe_halt()` says it was called with interrupts on",
+    "stop-no-ipi":
+        "lab 4's runs with a timeout: the guest is never pulled out, and the STOP waits out its "
+        "2 s (`did not answer STOP within 2 s`)",
+    "client-wait-interrupts-on":
+        "`safe_halt()` is called with interrupts on in `smp_wait()` on a node's CPU of "
+        "linux-stub's (lab 5's runs there), says so, and every boot that shows that line fails; "
+        "under TCG the answer is only late by a tick",
+    "mailbox-posted-first":
+        "the serving CPU halts until the IPI, which comes after both stores, so it never sees "
+        "the new number before the work; only a CPU that is awake looking at that moment could "
+        "(a window of two stores)",
+    "mailbox-overwrites":
+        "the host suite \"ipi\" (`post_refuses_a_mailbox_whose_work_is_not_done`); in a boot "
+        "every post is joined before the next",
+    "mailbox-serve-no-cli":
+        "`safe_halt()` is called with interrupts on after the first piece of work, and says so: "
+        "lab 5's boots with a CPU of linux-stub's in every node fail on that line",
+    "split-ignored":
+        "\"split=4: sidecar nodes of 4 CPUs, each with its first CPU kept\", and the numa "
+        "suite's split tests",
+    "take-no-forget":
+        "\"a converted CPU refuses sidecar commands\": the run goes to a CPU that is "
+        "linux-stub's now",
+    "take-no-wait":
+        "`sidecar_forget()` (linux-stub) is asked to forget a CPU that has not said REMOVED, "
+        "and says so; every boot that shows that line fails (in QEMU the early INIT itself "
+        "goes unnoticed)",
+    "take-stops-at-first-failure":
+        "\"one convert naming a CPU twice\": the second REMOVE of the same CPU is refused, and "
+        "the first CPU is never started",
+}

@@ -187,6 +187,39 @@ def nodes_start_together():
     return check
 
 
+WAKE_VECTOR = 0xef  # kernel/vectors.h SIDECAR_WAKE_VECTOR
+
+
+def starters_woken():
+    """With the shim's trace_icr: every AP that another AP started sends that
+    starter a FIXED IPI on the wake vector (lab 2's sleep_wake_starter), after
+    the two SIPIs that started it, so that the starter's halted wait ends
+    at once instead of at its deadline."""
+    def check(lines, t):
+        writes = icr_writes(lines)
+        if not writes:
+            return "no ICR trace (the shim's trace_icr option)"
+        started_by, last_sipi, woke = {}, {}, set()
+        for i, (us, src, dst, kind, vec) in enumerate(writes):
+            if kind == "INIT":
+                started_by[dst] = src
+            elif kind == "SIPI":
+                last_sipi[dst] = i
+            elif vec == WAKE_VECTOR and i > last_sipi.get(src, len(writes)):
+                woke.add((src, dst))  # after the SIPIs that started src
+        bsp = min(src for _, src, _, kind, _ in writes if kind == "INIT")
+        helped = {dst: src for dst, src in started_by.items() if src != bsp}
+        if not helped:
+            return "no AP started another: no starter to wake"
+        missing = sorted(ap for ap, starter in helped.items() if (ap, starter) not in woke)
+        if missing:
+            return "%d of %d APs started by another AP did not wake their starter (vector " \
+                "0x%x): apic %s" % (len(missing), len(helped), WAKE_VECTOR,
+                                    ", ".join(map(str, missing[:8])))
+        return None
+    return check
+
+
 def wake_counts(rounds, responses=False):
     """`wake all <rounds>`: every idle sidecar CPU woken `rounds` times, none
     lost, doubled or refused; with responses, some answers came by IPI."""
@@ -366,8 +399,17 @@ LABS = {
         # much as 31 of the big one (the mutant "poll-not-halt" passed the
         # comparison at 8.2 s against 4.6 s), so the big machine's own CPU
         # time is bounded too: 1 s where halting costs 0.05 s.
+        # With race_windows a starter that looks at the CPU it waits for
+        # with interrupts on takes the wake IPI before its halt, and sleeps
+        # to its deadline: the sidecar says so (kernel/ap.c, check_sleep).
+        Boot("a started AP wakes its sleeping starter, which sleeps and loses no wake-up",
+             "status", points=10, smp=16, nodes=2, shim_args="trace_icr race_windows",
+             checks=[starters_woken(), expect_status(sidecar_states), RUN_OK,
+                     expect_no_line(r"^lab 2: .* not implemented yet"),
+                     expect_no_line(r"^sidecar: cpu \d+ spun through its wait"),
+                     expect_no_line(r"^sidecar: cpu \d+ slept to its deadline")]),
         CpuCompare("idle CPUs do not spin (32 vs 2 CPUs, sleep 5000)", "sleep 5000",
-                   small=2, big=32, slack=1.0, limit=1.0, points=70),
+                   small=2, big=32, slack=1.0, limit=1.0, points=60),
     ],
     3: [
         Boot("wake one CPU", "wake 3", points=20, smp=4,
@@ -486,12 +528,12 @@ LABS = {
         Boot("convert a CPU: it becomes linux-stub's", "convert 5; status", points=15, smp=8,
              checks=[expect_line(r"^convert: cpu 5 apic 5 is now linux-stub's"),
                      expect_status(lambda i, t: "linux" if i in (0, 5) else "idle"), RUN_OK]),
-        Boot("a converted CPU refuses sidecar commands", "convert 5; run 5 hello", points=15,
+        Boot("a converted CPU refuses sidecar commands", "convert 5; run 5 hello", points=10,
              smp=8, expect_exit=1,
              checks=[expect_line(r"^convert: cpu 5 apic 5 is now linux-stub's"),
                      expect_line(r"^error: cpu 5 is not a sidecar CPU \(it is linux\)$"),
                      expect_line(r"^run: 2 commands, 1 failed$")]),
-        Boot("a converted CPU does linux-stub's work", "convert 5; on 5 run 6 hello", points=20,
+        Boot("a converted CPU does linux-stub's work", "convert 5; on 5 run 6 hello", points=15,
              smp=8, checks=[expect_line(r"^on: cpu 5 runs 'run 6 hello'$")] + hello_on(6)
              + [RUN_OK]),
         Boot("x2APIC: convert a CPU, and it works for linux-stub",
@@ -499,7 +541,20 @@ LABS = {
              checks=[expect_line(r"^convert: cpu 5 apic 5 is now linux-stub's"),
                      expect_status(lambda i, t: "linux" if i in (0, 5) else "idle"),
                      X2APIC_STATUS] + hello_on(6) + [RUN_OK] + X2APIC_ON),
-        Boot("REMOVE while a VP runs", "convert 3 running; status; wake all 10", points=20,
+        Boot("three CPUs at once, each running a VP", "convert 1 2 5 running; status; "
+             "on 2 run 6 hello", points=10, smp=8, nodes=2,
+             checks=[expect_line(r"^convert: cpu %d apic %d is now linux-stub's" % (c, c))
+                     for c in (1, 2, 5)]
+             + [expect_status(lambda i, t: "linux" if i in (0, 1, 2, 5) or first_of_node(i, t)
+                              else "idle")] + hello_on(6) + [RUN_OK]),
+        # Both REMOVEs of cpu 2 are sent before either wait: the second finds
+        # REMOVE and is refused, and must not keep the first from finishing.
+        Boot("one convert naming a CPU twice: refused once, converted once", "convert 2 2",
+             points=5, smp=4, expect_exit=1,
+             checks=[expect_line(r"^error: cpu 2 cannot be removed \(status \d+\)$"),
+                     expect_line(r"^convert: cpu 2 apic 2 is now linux-stub's"),
+                     expect_line(r"^run: 1 commands?, 1 failed$")]),
+        Boot("REMOVE while a VP runs", "convert 3 running; status; wake all 10", points=15,
              smp=8, nodes=2,
              checks=[expect_line(r"^convert: cpu 3 is running the spin guest \(status 2\)$"),
                      expect_line(r"^convert: cpu 3 apic 3 is now linux-stub's"),

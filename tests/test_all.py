@@ -89,7 +89,9 @@ STATIC = [("labs/ is the skeleton of solutions/", "build/tools/mklab --check sol
           ("unit tests under ASan and UBSan", "{make} unit-asan"),
           ("command protocol between threads under TSan", "{make} protocol-tsan"),
           ("every fuzz harness, 3 s each", "{make} fuzz FUZZ_SECONDS=3"),
-          ("lint: cppcheck, no unexplained findings", "{make} lint")]
+          ("lint: cppcheck, no unexplained findings", "{make} lint"),
+          ("the instructor guide's mistake tables list every mutant",
+           "{py} tools/mutants.py --check-guide")]
 JOBS = [("static", Static(name, cmd), None) for name, cmd in STATIC]
 JOBS += [("framework", t, "solution") for t in FRAMEWORK]
 JOBS += [("hardening", t, "solution") for t in HARDENING]

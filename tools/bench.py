@@ -67,6 +67,13 @@ RESULT_COLUMNS = ["section", "measure", "cpus", "system", "stat", "value", "unit
 TIMELINE_COLUMNS = ["system", "cpus", "cpu", "node", "starter", "init_ms", "up_ms", "idle_ms"]
 
 
+EXIT_TIMEOUT = 124  # tools/qemu.py's code for a guest stopped at --timeout
+# A Linux that starts more than 255 CPUs itself is stopped after this long
+# (host seconds): at 1024 CPUs under TCG on 2 cores it needs hours, and what
+# it reached by then bounds the comparison from below.
+LINUX_BRINGUP_CAP_S = 1800
+
+
 class BootFailed(Exception):
     pass
 
@@ -91,8 +98,11 @@ class Bench:
         return None
 
     def boot(self, name, smp, run, nodes=1, mem=512, shim_args=SIDECAR_ARGS, linux=False,
-             sidecar=True, linux_args=LINUX_ARGS + " maxcpus=1", timeout=300, cpu_mark=None):
-        """One QEMU run; its serial log is kept in build/bench/logs/<name>.log."""
+             sidecar=True, linux_args=LINUX_ARGS + " maxcpus=1", timeout=300, cpu_mark=None,
+             may_time_out=False):
+        """One QEMU run; its serial log is kept in build/bench/logs/<name>.log.
+        With may_time_out it returns (finished, log): a run stopped at its
+        timeout is not an error."""
         log = os.path.join(OUT, "logs", name + ".log")
         cmd = [sys.executable, os.path.join(ROOT, "tools", "qemu.py"), "--smp", str(smp),
                "--nodes", str(nodes), "--mem", str(mem), "--shim", B + "/shim.elf",
@@ -118,9 +128,11 @@ class Bench:
               file=sys.stderr, flush=True)
         r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         text = open(log).read() if os.path.exists(log) else r.stdout
+        if may_time_out and r.returncode == EXIT_TIMEOUT:
+            return False, text
         if r.returncode != 0:
             raise BootFailed("%s: %s" % (name, (text.strip().splitlines() or ["no output"])[-1]))
-        return text
+        return (True, text) if may_time_out else text
 
     def section(self, what, fn, *args):
         """Run one part; a failed boot is reported, and the rest goes on."""
@@ -214,11 +226,13 @@ def linux_used_kib(text):
 
 def bringup_linux(b, smp, nodes, mem):
     """Linux starts every CPU itself: no sidecar, no maxcpus."""
+    if smp > 255:
+        return bringup_linux_capped(b, smp, nodes, mem)
     text = b.boot("linux-all-%d" % smp, smp,
                   "dmesg | grep -e smp: -e Run; cpuhp-times; cat /proc/meminfo", nodes,
                   linux_mem(smp, mem), linux=True, sidecar=False,
                   linux_args=LINUX_ARGS + " " + CPUHP_TRACE,
-                  timeout=900 if smp <= 64 else 2400 if smp <= 255 else 7200)
+                  timeout=900 if smp <= 64 else 2400)
     t0, = grab(r"^\[\s*([0-9.]+)\] smp: Bringing up secondary CPUs", text)
     t1, up = grab(r"^\[\s*([0-9.]+)\] smp: Brought up \d+ nodes?, (\d+) CPUs?", text)
     if int(up) != smp:
@@ -241,6 +255,41 @@ def bringup_linux(b, smp, nodes, mem):
                                starter=0,
                                init_ms=(init_s - origin) * 1000, up_ms=(up_s - origin) * 1000,
                                idle_ms=(online_s - origin) * 1000))
+
+
+def bringup_linux_capped(b, smp, nodes, mem):
+    """A Linux too slow to wait for: stopped after LINUX_BRINGUP_CAP_S, it
+    gives a lower bound. Without "quiet" its console shows how far it got:
+    announce_cpu() (arch/x86/kernel/smpboot.c) prints "#N" for each AP it
+    is about to start, and every line carries its guest time."""
+    cap = int(LINUX_BRINGUP_CAP_S * b.timeout_scale)
+    finished, text = b.boot("linux-all-%d" % smp, smp, "dmesg | grep -e smp: -e Run",
+                            nodes, linux_mem(smp, mem), linux=True, sidecar=False,
+                            linux_args="console=ttyS0 panic=-1", timeout=cap,
+                            cpu_mark="smp: Bringing up secondary CPUs", may_time_out=True)
+    t0, = grab(r"^\[\s*([0-9.]+)\] smp: Bringing up secondary CPUs", text)
+    done = re.search(r"^\[\s*([0-9.]+)\] smp: Brought up \d+ nodes?, (\d+) CPUs?", text, re.M)
+    if finished and done and int(done.group(2)) == smp:
+        b.add("bringup", "SMP bring-up (dmesg)", smp, "linux", (float(done.group(1)) - t0) * 1000,
+              "ms")
+        return
+    if finished:
+        raise BootFailed("linux-all-%d: Linux finished without bringing up every CPU" % smp)
+    booting = text[text.index("Booting SMP configuration"):] \
+        if "Booting SMP configuration" in text else ""
+    announced = {int(n) for n in re.findall(r"#(\d+)", booting)} - {0}  # "node #0"
+    last = max(float(t) for t in re.findall(r"^\[\s*([0-9.]+)\]", text, re.M))
+    b.add("bringup", "SMP bring-up unfinished: APs announced when stopped", smp, "linux",
+          len(announced), "APs")
+    # Linux's own clock may run slow: with its TSC marked unstable under TCG
+    # it reached 243 s while the host took 1800 s. The host's clock, from
+    # the line that starts the bring-up to the stop, bounds it too; the
+    # smaller of the two is the bound kept.
+    b.add("bringup", "SMP bring-up unfinished: guest time when stopped", smp, "linux",
+          (last - t0) * 1000, "ms")
+    wall, = grab(r"^qemu: cpu mark [0-9.]+ s, wall ([0-9.]+) s at: .*Bringing up secondary", text)
+    b.add("bringup", "SMP bring-up unfinished: host time when stopped", smp, "linux",
+          (cap - wall) * 1000, "ms")
 
 
 def uptimes(text):
@@ -365,7 +414,7 @@ def idle_cost(b, smp, nodes, seconds):
             ("unstarted", smp, "CPUs never started", "sidecar=off")):
         text = b.boot("idle-%s-%d" % (label, smp), cpus, "status; sleep %d" % (seconds * 1000),
                       nodes, shim_args=shim_args, cpu_mark=mark, timeout=120 + 4 * seconds)
-        marks = [float(x) for x in re.findall(r"^qemu: cpu mark ([0-9.]+) s at", text, re.M)]
+        marks = [float(x) for x in re.findall(r"^qemu: cpu mark ([0-9.]+) s, wall", text, re.M)]
         if len(marks) < 2:
             raise BootFailed("idle: no CPU marks in the output")
         b.add("idle", "QEMU host CPU over %d s idle" % seconds, smp, system,
@@ -414,8 +463,26 @@ def targets(b, cpus_list):
             lines.append("bring-up, %d APs: sidecar %.1f ms, Linux %.0f ms: %.0fx %s" %
                          (smp - 1, side, lin, ratio, verdict))
         elif side and smp == 1024:
-            lines.append("bring-up, 1023 APs: sidecar %.1f ms (target <= 250 ms) %s" %
-                         (side, "MET" if side <= 250 else "MISSED"))
+            aps = b.get("bringup", "SMP bring-up unfinished: APs announced when stopped", smp,
+                        "linux")
+            own = b.get("bringup", "SMP bring-up unfinished: guest time when stopped", smp,
+                        "linux")
+            host = b.get("bringup", "SMP bring-up unfinished: host time when stopped", smp,
+                         "linux")
+            if aps is not None and own is not None:
+                # Unfinished, Linux's time is a lower bound, and so is the ratio.
+                lin = min(own, host) if host is not None else own
+                lines.append("bring-up, 1023 APs: sidecar %.1f ms; Linux unfinished after "
+                             "%.0f s of its own clock%s, %d of 1023 APs announced: more than "
+                             "%.0fx (target >= 1000x) %s, (target <= 250 ms) %s" %
+                             (side, own / 1000,
+                              " (%.0f s of the host's)" % (host / 1000) if host else "",
+                              aps, lin / side,
+                              "MET" if lin / side >= 1000 else "NOT SHOWN",
+                              "MET" if side <= 250 else "MISSED"))
+            else:
+                lines.append("bring-up, 1023 APs: sidecar %.1f ms (target <= 250 ms) %s" %
+                             (side, "MET" if side <= 250 else "MISSED"))
     for smp in cpus_list:
         fan = b.get("bringup", "first INIT to every AP idle, SDM delays", smp, "sidecar")
         ser = b.get("bringup", "BSP starts every AP itself (serial_start), SDM delays", smp,

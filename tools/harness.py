@@ -49,6 +49,13 @@ def log_of(detail):
     return path
 
 
+# Contracts the framework checks where it can see them, failing every boot:
+# include/halt.h, a halt whose condition was checked with interrupts on;
+# linux-stub/sidecar_client.c, a CPU taken from the sidecar before it parked.
+CONTRACT_BROKEN = re.compile(r"^\S+: safe_halt\(\) with interrupts on|"
+                             r"^linux-stub: cpu \d+ forgotten while it is ")
+
+
 def first_stop(lines):
     """The first line saying the boot stopped: an unwritten function's
     "stops here" or a panic, or None."""
@@ -199,6 +206,9 @@ class Boot:
         self.cpu_seconds = float(m.group(1)) if m else float("nan")
         self.cpu_marks = [float(re.match(r"qemu: cpu mark ([0-9.]+) s", l).group(1))
                           for l in lines if l.startswith("qemu: cpu mark ")]
+        broken = next((l for l in lines if CONTRACT_BROKEN.search(l)), None)
+        if broken:  # a lost wake-up, or two kernels on one CPU, waiting to happen
+            return False, Failure("%s (log: %s)" % (broken, rel), log=rel, reproduce=again)
         for check in self.checks:
             problem = check(lines, self)
             if problem:

@@ -403,7 +403,8 @@ def run_captured(a, cmd):
             *lines, pending = pending.split("\n")
             for line in lines:
                 if re.search(a.cpu_mark, line):
-                    mark = "qemu: cpu mark %.3f s at: %s" % (process_cpu_seconds(proc.pid), line)
+                    mark = "qemu: cpu mark %.3f s, wall %.3f s at: %s" % (
+                        process_cpu_seconds(proc.pid), time.monotonic() - start, line)
                     vcpus = vcpu_cpu_seconds(proc.pid)
                     mark += "\nqemu: vcpu marks %s" % " ".join(
                         "%d=%.2f" % (c, vcpus[c]) for c in sorted(vcpus))

@@ -1,6 +1,9 @@
 /*
  * Lab 0 - finding the CPUs in the ACPI MADT.
  *
+ * Runs in the shim and linux-stub, on the BSP, interrupts off (and the host's
+ * unit tests).
+ *
  * The firmware lists every processor in the Multiple APIC Description Table
  * (ACPI 6.5, 5.2.12). After a 44-byte fixed part come variable-length
  * "interrupt controller structures", each starting with a type byte and a
@@ -14,11 +17,10 @@
  * Implement: madt_walk() (declared in include/acpi.h).
  * Tests: tests/unit/test_madt.c (suite "madt"), and every lab-0 boot test.
  */
-#include "acpi.h"
-#include "lab.h"
+#include "lab_boot.h"
 
 int madt_walk(const struct acpi_madt *madt, madt_cpu_fn fn, void *ctx, struct diag *d)
 {
-	// TODO(lab 0): visit each interrupt controller structure; report enabled CPUs
+	// TODO(lab 0): call fn for each enabled processor; refuse a malformed table
 	lab_todo(0, __func__);
 }

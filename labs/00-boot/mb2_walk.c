@@ -1,6 +1,8 @@
 /*
  * Lab 0 - walking the multiboot2 boot information.
  *
+ * Runs in the shim, on the BSP, interrupts off (and the host's unit tests).
+ *
  * GRUB leaves a list of tags in memory and passes its address to the shim in
  * %ebx (Multiboot2 spec 3.3, "I386 machine state"). Everything the shim knows
  * about the machine at first - the memory map, its command line, the modules
@@ -13,11 +15,10 @@
  * Implement: mb2_walk() (declared in include/mb2.h).
  * Tests: tests/unit/test_mb2.c (suite "mb2"), and every lab-0 boot test.
  */
-#include "lab.h"
-#include "mb2.h"
+#include "lab_boot.h"
 
 int mb2_walk(const void *info, size_t limit, mb2_tag_fn fn, void *ctx, struct diag *d)
 {
-	// TODO(lab 0): check the header, then visit every tag up to the end tag
+	// TODO(lab 0): call fn for every tag before the end tag; refuse a malformed list
 	lab_todo(0, __func__);
 }

@@ -1,6 +1,9 @@
 /*
  * Lab 1 - fan-out: every CPU that is up helps start the others.
  *
+ * Runs in the sidecar kernel, on the BSP (still in the shim's environment) and
+ * on every AP once it is up, interrupts off.
+ *
  * Linux starts its APs one at a time from the BSP (or, since 6.5, kicks them
  * all and lets them race through a serialised part). We fan out instead:
  * the BSP starts one CPU per node, and every CPU that comes up claims the
@@ -21,22 +24,19 @@
  * x86_64/init.rs, start_aps(): every AP walks every node's counter), and so
  * does the BSP. The counters make helping safe: a slot is still claimed once.
  *
- * Implement: fanout_start_node() and fanout_help() (declared in include/lab.h).
+ * Implement: fanout_start_node() and fanout_help() (declared in include/lab_sidecar.h).
  * Tests: every lab 1 boot test.
  */
-#include "ap.h"
-#include "lab.h"
-#include "percpu.h"
-#include "start.h"
+#include "lab_sidecar.h"
 
 void fanout_start_node(struct node *node)
 {
-	// TODO(lab 1): claim slots with an atomic fetch-and-add until none is left
+	// TODO(lab 1): start the node's CPUs, each exactly once, however many CPUs help, with no lock
 	lab_todo(1, __func__);
 }
 
 void fanout_help(struct node *own)
 {
-	// TODO(lab 1): own node first, then every other node in turn (own + 1, own + 2, ...)
+	// TODO(lab 1): help start what is left: this CPU's own node first, then the others
 	lab_todo(1, __func__);
 }

@@ -1,5 +1,8 @@
 ; Lab 1 - the AP trampoline: real mode to long mode, for many CPUs at once.
 ;
+; Runs in a starting AP, from real mode to long mode, interrupts off (the
+; sidecar kernel's and linux-stub's APs alike).
+;
 ; A started AP begins in real mode at CS:IP = (vector << 8):0000, that is at
 ; the start of the page whose number the Startup IPI carried (SDM vol. 3A
 ; 8.4.4.2 / 9.4.4.2, "Typical AP Initialization Sequence"). This file is

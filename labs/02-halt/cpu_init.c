@@ -1,6 +1,9 @@
 /*
  * Lab 2 - getting a sidecar CPU ready to sleep and be woken.
  *
+ * Runs in the sidecar kernel, on each AP before its first halt, interrupts
+ * off.
+ *
  * A CPU that halts must be able to take the interrupt that wakes it, so
  * before its first hlt every sidecar CPU needs
  *   - an IDT (pc->idt: one page every sidecar CPU shares, each writing the
@@ -19,17 +22,13 @@
  * no IDT of its own and takes no interrupts, which the polling fallback of
  * halt_loop() copes with.
  *
- * Implement: halt_cpu_init() (declared in include/lab.h).
+ * Implement: halt_cpu_init() (declared in include/lab_sidecar.h).
  * Tests: every lab 2 test; without it no lab 1 CPU survives its first wake-up.
  */
-#include "lab.h"
-#include "lapic.h"
-#include "percpu.h"
-#include "trap.h"
-#include "vectors.h"
+#include "lab_sidecar.h"
 
 void halt_cpu_init(struct percpu *pc)
 {
-	// TODO(lab 2): fill and load this CPU's IDT, then enable its local APIC
+	// TODO(lab 2): let this CPU take the interrupts that wake it, and only those
 	lab_fallback(2, __func__, "no IDT and no local APIC: this CPU takes no interrupts");
 }

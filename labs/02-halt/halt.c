@@ -1,6 +1,9 @@
 /*
  * Lab 2 - the halt loop: sleep until there is work, without losing a wake-up.
  *
+ * Runs in the sidecar kernel, on each sidecar CPU for the rest of its life,
+ * interrupts off except inside the halt.
+ *
  * A sidecar CPU spends its life here. Its state is its entry in the node's
  * control page, cpu_status[pc->slot] (include/sidecar.h):
  *   IDLE    nothing to do: sleep (hlt) until an interrupt
@@ -26,20 +29,17 @@
  * the system works, but every idle CPU burns a host core - lab 2's tests
  * measure exactly that.
  *
- * Implement: halt_loop() (declared in include/lab.h).
+ * Implement: halt_loop() (declared in include/lab_sidecar.h).
  * Tests: lab 2's tests (idle CPUs do not spin; every CPU reaches idle).
  */
-#include "command.h"
-#include "halt.h"
-#include "lab.h"
-#include "percpu.h"
+#include "lab_sidecar.h"
 
 void halt_loop(struct percpu *pc)
 {
 	uint32_t *status = &pc->control->cpu_status[pc->slot];
 
 	for (;;) {
-		// TODO(lab 2): cli; load the status (acquire); act on it, or "sti; hlt"
+		// TODO(lab 2): do what the status asks; while it is IDLE, sleep without losing a wake-up
 		lab_fallback(2, __func__, "polling with interrupts off instead of halting");
 		uint32_t s = __atomic_load_n(status, __ATOMIC_ACQUIRE);
 		if (s == CPU_STATUS_RUN || s == CPU_STATUS_STOP)

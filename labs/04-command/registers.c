@@ -1,6 +1,9 @@
 /*
  * Lab 4 - GET_VP_REGISTERS and SET_VP_REGISTERS.
  *
+ * Runs in the sidecar kernel, on the VP's CPU inside a command, interrupts on
+ * (and the host's unit tests).
+ *
  * The VP's registers live in the sidecar's private per-CPU page; the client
  * reads and writes them through the command page's request area: a count,
  * a list of register names (enum sidecar_vp_register) and a list of values.
@@ -15,14 +18,14 @@
  * that fails, leaving the ones before it done, with the error in the
  * request's status.
  *
- * Implement: vp_registers() (declared in include/lab.h).
+ * Implement: vp_registers() (declared in include/lab_vp.h).
  * Tests: unit suite "registers"; lab 4's boot tests (regs, run).
  */
-#include "lab.h"
+#include "lab_vp.h"
 
 int vp_registers(uint64_t regs[VP_REGISTER_COUNT], struct sidecar_registers *req, bool set,
 		 struct diag *d)
 {
-	// TODO(lab 4): copy and check the count and every name first, then copy values
+	// TODO(lab 4): copy the named registers, trusting nothing in the page to stay put
 	lab_todo(4, __func__);
 }

@@ -1,6 +1,8 @@
 /*
  * Lab 7 - sidecarctl: the sidecar's VMM and control tool, a Linux program.
  *
+ * Runs in Linux, a user program (root), one thread.
+ *
  *   sidecarctl status                          one line per CPU, as linux-stub prints them
  *   sidecarctl guests                          the guest programs built in
  *   sidecarctl run <cpu>|all <guest> [timeout=<ms>]  run one on a sidecar CPU, or on

@@ -5,7 +5,7 @@
 ; the local APIC its EOI (SDM vol. 3A 10.8.5) and returns. It saves the
 ; registers the C ABI lets lapic_eoi() clobber; after the CPU's 40-byte
 ; frame, nine pushes leave %rsp 16-byte aligned for the call. Used by the
-; sidecar's halted waits during fan-out (kernel/sleep.c) and by linux-stub's
+; sidecar's halted waits during fan-out (lab 2's labs/02-halt/sleep.c) and by linux-stub's
 ; work, response and tick vectors (linux-stub/smp.c). Ring 0 only.
 
 bits 64

@@ -190,9 +190,14 @@ int lapic_send_icr(uint32_t apic_id, uint32_t icr_low, uint64_t timeout_us)
 		return 0;
 	}
 	/* 10.6.1: write the high half (destination, bits 63:56) first: writing
-	 * the low half is what sends the IPI. */
+	 * the low half is what sends the IPI. Two writes: an interrupt handler
+	 * that sent an IPI between them would leave its own destination in
+	 * the high half, so interrupts are off across both, as in Linux's
+	 * default_send_IPI_single_phys() (arch/x86/kernel/apic/ipi.c, v6.1). */
+	uint64_t flags = irq_save();
 	lapic_write(LAPIC_ICR_HIGH, apic_id << 24);
 	lapic_write(LAPIC_ICR_LOW, icr_low);
+	irq_restore(flags);
 	uint64_t start = timer_ns();
 	while (lapic_read(LAPIC_ICR_LOW) & ICR_DELIVERY_PENDING) {
 		if (timer_ns() - start > timeout_us * 1000)

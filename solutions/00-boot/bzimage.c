@@ -1,6 +1,8 @@
 /*
  * Lab 0 - reading a Linux kernel image before booting it.
  *
+ * Runs in the shim, on the BSP, interrupts off (and the host's unit tests).
+ *
  * The main kernel arrives as a GRUB module: a file in the bzImage format of
  * Documentation/arch/x86/boot.rst. Its first sector holds the "real-mode
  * kernel header" (struct setup_header, at offset 0x1f1). A loader must check
@@ -16,12 +18,11 @@
  * Tests: tests/unit/test_bzimage.c (suite "bzimage"); the boot test
  * "bad kernel image".
  */
-#include "bootparam.h"
-#include "lab.h"
+#include "lab_boot.h"
 
 int bzimage_parse(const void *image, size_t size, struct bzimage_info *out, struct diag *d)
 {
-	// BEGIN LAB 0: check the magic numbers and the protocol, then fill *out
+	// BEGIN LAB 0: refuse what is not a bootable bzImage, saying why; else describe it in *out
 	const uint8_t *bytes = image;
 	const size_t header_end = SETUP_HEADER_OFFSET + sizeof(struct setup_header);
 

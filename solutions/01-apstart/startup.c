@@ -1,6 +1,9 @@
 /*
  * Lab 1 - starting one AP: INIT, then two Startup IPIs.
  *
+ * Runs in every image that starts CPUs (the sidecar kernel, linux-stub), on
+ * the CPU that starts one, interrupts off.
+ *
  * After reset every AP waits for an INIT IPI, then for a Startup IPI (SIPI)
  * whose 8-bit vector names the 4 KiB page below 1 MiB where it starts in
  * real mode. The Intel SDM (vol. 3A 8.4.4.1 in older editions, 9.4.4.1 in
@@ -24,17 +27,15 @@
  * A CPU whose IPI was not delivered gets delivered[c] = false; the others
  * go on.
  *
- * Implement: ap_send_init_sipi_all() (declared in include/lab.h).
+ * Implement: ap_send_init_sipi_all() (declared in include/lab.h: every image starts CPUs with it).
  * Tests: every lab 1 boot test.
  */
 #include "lab.h"
-#include "lapic.h"
-#include "timer.h"
 
 int ap_send_init_sipi_all(const uint32_t *apic_ids, uint32_t n, uint64_t trampoline_page,
 			  bool *delivered)
 {
-	// BEGIN LAB 1: INIT (assert, level) to each, wait once, then SIPI each twice (ap_start_delays)
+	// BEGIN LAB 1: start every CPU in apic_ids the SDM's way, the waits shared
 	uint32_t vector = (uint32_t)(trampoline_page >> 12);
 	if (trampoline_page & 0xfff || vector == 0 || vector > 0xff)
 		return -1; /* a SIPI can only name a page below 1 MiB */

@@ -1,6 +1,9 @@
 /*
  * Lab 2 - getting a sidecar CPU ready to sleep and be woken.
  *
+ * Runs in the sidecar kernel, on each AP before its first halt, interrupts
+ * off.
+ *
  * A CPU that halts must be able to take the interrupt that wakes it, so
  * before its first hlt every sidecar CPU needs
  *   - an IDT (pc->idt: one page every sidecar CPU shares, each writing the
@@ -19,18 +22,14 @@
  * no IDT of its own and takes no interrupts, which the polling fallback of
  * halt_loop() copes with.
  *
- * Implement: halt_cpu_init() (declared in include/lab.h).
+ * Implement: halt_cpu_init() (declared in include/lab_sidecar.h).
  * Tests: every lab 2 test; without it no lab 1 CPU survives its first wake-up.
  */
-#include "lab.h"
-#include "lapic.h"
-#include "percpu.h"
-#include "trap.h"
-#include "vectors.h"
+#include "lab_sidecar.h"
 
 void halt_cpu_init(struct percpu *pc)
 {
-	// BEGIN LAB 2: fill and load this CPU's IDT, then enable its local APIC
+	// BEGIN LAB 2: let this CPU take the interrupts that wake it, and only those
 	for (unsigned v = 0; v < 32; v++)
 		idt_set_gate(pc->idt, v, trap_stub(v));
 	idt_set_gate(pc->idt, pc->control->request_vector & 0xff, irq_request_entry);
@@ -38,6 +37,13 @@ void halt_cpu_init(struct percpu *pc)
 	idt_load(pc->idt);
 
 	lapic_enable_x2apic_if_available();
+	/* LINT0 and LINT1 carry the legacy lines (the 8259's ExtINT, NMI), and
+	 * they belong to the main kernel's BSP: Linux masks both on every other
+	 * CPU (arch/x86/kernel/apic/apic.c, setup_local_APIC(), v6.1). The
+	 * timer stays masked until a halted wait arms it (sleep.c). */
+	lapic_write(LAPIC_LVT_LINT0, LVT_MASKED);
+	lapic_write(LAPIC_LVT_LINT1, LVT_MASKED);
+	lapic_write(LAPIC_LVT_TIMER, LVT_MASKED);
 	lapic_write(LAPIC_TPR, 0);
 	lapic_write(LAPIC_SVR, LAPIC_SVR_ENABLE | SIDECAR_SPURIOUS_VECTOR);
 	//> lab_fallback(2, __func__, "no IDT and no local APIC: this CPU takes no interrupts");

@@ -1,6 +1,9 @@
 /*
  * Lab 4 - decoding a guest's exit: which instruction faulted?
  *
+ * Runs in the sidecar kernel, on the CPU whose guest faulted, interrupts off
+ * (and the host's unit tests).
+ *
  * A VP runs in ring 3 with IOPL 0 and no I/O permission bitmap, so every
  * in/out faults with #GP(0) (SDM vol. 1 18.5.1); hlt is privileged and faults
  * with #GP(0) too; vmcall outside VMX operation raises #UD. The framework
@@ -20,15 +23,15 @@
  * decoded: return -1 and the framework reports an exception exit.
  * SDM vol. 2A/2B: IN, OUT, HLT; vol. 3C: VMCALL.
  *
- * Implement: vp_decode_instruction() (declared in include/lab.h).
+ * Implement: vp_decode_instruction() (declared in include/lab_vp.h).
  * Tests: unit suite "decode"; lab 4's boot tests (run hello, escape).
  */
-#include "lab.h"
+#include "lab_vp.h"
 
 int vp_decode_instruction(const uint8_t *code, size_t n, uint64_t rax, uint64_t rdx,
 			  struct sidecar_vp_exit *exit)
 {
-	// BEGIN LAB 4: an optional 66 prefix, then in/out/hlt/vmcall
+	// BEGIN LAB 4: recognize the instructions the VMM handles; -1 for anything else
 	size_t i = 0;
 	bool operand16 = false;
 	if (n > 0 && code[0] == 0x66) {

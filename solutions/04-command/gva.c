@@ -1,6 +1,9 @@
 /*
  * Lab 4 - TRANSLATE_GVA: walking the guest's page tables.
  *
+ * Runs in the sidecar kernel, on the VP's CPU inside a command or a fault,
+ * interrupts on or off (and the host's unit tests).
+ *
  * x86-64 4-level paging (SDM vol. 3A 4.5): a 48-bit virtual address splits
  * into four 9-bit indexes (bits 47:39 PML4, 38:30 PDPT, 29:21 PD, 20:12 PT)
  * and a 12-bit offset. Each entry holds the physical address of the next
@@ -16,16 +19,15 @@
  * The framework uses this walk for TRANSLATE_GVA and to read the instruction
  * a guest faulted on.
  *
- * Implement: vp_translate() (declared in include/lab.h).
+ * Implement: vp_translate() (declared in include/lab_vp.h).
  * Tests: unit suite "gva"; lab 4's boot test "gva".
  */
-#include "lab.h"
-#include "x86.h"
+#include "lab_vp.h"
 
 int vp_translate(const struct vp_memory_view *m, uint64_t gva, uint64_t *gpa, bool *writable,
 		 struct diag *d)
 {
-	// BEGIN LAB 4: check the address, then four levels: index, bounds, present, PS
+	// BEGIN LAB 4: translate gva as the CPU would, or refuse it with the reason
 	int64_t high = (int64_t)gva >> 47;
 	if (high != 0 && high != -1)
 		return diag_fail(d, E_INVAL, "gva 0x%lx is not canonical", (unsigned long)gva);

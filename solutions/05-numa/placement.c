@@ -1,6 +1,9 @@
 /*
  * Lab 5 - node-local memory for each node's sidecar pages.
  *
+ * Runs in the shim, on the BSP before any AP starts, interrupts off (and the
+ * host's unit tests).
+ *
  * A sidecar CPU spends its life touching its stack, its per-CPU page and its
  * command page; on a NUMA machine those should be in the CPU's own node's
  * memory, and so should the node's control page that its CPUs and the
@@ -14,9 +17,7 @@
  * Implement: numa_alloc_node_block() (declared in include/numa.h).
  * Tests: unit suite "numa"; lab 5's boot tests ("nodes" says local yes).
  */
-#include "lab.h"
-#include "numa.h"
-#include "x86.h"
+#include "lab_shim.h"
 
 /* The highest physical address x86-64 can have: MAXPHYADDR is at most 52
  * (SDM vol. 3A 4.1.4). Node memory may be anywhere below it: the sidecar
@@ -26,7 +27,7 @@
 int numa_alloc_node_block(struct physmem *pm, const struct machine *m, uint32_t node,
 			  uint64_t size, uint64_t *out, bool *local)
 {
-	// BEGIN LAB 5: try each of the node's SRAT ranges, then anywhere from 1 MiB up
+	// BEGIN LAB 5: node-local pages when the node has room; any pages otherwise
 	for (uint32_t i = 0; m->have_srat && i < m->nmemory; i++) {
 		const struct machine_memory *r = &m->memory[i];
 		uint64_t end = r->base + r->length < PHYS_LIMIT ? r->base + r->length : PHYS_LIMIT;

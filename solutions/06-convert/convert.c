@@ -1,6 +1,9 @@
 /*
  * Lab 6 - asking a sidecar CPU to leave: the main kernel's side.
  *
+ * Runs in linux-stub, on the CPU that converts (the BSP), interrupts on or off
+ * (and the host's unit tests).
+ *
  * The client stores REMOVE in the CPU's cpu_status and sends the request
  * IPI (book/design.md). REMOVE may replace IDLE (the CPU is asleep in
  * its halt loop) or RUN/STOP (it is running a command, perhaps a VP: the
@@ -14,15 +17,14 @@
  * The caller (linux-stub/convert.c) then waits for REMOVED and starts the
  * CPU as one of its own with INIT-SIPI-SIPI.
  *
- * Implement: sidecar_remove() (include/lab.h).
+ * Implement: sidecar_remove() (include/lab_stub.h).
  * Tests: every lab 6 test.
  */
-#include "lab.h"
-#include "lapic.h"
+#include "lab_stub.h"
 
 int sidecar_remove(struct sidecar_control *control, uint32_t slot, uint32_t apic_id)
 {
-	// BEGIN LAB 6: CAS-loop IDLE/RUN/STOP -> REMOVE (release), refuse others; then the IPI
+	// BEGIN LAB 6: ask the CPU to leave from any state it can leave; refuse the others
 	uint32_t s = __atomic_load_n(&control->cpu_status[slot], __ATOMIC_ACQUIRE);
 	for (;;) {
 		if (s != CPU_STATUS_IDLE && s != CPU_STATUS_RUN && s != CPU_STATUS_STOP)

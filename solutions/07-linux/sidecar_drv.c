@@ -2,6 +2,10 @@
 /*
  * Lab 7 - Linux's sidecar driver: /dev/sidecar.
  *
+ * Runs in Linux, a kernel module: its load on any CPU, the response interrupt
+ * in hard-IRQ context, the ioctls and poll in a process, the hot-plug callback
+ * under the CPU hot-plug lock.
+ *
  * In labs 0-6 linux-stub was the sidecar's client. Here the client is a
  * module in a stock Debian kernel, booted by the same shim with maxcpus=1,
  * so Linux starts none of the CPUs the sidecar holds. It runs on Linux's

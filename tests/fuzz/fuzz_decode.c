@@ -12,7 +12,7 @@
  */
 #include <stdlib.h>
 
-#include "lab.h"
+#include "lab_vp.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

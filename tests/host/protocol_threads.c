@@ -38,7 +38,9 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "lab.h"
+#include "lab_sidecar.h"
+#include "lab_stub.h"
+#include "lab_vp.h"
 #include "sidecar_host.h"
 
 #define NODES 2
@@ -53,18 +55,18 @@
 
 /* ---- interrupts: a sticky pending flag per APIC ID -------------------- */
 
-static struct mailbox {
+static struct irq_box {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	uint32_t pending;
-} mailbox[MAX_APIC];
+} irq_boxes[MAX_APIC];
 
 static int deliver(uint32_t apic_id, uint8_t vector)
 {
 	(void)vector;
 	if (apic_id >= MAX_APIC)
 		return -1;
-	struct mailbox *m = &mailbox[apic_id];
+	struct irq_box *m = &irq_boxes[apic_id];
 	pthread_mutex_lock(&m->lock);
 	m->pending = 1;
 	pthread_cond_signal(&m->cond);
@@ -83,7 +85,7 @@ static int64_t now_ns(void)
  * Returns false when it timed out with nothing pending. */
 static bool halt(uint32_t apic_id, int64_t timeout_ns)
 {
-	struct mailbox *m = &mailbox[apic_id];
+	struct irq_box *m = &irq_boxes[apic_id];
 	int64_t deadline = now_ns() + timeout_ns;
 	struct timespec ts = {deadline / 1000000000ll, deadline % 1000000000ll};
 	pthread_mutex_lock(&m->lock);
@@ -405,8 +407,8 @@ int main(int argc, char **argv)
 	pthread_condattr_init(&monotonic);
 	pthread_condattr_setclock(&monotonic, CLOCK_MONOTONIC);
 	for (uint32_t a = 0; a < MAX_APIC; a++) {
-		pthread_mutex_init(&mailbox[a].lock, NULL);
-		pthread_cond_init(&mailbox[a].cond, &monotonic);
+		pthread_mutex_init(&irq_boxes[a].lock, NULL);
+		pthread_cond_init(&irq_boxes[a].cond, &monotonic);
 	}
 	for (uint32_t i = 0; i < NCPUS; i++)
 		pages[i] = aligned_alloc(SIDECAR_PAGE, sizeof(*pages[i]));

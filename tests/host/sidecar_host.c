@@ -3,6 +3,7 @@
  * (see sidecar_host.h for which real files link against these).
  */
 #include <sched.h>
+#include <time.h>
 
 #include "sidecar_host.h"
 
@@ -12,14 +13,44 @@ uint8_t *host_guest_base;
 uint64_t host_guest_size;
 uint32_t host_vp_spins = 64;
 
-/* Lab 3's ipi_send() writes the ICR; here: refuse what the APIC would
- * refuse (vectors 0-31, SDM vol. 3A 10.5.3), then the hook. */
-int ipi_send(uint32_t apic_id, uint8_t vector)
+/* The local APIC: an ICR write goes to the hook; ESR reads 0 (no error). */
+int lapic_send_icr(uint32_t apic_id, uint32_t icr_low, uint64_t timeout_us)
 {
-	if (vector < 32)
-		return -1;
+	(void)timeout_us;
 	__atomic_add_fetch(&host_ipis_sent, 1, __ATOMIC_RELAXED);
-	return host_ipi_hook ? host_ipi_hook(apic_id, vector) : 0;
+	return host_ipi_hook ? host_ipi_hook(apic_id, (uint8_t)(icr_low & 0xff)) : 0;
+}
+
+uint32_t lapic_read(uint32_t reg)
+{
+	(void)reg;
+	return 0;
+}
+
+void lapic_write(uint32_t reg, uint32_t value)
+{
+	(void)reg, (void)value;
+}
+
+void lapic_eoi(void)
+{
+}
+
+uint64_t timer_ns(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
+}
+
+void smp_wait(void)
+{
+	sched_yield();
+}
+
+void safe_halt_misused(const void *caller)
+{
+	(void)caller;
 }
 
 int vp_run(struct percpu *pc, struct sidecar_command_page *page, struct diag *d)

@@ -3,10 +3,12 @@
  *
  * The command fuzzer (tests/fuzz/fuzz_command.c) and the thread test
  * (tests/host/protocol_threads.c) link the real protocol code - the
- * dispatcher kernel/command.c, lab 3's sidecar_wake() and
+ * dispatcher kernel/command.c, lab 3's ipi_send(), sidecar_wake() and
  * ipi_acknowledge(), lab 5's client_collect(), lab 6's sidecar_remove(),
  * lab 4's register copy and page walk - and this file supplies what only
- * hardware or the rest of the kernel provides: ipi_send() (a host hook),
+ * hardware or the rest of the kernel provides: the local APIC's registers
+ * (an ICR write calls a host hook), the clock and smp_wait() that lab 3's
+ * client_wait_status() links against (the harnesses never call it),
  * vp_run(), vp_translate_command() and fpu_registers() (kernel/vp.c enters
  * ring 3 and knows the sidecar's memory layout, kernel/fpu.c keeps the XSAVE
  * area; the stand-ins here keep their contract).
@@ -16,12 +18,15 @@
 
 #include "command.h"
 #include "fpu.h"
-#include "lab.h"
+#include "lab_sidecar.h"
+#include "lab_stub.h"
+#include "lab_vp.h"
 #include "vp.h"
 #include "vp_regs.h"
 #include "lapic.h"
 
-/* What ipi_send() calls; NULL: the IPI is only counted. Returns 0 or -1. */
+/* What an ICR write (lapic_send_icr, which lab 3's ipi_send() calls) calls;
+ * NULL: the IPI is only counted. Returns 0 or -1. */
 extern int (*host_ipi_hook)(uint32_t apic_id, uint8_t vector);
 extern uint64_t host_ipis_sent;
 

@@ -2,7 +2,10 @@
  * fake_lapic.c - lib/runtime/lapic.c's register access, on the host: every
  * write of the ICR is recorded, with the status the test watches at that
  * moment (was RUN stored before the IPI went?), and ESR reads as the test
- * says. See fake_lapic.h.
+ * says. See fake_lapic.h. Also the clock, linux-stub's smp_wait() and the
+ * halt's race window, which lab 3's client_wait_status() and
+ * mailbox_serve() use: the suites never call those two (they run cli,
+ * which a host process may not), but the files must link.
  */
 #include <string.h>
 
@@ -46,4 +49,21 @@ int lapic_send_icr(uint32_t apic_id, uint32_t icr_low, uint64_t timeout_us)
 void lapic_eoi(void)
 {
 	fake_lapic.eois++;
+}
+
+uint64_t timer_ns(void)
+{
+	static uint64_t now;
+	return now += 1000000; /* each look at the clock: a millisecond later */
+}
+
+void smp_wait(void)
+{
+}
+
+uint64_t safe_halt_window_tsc; /* lib/runtime/halt.c's: mailbox_serve() halts */
+
+void safe_halt_misused(const void *caller)
+{
+	(void)caller;
 }

@@ -18,7 +18,7 @@
  * it was given crashes the test instead of passing by luck.
  */
 #include "fixtures.h"
-#include "lab.h"
+#include "lab_vp.h"
 
 /* Registers the tests run with: every byte of rax differs, so a value cut
  * to the wrong size shows; dx is 0x3f8 under upper bits that must not count. */

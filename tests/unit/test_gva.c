@@ -28,7 +28,7 @@
 #include <unistd.h>
 
 #include "fixtures.h"
-#include "lab.h"
+#include "lab_vp.h"
 #include "x86.h"
 
 #define GUEST_PAGES 16

@@ -1,7 +1,8 @@
 /*
  * test_ipi.c - suite "ipi": lab 3's two sides of a wake-up, on the host
  * (labs/03-ipi/): ipi_send() against a fake local APIC (fake_lapic.c),
- * sidecar_wake() on a control page in memory, and the sidecar CPU's
+ * sidecar_wake() and client_stop() on a control page in memory, linux-stub's
+ * mailbox_post() and mailbox_join(), and the sidecar CPU's
  * ipi_request_interrupt() and ipi_acknowledge().
  *
  * In QEMU, linux-stub only wakes CPUs it saw IDLE and only sends vectors it
@@ -13,7 +14,8 @@
  */
 #include "fake_lapic.h"
 #include "fixtures.h"
-#include "lab.h"
+#include "lab_sidecar.h"
+#include "lab_stub.h"
 #include "lapic.h"
 #include "percpu.h"
 
@@ -101,6 +103,44 @@ START_TEST(wake_refuses_a_cpu_that_is_not_idle)
 }
 END_TEST
 
+/* --- client_stop ------------------------------------------------------------ */
+
+START_TEST(stop_stores_stop_then_sends_the_request_vector)
+{
+	fake_lapic.watch = &control.cpu_status[1];
+	control.cpu_status[1] = CPU_STATUS_RUN;
+	ck_assert_int_eq(client_stop(&control, 1, 9), 0);
+	ck_assert_uint_eq(control.cpu_status[1], CPU_STATUS_STOP);
+	ck_assert_uint_eq(fake_lapic.nsent, 1);
+	ck_assert_uint_eq(fake_lapic.sent[0].apic_id, 9);
+	ck_assert_uint_eq(fake_lapic.sent[0].icr_low & 0xff, REQUEST_VECTOR);
+	/* STOP was visible when the IPI went: a guest pulled out by it must
+	 * find STOP, or it goes straight back in. */
+	ck_assert_uint_eq(fake_lapic.sent[0].watched, CPU_STATUS_STOP);
+}
+END_TEST
+
+START_TEST(stop_leaves_a_cpu_that_is_not_running)
+{
+	static const uint32_t other[] = {CPU_STATUS_IDLE, CPU_STATUS_STOP, CPU_STATUS_REMOVE,
+					 CPU_STATUS_REMOVED, CPU_STATUS_FAILED};
+	for (size_t i = 0; i < ARRAY_SIZE(other); i++) {
+		control.cpu_status[3] = other[i];
+		ck_assert_int_eq(client_stop(&control, 3, 9), 1);
+		ck_assert_uint_eq(control.cpu_status[3], other[i]); /* left as it was */
+	}
+	ck_assert_uint_eq(fake_lapic.nsent, 0);
+}
+END_TEST
+
+START_TEST(stop_reports_a_failed_ipi)
+{
+	control.cpu_status[1] = CPU_STATUS_RUN;
+	fake_lapic.send_fails = 1;
+	ck_assert_int_eq(client_stop(&control, 1, 9), -1);
+}
+END_TEST
+
 /* --- the sidecar CPU's side ------------------------------------------------ */
 
 START_TEST(request_interrupt_counts_and_ends_with_eoi)
@@ -156,6 +196,68 @@ START_TEST(acknowledge_keeps_a_remove)
 }
 END_TEST
 
+/* --- the mailbox (linux-stub's own work IPIs) ------------------------------ */
+
+static struct mailbox box;
+static int work_ran;
+
+static void work(void *arg)
+{
+	work_ran += *(int *)arg;
+}
+
+START_TEST(post_publishes_the_work_then_sends_the_vector)
+{
+	static int one = 1;
+	memset(&box, 0, sizeof(box));
+	fake_lapic.watch = &box.posted;
+	ck_assert_int_eq(mailbox_post(&box, 5, 0xe0, work, &one), 0);
+	ck_assert_ptr_eq(box.work, work);
+	ck_assert_ptr_eq(box.arg, &one);
+	ck_assert_uint_ne(box.posted, box.done); /* work waits */
+	ck_assert_uint_eq(fake_lapic.nsent, 1);
+	ck_assert_uint_eq(fake_lapic.sent[0].apic_id, 5);
+	ck_assert_uint_eq(fake_lapic.sent[0].icr_low & 0xff, 0xe0);
+	/* The new number was visible when the IPI went: a CPU woken by it
+	 * must find the work. */
+	ck_assert_uint_eq(fake_lapic.sent[0].watched, box.posted);
+}
+END_TEST
+
+START_TEST(post_refuses_a_mailbox_whose_work_is_not_done)
+{
+	static int one = 1;
+	box = (struct mailbox){work, &one, 3, 2}; /* posted 3, done 2: still busy */
+	ck_assert_int_eq(mailbox_post(&box, 5, 0xe0, work, &one), -1);
+	ck_assert_uint_eq(box.posted, 3); /* left as it was */
+	ck_assert_uint_eq(fake_lapic.nsent, 0);
+}
+END_TEST
+
+START_TEST(post_reports_a_failed_ipi)
+{
+	static int one = 1;
+	memset(&box, 0, sizeof(box));
+	fake_lapic.send_fails = 1;
+	/* Posted all the same: the serving CPU's tick finds it. */
+	ck_assert_int_eq(mailbox_post(&box, 5, 0xe0, work, &one), 1);
+	ck_assert_uint_ne(box.posted, box.done);
+	ck_assert_ptr_eq(box.work, work);
+}
+END_TEST
+
+START_TEST(join_waits_for_done_and_has_a_deadline)
+{
+	box = (struct mailbox){work, NULL, 7, 7};
+	ck_assert_int_eq(mailbox_join(&box, timer_ns() + 5000000), 0); /* done */
+	box.posted = 8;
+	/* Never done: the fake clock moves 1 ms per look, so the 5 ms deadline
+	 * ends the wait. */
+	ck_assert_int_eq(mailbox_join(&box, timer_ns() + 5000000), -1);
+	ck_assert_int_eq(work_ran, 0); /* joining runs nothing */
+}
+END_TEST
+
 Suite *ipi_suite(void)
 {
 	Suite *s = suite_create("ipi");
@@ -172,6 +274,21 @@ Suite *ipi_suite(void)
 	tcase_add_test(wake, wake_stores_run_then_sends_the_request_vector);
 	tcase_add_test(wake, wake_refuses_a_cpu_that_is_not_idle);
 	suite_add_tcase(s, wake);
+
+	TCase *stop = tcase_create("client_stop");
+	tcase_add_checked_fixture(stop, setup, NULL);
+	tcase_add_test(stop, stop_stores_stop_then_sends_the_request_vector);
+	tcase_add_test(stop, stop_leaves_a_cpu_that_is_not_running);
+	tcase_add_test(stop, stop_reports_a_failed_ipi);
+	suite_add_tcase(s, stop);
+
+	TCase *mail = tcase_create("mailbox");
+	tcase_add_checked_fixture(mail, setup, NULL);
+	tcase_add_test(mail, post_publishes_the_work_then_sends_the_vector);
+	tcase_add_test(mail, post_refuses_a_mailbox_whose_work_is_not_done);
+	tcase_add_test(mail, post_reports_a_failed_ipi);
+	tcase_add_test(mail, join_waits_for_done_and_has_a_deadline);
+	suite_add_tcase(s, mail);
 
 	TCase *ack = tcase_create("acknowledge");
 	tcase_add_checked_fixture(ack, setup, NULL);

@@ -8,7 +8,8 @@
  */
 #include "fake_lapic.h"
 #include "fixtures.h"
-#include "lab.h"
+#include "lab_sidecar.h"
+#include "lab_stub.h"
 #include "lapic.h"
 
 #define REQUEST_VECTOR 0xf0

@@ -12,7 +12,7 @@
 #include <stdio.h>
 
 #include "fixtures.h"
-#include "lab.h"
+#include "lab_vp.h"
 #include "vp_regs.h"
 
 static uint64_t regs[VP_REGISTER_COUNT];
