@@ -13,9 +13,10 @@ interrupted run keeps what it measured) is what book/10-instructors.md's
 "common mistakes" section is written from.
 
 usage: mutants.py [--lab N]... [--only NAME]... [--resume] [--keep]
-       mutants.py --delete-lines LAB [--scope lab|all] [--samples N] [--seed S]
+       mutants.py --delete-lines LAB [--scope lab|all] [--samples N] [--seed S] [--resume]
        mutants.py --delete-lines LAB --rerun build/mutants/lines-<LAB>-<scope>.json
-  --resume   skip mutants already in build/mutants/report.json (but not --only ones)
+  --resume   skip mutants already in build/mutants/report.json (but not --only ones;
+             with --delete-lines: in its report, which then goes on)
   --keep     keep each mutant's build tree (build/mutant-<name>/)
 
 --delete-lines measures the tests rather than checks a list: each mutant
@@ -103,9 +104,9 @@ def run_mutant(m, tree=None):
     return entry
 
 
-def load_report():
+def load_report(path=REPORT):
     try:
-        with open(REPORT) as f:
+        with open(path) as f:
             return json.load(f)
     except (OSError, ValueError):
         return []
@@ -221,10 +222,14 @@ def delete_lines(a):
         chosen = line_mutants(a.delete_lines, a.scope, a.seed)
         head["candidates"] = len(chosen)
         out = os.path.join(ROOT, "build", "mutants", "lines-%d-%s.json" % (a.delete_lines, a.scope))
-    entries, ran = [], 0
+    entries = (load_report(out) or {}).get("mutants", []) if a.resume else []
+    done = {e["name"] for e in entries}
+    ran = sum(e["verdict"] in ("caught", "NOT CAUGHT") for e in entries)
     for m in chosen:
         if ran == a.samples and not a.rerun:
             break
+        if m.name in done:
+            continue
         e = run_mutant(m, "mutant-lines")
         e.update(old=m.old, new=m.new)
         if e.get("caught_by") == ["the build"]:
