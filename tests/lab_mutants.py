@@ -209,4 +209,51 @@ MUTANTS = [
            "\tatomic_set(&c->vp, VP_GONE); /* START fails from now on */\n",
            "\treturn 0;\n\tatomic_set(&c->vp, VP_GONE); /* START fails from now on */\n",
            "the hot-plug callback lets Linux INIT a CPU the sidecar still runs"),
+    # One-line deletions (tools/mutants.py --delete-lines 7): the first two
+    # were caught before issue 17's tests, the rest only since.
+    Mutant("hotplug-no-gone", 7, S + "07-linux/sidecar_drv.c",
+           "\tatomic_set(&c->vp, VP_GONE); /* START fails from now on */\n", "",
+           "the hot-plug callback removes the CPU but leaves it BUSY: its VMM reads REMOVED "
+           "as an answer instead of hearing POLLHUP"),
+    Mutant("poll-gone-falls-through", 7, S + "07-linux/sidecar_drv.c",
+           "\tcase VP_GONE:\n\t\treturn EPOLLHUP;\n", "\tcase VP_GONE:\n",
+           "poll() on a CPU that left falls into the BUSY case: POLLIN, then read() fails"),
+    Mutant("responses-not-counted", 7, S + "07-linux/sidecar_drv.c",
+           "\tatomic64_inc(&responses);\n", "",
+           "the response interrupt is handled but not counted: INFO's count stays 0 while "
+           "/proc/interrupts' grows"),
+    Mutant("release-no-stop", 7, S + "07-linux/sidecar_drv.c",
+           "\t\tsidecar_stop(c);\n\t\tif (sidecar_proto_finished",
+           "\t\tif (sidecar_proto_finished",
+           "closing a file whose guest runs does not stop it: the CPU stays BUSY for good"),
+    Mutant("converted-cpu-removed-again", 7, S + "07-linux/sidecar_drv.c",
+           "\tif (atomic_read(&c->vp) == VP_GONE && cpu_status(c) == CPU_STATUS_REMOVED)\n"
+           "\t\treturn 0; /* converted before: it is coming back online */\n", "",
+           "a converted CPU coming back online goes through the removal again (deleting only "
+           "the return makes the if guard the next line, the GONE, as hotplug-no-gone does)"),
+    Mutant("hotplug-stop-no-ipi", 7, S + "07-linux/sidecar_drv.c",
+           "\tif (sidecar_proto_stop(c->status)) {\n\t\tsidecar_send_ipi(c);\n",
+           "\tif (sidecar_proto_stop(c->status)) {\n",
+           "the hot-plug callback stores STOP without the IPI: the guest runs on until the "
+           "REMOVE's IPI, 2 s later"),
+    Mutant("remove-time-not-kept", 7, S + "07-linux/sidecar_drv.c",
+           "\tc->remove_us = (u32)div_u64(ktime_get_ns() - t0, NSEC_PER_USEC);\n", "",
+           "the hot-plug callback does not record how long the removal took (INFO says 0 us)"),
+    Mutant("poll-timer-not-rearmed", 7, S + "07-linux/sidecar_drv.c",
+           "\t\t\tmod_timer(&poll_timer, jiffies + 1);\n", "",
+           "polling, the timer ticks once per START: a STOP from another process is never "
+           "noticed"),
+    Mutant("unload-keeps-responses", 7, S + "07-linux/sidecar_drv.c",
+           "\tsidecar_serve_nodes(0, 0); /* no more response IPIs to a vector we give back */\n"
+           "\tsidecar_irq_free();\n\tdel_timer_sync(&poll_timer);\n\tfor (i = 0;",
+           "\tsidecar_irq_free();\n\tdel_timer_sync(&poll_timer);\n\tfor (i = 0;",
+           "rmmod gives the IRQ back but the sidecar still sends responses to its vector"),
+    Mutant("timeout-never-stops", 7, S + "07-linux/sidecarctl.c",
+           "\t\t\t} else if (now >= v->deadline) {\n\t\t\t\trun_timed_out(v, now);\n",
+           "\t\t\t} else if (now >= v->deadline) {\n",
+           "drive() never stops a run at its timeout: sidecarctl spins until the guest exits"),
+    Mutant("run-usage-unchecked", 7, S + "07-linux/sidecarctl.c",
+           "\t\treturn error(\"%s\", usage);\n\tif (argc == 4",
+           "\tif (argc == 4",
+           "sidecarctl run with too few words reads past argv instead of printing its usage"),
 ]
