@@ -292,6 +292,53 @@ MUTANTS = [
            "\tatomic_set(&c->vp, VP_GONE); /* START fails from now on */\n",
            "\treturn 0;\n\tatomic_set(&c->vp, VP_GONE); /* START fails from now on */\n",
            "the hot-plug callback lets Linux INIT a CPU the sidecar still runs"),
+    # One-line deletions (tools/mutants.py --delete-lines 7): the first two
+    # were caught before issue 17's tests, the rest only since.
+    Mutant("hotplug-no-gone", 7, S + "07-linux/sidecar_drv.c",
+           "\tatomic_set(&c->vp, VP_GONE); /* START fails from now on */\n", "",
+           "the hot-plug callback removes the CPU but leaves it BUSY: its VMM reads REMOVED "
+           "as an answer instead of hearing POLLHUP"),
+    Mutant("poll-gone-falls-through", 7, S + "07-linux/sidecar_drv.c",
+           "\tcase VP_GONE:\n\t\treturn EPOLLHUP;\n", "\tcase VP_GONE:\n",
+           "poll() on a CPU that left falls into the BUSY case: POLLIN, then read() fails"),
+    Mutant("responses-not-counted", 7, S + "07-linux/sidecar_drv.c",
+           "\tatomic64_inc(&responses);\n", "",
+           "the response interrupt is handled but not counted: INFO's count stays 0 while "
+           "/proc/interrupts' grows"),
+    Mutant("release-no-stop", 7, S + "07-linux/sidecar_drv.c",
+           "\t\tsidecar_stop(c);\n\t\tif (sidecar_proto_finished",
+           "\t\tif (sidecar_proto_finished",
+           "closing a file whose guest runs does not stop it: the CPU stays BUSY for good"),
+    Mutant("converted-cpu-removed-again", 7, S + "07-linux/sidecar_drv.c",
+           "\tif (atomic_read(&c->vp) == VP_GONE && cpu_status(c) == CPU_STATUS_REMOVED)\n"
+           "\t\treturn 0; /* converted before: it is coming back online */\n", "",
+           "a converted CPU coming back online goes through the removal again (deleting only "
+           "the return makes the if guard the next line, the GONE, as hotplug-no-gone does)"),
+    Mutant("hotplug-stop-no-ipi", 7, S + "07-linux/sidecar_drv.c",
+           "\tif (sidecar_proto_stop(c->status)) {\n\t\tsidecar_send_ipi(c);\n",
+           "\tif (sidecar_proto_stop(c->status)) {\n",
+           "the hot-plug callback stores STOP without the IPI: the guest runs on until the "
+           "REMOVE's IPI, 2 s later"),
+    Mutant("remove-time-not-kept", 7, S + "07-linux/sidecar_drv.c",
+           "\tc->remove_us = (u32)div_u64(ktime_get_ns() - t0, NSEC_PER_USEC);\n", "",
+           "the hot-plug callback does not record how long the removal took (INFO says 0 us)"),
+    Mutant("poll-timer-not-rearmed", 7, S + "07-linux/sidecar_drv.c",
+           "\t\t\tmod_timer(&poll_timer, jiffies + 1);\n", "",
+           "polling, the timer ticks once per START: a STOP from another process is never "
+           "noticed"),
+    Mutant("unload-keeps-responses", 7, S + "07-linux/sidecar_drv.c",
+           "\tsidecar_serve_nodes(0, 0); /* no more response IPIs to a vector we give back */\n"
+           "\tsidecar_irq_free();\n\tdel_timer_sync(&poll_timer);\n\tfor (i = 0;",
+           "\tsidecar_irq_free();\n\tdel_timer_sync(&poll_timer);\n\tfor (i = 0;",
+           "rmmod gives the IRQ back but the sidecar still sends responses to its vector"),
+    Mutant("timeout-never-stops", 7, S + "07-linux/sidecarctl.c",
+           "\t\t\t} else if (now >= v->deadline) {\n\t\t\t\trun_timed_out(v, now);\n",
+           "\t\t\t} else if (now >= v->deadline) {\n",
+           "drive() never stops a run at its timeout: sidecarctl spins until the guest exits"),
+    Mutant("run-usage-unchecked", 7, S + "07-linux/sidecarctl.c",
+           "\t\treturn error(\"%s\", usage);\n\tif (argc == 4",
+           "\tif (argc == 4",
+           "sidecarctl run with too few words reads past argv instead of printing its usage"),
 ]
 
 
@@ -416,15 +463,6 @@ NOTES = {
         "**not caught**: its local APIC is off, so in QEMU no interrupt reaches it; on hardware "
         "one that does (a legacy PIC line, say) would run a sidecar handler on a CPU that has "
         "left the sidecar",
-    "driver-no-ipi":
-        "every boot: the first register command waits out its 2 s (`cpu 1 did not answer "
-        "SET_VP_REGISTERS in 2000 ms`)",
-    "response-no-wake":
-        "every boot: nothing ends a wait but its timeout, and the hot-plug callback gives up on "
-        "cpu 7",
-    "hotplug-no-remove":
-        "the second boot: no `its running command was stopped`, no `left the sidecar` line; "
-        "Linux's INIT takes the CPU from under its running guest",
     "no-wake-starter":
         "the ICR trace shows no `FIXED 0xef` from the started AP back to its starter; nothing "
         "else fails: the starter's timer ends its wait at the deadline",
@@ -465,4 +503,38 @@ NOTES = {
     "take-stops-at-first-failure":
         "\"one convert naming a CPU twice\": the second REMOVE of the same CPU is refused, and "
         "the first CPU is never started",
+    "driver-no-ipi":
+        "every boot: the first register command waits out its 2 s (`cpu 1 did not answer "
+        "SET_VP_REGISTERS in 2000 ms`)",
+    "response-no-wake":
+        "every boot: nothing ends a wait but its timeout, and the hot-plug callback gives up on "
+        "cpu 7",
+    "hotplug-no-remove":
+        "the second boot: no `its running command was stopped`, no `left the sidecar` line; "
+        "Linux's INIT takes the CPU from under its running guest",
+    "hotplug-no-gone":
+        "the second boot: the VMM reads REMOVED as an answer (`left the sidecar during RUN_VP`, "
+        "not `during its run`), and `check 2 online` gets 5 of 9",
+    "poll-gone-falls-through":
+        "the second boot: POLLIN, then `read` fails (`collecting RUN_VP: the CPU left the "
+        "sidecar`)",
+    "responses-not-counted":
+        "the first boot: `status` says 0 responses where `/proc/interrupts` says 202",
+    "release-no-stop":
+        "the first boot: `check: cpu 3: 38 of 39` (a new file cannot have the CPU)",
+    "converted-cpu-removed-again":
+        "the second boot: dmesg says CPUs 5 and 7 left the sidecar twice",
+    "hotplug-stop-no-ipi":
+        "the second boot: `its running command was stopped (it is run)`, 2 s later",
+    "remove-time-not-kept":
+        "the second and third boots: `left the sidecar in 0 us`",
+    "poll-timer-not-rearmed":
+        "the third boot: a STOP from another process is noticed only when `run all`'s commands "
+        "tick the timer again",
+    "unload-keeps-responses":
+        "the third boot: `No irq handler for vector` on the console",
+    "timeout-never-stops":
+        "the first boot: `run 1 spin timeout=300` never ends, and the boot times out",
+    "run-usage-unchecked":
+        "the first boot: no `error: usage: run ...`",
 }

@@ -268,6 +268,61 @@ def sidecar_irq_counted():
     return check
 
 
+def responses_match_interrupts():
+    """The driver counted every response interrupt it handled: the count the
+    next `sidecarctl status` reports ("N so far", from INFO) is the sum of
+    /proc/interrupts' columns for its IRQ, and not 0 (no command ran in
+    between)."""
+    irq_rx = re.compile(r"^\s*\d+:((?:\s+\d+)+)\s+sidecar\s.*sidecar$")
+    status_rx = re.compile(r"^status: responses by interrupt: .*, (\d+) so far$")
+
+    def check(lines, t):
+        i = next((i for i, l in enumerate(lines) if irq_rx.match(l)), None)
+        if i is None:
+            return "no sidecar IRQ in /proc/interrupts"
+        kernel = sum(int(n) for n in irq_rx.match(lines[i]).group(1).split())
+        driver = next((int(m.group(1)) for m in map(status_rx.match, lines[i:]) if m), None)
+        if driver is None:
+            return "no 'status: responses by interrupt: ... N so far' after /proc/interrupts"
+        if driver != kernel or driver == 0:
+            return "the driver counted %d responses, /proc/interrupts %d (expected the same, " \
+                "not 0)" % (driver, kernel)
+        return None
+    return check
+
+
+def left_once(cpus):
+    """The hot-plug callback took each of `cpus` from the sidecar once, by
+    dmesg: one "left the sidecar" line each, however often it went offline
+    and online again later (a converted CPU passes straight through)."""
+    rx = re.compile(r"^\[ *[0-9.]+\] sidecar: cpu (\d+) \(apic \d+\) left the sidecar in "
+                    r"[1-9]\d* us")
+
+    def check(lines, t):
+        left = [int(m.group(1)) for m in map(rx.match, lines) if m]
+        if sorted(left) != sorted(cpus):
+            return "dmesg says CPUs %s left the sidecar (in more than 0 us), expected %s once " \
+                "each" % (sorted(left), sorted(cpus))
+        return None
+    return check
+
+
+def expect_line_before(pattern, later, what=None):
+    """A line matching pattern before the first line matching later."""
+    end = re.compile(later)
+
+    def check(lines, t):
+        cut = next((i for i, l in enumerate(lines) if end.search(l)), len(lines))
+        problem = expect_line(pattern, what)(lines[:cut], t)
+        return problem and "%s, before /%s/" % (problem, later)
+    return check
+
+
+# A kernel that oopsed, or got an interrupt nobody asked for, says so on the
+# console even with `quiet` (KERN_ALERT, KERN_EMERG).
+NO_OOPS = expect_no_line(r"BUG: |Oops|Call Trace:|No irq handler for vector")
+
+
 def sidecar_pages_reserved(nodes):
     """Every node's sidecar pages (the verbose shim's "node N: control page ..." lines)
     lie in a top-level "Reserved" range of Linux's /proc/iomem (the e820
@@ -577,48 +632,74 @@ LABS = {
     7: [
         Boot("Linux beside the sidecar: run all by interrupt, and every ioctl's errors",
              "sidecarctl status; sidecarctl run all hello; grep -i sidecar /proc/interrupts; "
-             "sidecarctl check 3; sidecarctl run 6 escape", points=40,
+             "sidecarctl status; sidecarctl bench 3 20; sidecarctl check 3; "
+             "sidecarctl run 6 escape; sidecarctl regs 6; sidecarctl gva 6 0x8000004000; "
+             "sidecarctl run 1 spin timeout=300; ! sidecarctl run 4 hello; ! sidecarctl run 3",
+             points=40,
              smp=8, nodes=2, mem=1024, linux=True, timeout=240,
              checks=[expect_line(r"^sidecar: Linux \S+ up in [0-9.]+ s, 2 CPUs online$"),
                      expect_status(policy_states),
                      expect_line(r"^status: responses by interrupt: irq \d+ vector 0x[0-9a-f]+ "
                                  r"to apic 0, ", "the driver has a response IRQ"),
-                     sidecar_irq_counted()]
+                     sidecar_irq_counted(), responses_match_interrupts()]
              + [c for cpu in (1, 2, 3, 5, 6, 7) for c in hello_on(cpu)]
              + [expect_line(r"^run all: 6 CPUs, 0 failed, 210 exits in \d+ ms: \d+ commands/s$",
                             "one thread ran hello on every sidecar CPU"),
-                expect_line(r"^check: cpu 3: 20 of 20 as expected$",
+                expect_line(r"^check: cpu 3: 39 of 39 as expected$",
                             "every misuse of /dev/sidecar got the driver's error"),
                 expect_line(r"^check: a second START: EBUSY as expected$"),
                 expect_line(r"^check: the refused START left the page alone$"),
                 expect_line(r"^check: poll\(\) until it finished: success as expected$"),
-                expect_line(r"^\[cpu 6\] escape: 3 of 3 attempts trapped$"), RUN_OK]),
+                expect_line(r"^check: read while the guest runs \(O_NONBLOCK\): EAGAIN as "
+                            r"expected$"),
+                expect_line(r"^check: SELECT and START from a new file once the running VP's was "
+                            r"closed: success as expected$",
+                            "closing a running VP's file stopped it"),
+                expect_line(r"^bench: sidecar no-op command to cpu 3, by interrupt: min \d+ median "
+                            r"\d+ max \d+ ns \(20 rounds\)$", "the response IRQ woke each waiter"),
+                expect_line(r"^bench: sidecar no-op command to cpu 3, by polling: "),
+                expect_line(r"^bench: smp_call_function_single to linux cpu \d+: "),
+                expect_line(r"^\[cpu 6\] escape: 3 of 3 attempts trapped$"),
+                expect_line(r"^regs: cpu 6 rip 0x0000008000004072 "),
+                expect_line(r"^gva: cpu 6 0x8000004000 -> gpa 0x4000 writable$"),
+                expect_line(r"^run: cpu 1 guest spin: stopped after 1 exit$",
+                            "a run is stopped at its timeout"),
+                expect_line(r"^error: cpu 4 is not a sidecar CPU \(it is linux\)$"),
+                expect_line(r"^error: usage: run <cpu>\|all <guest> \[timeout=<ms>\]$"),
+                NO_OOPS, RUN_OK]),
         Boot("onlining is safe: the hot-plug callback stops and removes the CPU; "
              "converted CPUs go offline and online again",
              "nproc; sidecarctl run 6 spin timeout=60000 & sleep 3; sidecarctl run 6 hello; "
              "sidecarctl stop 6; sidecarctl run 7 spin timeout=60000 & sleep 3; "
              "echo 1 > /sys/devices/system/cpu/cpu7/online; sidecarctl online 5; nproc; "
-             "taskset -c 5 true; cpu-on-off 5 7; dmesg | grep 'sidecar: cpu'; sidecarctl status",
+             "sidecarctl check 2 online; taskset -c 5 true; cpu-on-off 5 7; "
+             "dmesg | grep 'sidecar: cpu'; sidecarctl status",
              points=40, smp=8, nodes=2, mem=1024, linux=True, timeout=240, expect_exit=1,
              checks=[expect_line(r"^error: cpu 6 is busy: another VMM has it \(EBUSY\)$",
                                  "a second VMM on a busy CPU got EBUSY"),
                      expect_line(r"^run: cpu 6 guest spin: stopped after \d+ exits?$",
                                  "STOP from another process ended the run"),
-                     expect_line(r"^\[ *[0-9.]+\] sidecar: cpu 7: its running command was stopped",
+                     expect_line(r"^\[ *[0-9.]+\] sidecar: cpu 7: its running command was stopped "
+                                 r"\(it is idle\)$",
                                  "the callback stopped cpu 7's running command first"),
                      expect_line(r"^error: cpu 7 left the sidecar during its run$"),
-                     expect_line(r"^\[ *[0-9.]+\] sidecar: cpu 7 \(apic 7\) left the sidecar in \d+ us: "
-                                 r"Linux starts it as cpu 7$",
+                     expect_line(r"^run: cpu 7 guest spin: failed after 0 exits$"),
+                     expect_line(r"^\[ *[0-9.]+\] sidecar: cpu 7 \(apic 7\) left the sidecar in "
+                                 r"[1-9]\d* us: Linux starts it as cpu 7$",
                                  "echo 1 > online ran the driver's hot-plug callback"),
-                     expect_line(r"^online: cpu 5 left the sidecar in \d+ us \(the driver's "
+                     expect_line(r"^online: cpu 5 left the sidecar in [1-9]\d* us \(the driver's "
                                  r"hot-plug callback\)$"),
                      expect_line(r"^online: cpu 5 \(linux cpu \d+\) is online in Linux$"),
                      linux_nproc(2, 4),
+                     expect_line(r"^check: cpu 2 online: 9 of 9 as expected$",
+                                 "a file whose CPU Linux took gets the driver's errors"),
                      expect_line(r"^cpu-on-off: 2 of 2 CPUs went offline and online again$",
                                  "Linux's cpu-on-off logic passed on the converted CPUs"),
-                     expect_status(lambda i, t: "linux" if i in (5, 7) else policy_states(i, t)),
-                     expect_line(r"^status: 6 sidecar CPUs: 4 idle, 2 removed$"),
-                     expect_line(r"^run: 12 commands, 1 failed$",
+                     left_once((2, 5, 7)),
+                     expect_status(lambda i, t: "linux" if i in (2, 5, 7) else policy_states(i, t)),
+                     expect_line(r"^status: 6 sidecar CPUs: 3 idle, 3 removed$"),
+                     NO_OOPS,
+                     expect_line(r"^run: 13 commands, 1 failed$",
                                  "only the second VMM's run failed")]),
         # Eight nodes: more sidecar blocks than the shim once had room to
         # reserve. Linux must see every one as Reserved, and the driver load;
@@ -626,13 +707,29 @@ LABS = {
         Boot("eight nodes: every node's sidecar pages are reserved; the driver polls if told",
              "cat /proc/iomem; sidecarctl status; sidecarctl run 15 hello; rmmod sidecar; "
              "insmod /lib/modules/sidecar.ko sidecar=$(sidecarctl param sidecar) irq=0; "
-             "dmesg | grep 'sidecar: irq=0'; sidecarctl run all hello", points=20, smp=16,
+             "dmesg | grep -E 'sidecar: (irq=0|[0-9]+ CPUs in)'; "
+             "grep sidecar /proc/interrupts || echo no sidecar irq; sidecarctl status; "
+             "sidecarctl run 15 spin timeout=20000 & sleep 2; sidecarctl stop 15; sleep 1; "
+             "sidecarctl run all hello; sidecarctl online 13", points=20, smp=16,
              nodes=8, mem=2048, shim_args="verbose", linux=True, timeout=240,
              checks=[sidecar_pages_reserved(8),
                      expect_line(r"^sidecar: Linux \S+ up in [0-9.]+ s, 8 CPUs online$"),
                      expect_status(policy_states)] + hello_on(15)
-             + [expect_line(r"^\[ *[0-9.]+\] sidecar: irq=0: polling for completion",
+             + [expect_line(r"^\[ *[0-9.]+\] sidecar: 16 CPUs in 8 nodes, 8 sidecar CPUs idle, "
+                            r"0 failed; /dev/sidecar$", "the driver's count of the machine"),
+                expect_line(r"^\[ *[0-9.]+\] sidecar: irq=0: polling for completion",
                             "the driver reported that it polls"),
-                expect_line(r"^run all: 8 CPUs, 0 failed, 280 exits in \d+ ms"), RUN_OK]),
+                expect_line(r"^no sidecar irq$", "rmmod gave its IRQ back; irq=0 took none"),
+                expect_line(r"^status: responses by polling: the driver has no response "
+                            r"interrupt$"),
+                expect_line_before(r"^run: cpu 15 guest spin: stopped after 1 exit$",
+                                   r"^linux# sidecarctl run all hello$",
+                                   "polling, the VMM saw a STOP from another process end its "
+                                   "run (before run all's commands tick the timer)"),
+                expect_line(r"^run all: 8 CPUs, 0 failed, 280 exits in \d+ ms"),
+                expect_line(r"^online: cpu 13 left the sidecar in [1-9]\d* us",
+                            "the reloaded driver's hot-plug callback, polling"),
+                expect_line(r"^online: cpu 13 \(linux cpu \d+\) is online in Linux$"),
+                NO_OOPS, RUN_OK]),
     ],
 }

@@ -13,7 +13,8 @@
  *   sidecarctl online <cpu>|main               make a CPU Linux's (the driver's hot-plug
  *                                              callback takes it from the sidecar first);
  *                                              main: start the CPUs the policy kept for Linux
- *   sidecarctl check <cpu>                     try every misuse of /dev/sidecar on the CPU
+ *   sidecarctl check <cpu> [online]            try every misuse of /dev/sidecar on the CPU;
+ *                                              online: and on a file whose CPU Linux took
  *   sidecarctl bench <cpu> [rounds]            round trips, timed in the driver
  *   sidecarctl param <name>                    print a kernel parameter (for /init)
  *   sidecarctl exit <status>                   leave QEMU: 0 success, else failure
@@ -210,6 +211,8 @@ static const char *errno_name(int e)
 	case ENODEV: return "ENODEV";
 	case ENOMEM: return "ENOMEM";
 	case ETIMEDOUT: return "ETIMEDOUT";
+	case EFAULT: return "EFAULT";
+	case ENOTTY: return "ENOTTY";
 	}
 	return strerror(e);
 }
@@ -760,11 +763,12 @@ static int cmd_online(int argc, char **argv)
 
 static uint32_t checks, passed;
 
-/* r is a call's result (-1 and errno on failure); want is the errno it
- * should fail with, 0 if it should succeed. */
+/* r is a call's result (-1 and errno on failure; a check of several
+ * results may fail with errno 0); want is the errno it should fail with, 0
+ * if it should succeed. */
 static void expect(const char *what, int r, int want)
 {
-	int got = r == -1 ? errno : 0;
+	int got = r == -1 ? (errno ? errno : -1) : 0;
 	checks++;
 	if (got == want) {
 		passed++;
@@ -783,6 +787,45 @@ static int mmap_result(int f, int flags, off_t offset)
 	return 0;
 }
 
+/* While a VP runs (the spin guest never exits by itself), a non-blocking
+ * read, a START and a BENCH must be refused at once; STOP from another file
+ * ends the run with a stop exit; and closing the VP's file while its guest
+ * runs must stop and collect it too, so that a new file can have the CPU. */
+static void check_running(uint32_t cpu)
+{
+	struct sidecar_ioc_cpu_request q = {.cpu = cpu};
+	struct sidecar_ioc_start none = {.command = SIDECAR_CMD_NONE};
+	struct sidecar_ioc_bench b = {.cpu = cpu, .rounds = 1};
+	uint32_t status;
+	struct vp v;
+	checks++;
+	if (vp_open(&v, cpu) || run_begin(&v, vmm_find_guest("spin"), MAX_RUN_MS)) {
+		vp_close(&v);
+		return;
+	}
+	passed++;
+	run_next(&v);
+	struct pollfd p = {.fd = v.fd, .events = POLLIN};
+	expect("poll() while the guest runs says nothing", poll(&p, 1, 100) == 0 ? 0 : -1, 0);
+	fcntl(v.fd, F_SETFL, O_NONBLOCK);
+	expect("read while the guest runs (O_NONBLOCK)", read(v.fd, &status, 4) == 4 ? 0 : -1,
+	       EAGAIN);
+	fcntl(v.fd, F_SETFL, 0);
+	expect("START while the guest runs", ioctl(v.fd, SIDECAR_IOC_START, &none), EBUSY);
+	expect("BENCH while the guest runs", ioctl(fd, SIDECAR_IOC_BENCH, &b), EBUSY);
+	expect("STOP from another file", ioctl(fd, SIDECAR_IOC_STOP, &q), 0);
+	expect("poll() until it stopped", vp_wait(&v, STOP_TIMEOUT_MS), 0);
+	expect("read() collects a stop exit",
+	       read(v.fd, &status, 4) == 4 && status == CPU_STATUS_IDLE &&
+	       v.page->request.exit.reason == VP_EXIT_STOPPED ? 0 : -1, 0);
+	run_next(&v);
+	vp_close(&v); /* with the guest running again */
+	expect("SELECT and START from a new file once the running VP's was closed",
+	       vp_open(&v, cpu) == 0 && ioctl(v.fd, SIDECAR_IOC_START, &none) == 0 &&
+	       vp_wait(&v, COMMAND_TIMEOUT_MS) == 0 ? 0 : -1, 0);
+	vp_close(&v);
+}
+
 static int check_errors(uint32_t cpu)
 {
 	struct sidecar_ioc_cpu_request q = {.cpu = SIDECAR_MAX_CPUS};
@@ -799,11 +842,25 @@ static int check_errors(uint32_t cpu)
 			expect("SELECT of a Linux CPU", ioctl(f, SIDECAR_IOC_SELECT, &q), EINVAL);
 			break;
 		}
+	expect("STOP of a CPU not the sidecar's", ioctl(f, SIDECAR_IOC_STOP, &q), EINVAL);
 	expect("START before SELECT", ioctl(f, SIDECAR_IOC_START, &none), EBADFD);
 	expect("mmap before SELECT", mmap_result(f, MAP_SHARED, 0), EBADFD);
 	expect("read before SELECT", read(f, &status, 4) == 4 ? 0 : -1, EBADFD);
+	struct pollfd p = {.fd = f, .events = POLLIN};
+	expect("poll() before SELECT says POLLERR",
+	       poll(&p, 1, 0) == 1 && (p.revents & POLLERR) ? 0 : -1, 0);
+	/* Every ioctl copies its argument in (and INFO its table out): an
+	 * address nothing is mapped at must fail, not oops. */
+	struct sidecar_ioc_info nowhere = {.cpus = 8, .capacity = 1};
+	expect("INFO from a bad address", ioctl(f, SIDECAR_IOC_INFO, NULL), EFAULT);
+	expect("INFO into a bad CPU table", ioctl(f, SIDECAR_IOC_INFO, &nowhere), EFAULT);
+	expect("SELECT from a bad address", ioctl(f, SIDECAR_IOC_SELECT, NULL), EFAULT);
+	expect("STOP from a bad address", ioctl(f, SIDECAR_IOC_STOP, NULL), EFAULT);
+	expect("BENCH from a bad address", ioctl(f, SIDECAR_IOC_BENCH, NULL), EFAULT);
+	expect("an ioctl the driver does not have", ioctl(f, _IO(SIDECAR_IOC_MAGIC, 99)), ENOTTY);
 	q.cpu = cpu;
 	expect("SELECT", ioctl(f, SIDECAR_IOC_SELECT, &q), 0);
+	expect("START from a bad address", ioctl(f, SIDECAR_IOC_START, NULL), EFAULT);
 	expect("SELECT again", ioctl(f, SIDECAR_IOC_SELECT, &q), EALREADY);
 	g = open(SIDECAR_DEVICE, O_RDWR | O_CLOEXEC);
 	expect("SELECT from a second file", ioctl(g, SIDECAR_IOC_SELECT, &q), EBUSY);
@@ -818,6 +875,7 @@ static int check_errors(uint32_t cpu)
 		close(f);
 		return -1;
 	}
+	expect("read of 2 bytes", read(f, &status, 2) == 2 ? 0 : -1, EINVAL);
 	expect("read with nothing started", read(f, &status, 4) == 4 ? 0 : -1, ENOMSG);
 	expect("STOP with nothing running", ioctl(f, SIDECAR_IOC_STOP, &q), EAGAIN);
 	expect("START of NONE", ioctl(f, SIDECAR_IOC_START, &none), 0);
@@ -831,7 +889,6 @@ static int check_errors(uint32_t cpu)
 	} else {
 		printf("check: the refused START wrote command %u into the page\n", page->command);
 	}
-	struct pollfd p = {.fd = f, .events = POLLIN};
 	expect("poll() until it finished", poll(&p, 1, COMMAND_TIMEOUT_MS) == 1 ? 0 : -1, 0);
 	expect("read() collects it",
 	       read(f, &status, 4) == 4 && status == CPU_STATUS_IDLE ? 0 : -1, 0);
@@ -850,18 +907,56 @@ static int check_errors(uint32_t cpu)
 	}
 	munmap(page, SIDECAR_PAGE);
 	close(f);
+	check_running(cpu);
 	printf("check: cpu %u: %u of %u as expected\n", cpu, passed, checks);
+	return passed == checks ? 0 : -1;
+}
+
+/* check <cpu> online: Linux onlines the CPU while a file holds it, with a
+ * command started and not collected. The hot-plug callback takes the CPU
+ * from the sidecar; from then on every call on that file, and a SELECT
+ * from a new one, must say that it left. */
+static int check_online(uint32_t cpu)
+{
+	struct sidecar_ioc_cpu_request q = {.cpu = cpu};
+	struct sidecar_ioc_start none = {.command = SIDECAR_CMD_NONE};
+	uint32_t status, l = cpu_table[cpu].linux_cpu;
+	int f = open(SIDECAR_DEVICE, O_RDWR | O_CLOEXEC), g;
+	if (f < 0)
+		return error("%s: %s", SIDECAR_DEVICE, strerror(errno));
+	expect("SELECT", ioctl(f, SIDECAR_IOC_SELECT, &q), 0);
+	expect("START of NONE", ioctl(f, SIDECAR_IOC_START, &none), 0);
+	checks++;
+	if (l != SIDECAR_IOC_NO_LINUX_CPU && linux_cpu_up(l) == 0) {
+		passed++;
+		printf("check: cpu %u is online in Linux (linux cpu %u)\n", cpu, l);
+	}
+	struct pollfd p = {.fd = f, .events = POLLIN};
+	expect("poll() once it left says POLLHUP",
+	       poll(&p, 1, 0) == 1 && (p.revents & POLLHUP) ? 0 : -1, 0);
+	expect("read once it left", read(f, &status, 4) == 4 ? 0 : -1, ENODEV);
+	expect("START once it left", ioctl(f, SIDECAR_IOC_START, &none), ENODEV);
+	expect("STOP once it left", ioctl(f, SIDECAR_IOC_STOP, &q), EAGAIN);
+	g = open(SIDECAR_DEVICE, O_RDWR | O_CLOEXEC);
+	expect("SELECT from a new file once it left", ioctl(g, SIDECAR_IOC_SELECT, &q), ENODEV);
+	close(g);
+	const struct sidecar_ioc_cpu *c = &cpu_table[cpu];
+	expect("INFO says it left, and how long that took",
+	       ioctl(fd, SIDECAR_IOC_INFO, &info) == 0 && (c->flags & SIDECAR_IOC_CPU_GONE) &&
+	       c->status == CPU_STATUS_REMOVED && c->remove_us > 0 ? 0 : -1, 0);
+	close(f);
+	printf("check: cpu %u online: %u of %u as expected\n", cpu, passed, checks);
 	return passed == checks ? 0 : -1;
 }
 
 static int cmd_check(int argc, char **argv)
 {
 	uint32_t cpu;
-	if (argc != 2)
-		return error("usage: check <cpu>");
+	if (argc < 2 || argc > 3 || (argc == 3 && strcmp(argv[2], "online") != 0))
+		return error("usage: check <cpu> [online]");
 	if (parse_cpu(argv[1], &cpu, true))
 		return -1;
-	return check_errors(cpu);
+	return argc == 3 ? check_online(cpu) : check_errors(cpu);
 }
 
 /* make bench: the driver times a no-op command to a sidecar CPU three ways
@@ -954,7 +1049,7 @@ static const struct {
 	{"gva", "gva <cpu> <address>", cmd_gva, true},
 	{"stop", "stop <cpu>", cmd_stop, true},
 	{"online", "online <cpu>|main", cmd_online, true},
-	{"check", "check <cpu>", cmd_check, true},
+	{"check", "check <cpu> [online]", cmd_check, true},
 	{"bench", "bench <cpu> [rounds]", cmd_bench, true},
 	{"param", "param <name>", cmd_param, false},
 	{"exit", "exit <status>", cmd_exit, false},
