@@ -403,8 +403,6 @@ NOTES = {
         "`race_windows` every sidecar CPU spins 1 ms before it halts (`include/halt.h`), so the "
         "wake-up lands in the window every round; without it, 20,000 back-to-back wake-ups of "
         "one CPU lost none under TCG",
-    "status-relaxed":
-        "**not caught**: on x86 the two compile to the same load here",
     "stop-not-run":
         "lab 3's \"a wake-up stopped before the CPU looks is still answered\": `wake all 50 "
         "stop` stops each wake-up at once, and with `race_windows` the CPU looks 1 ms late, so "

@@ -204,7 +204,7 @@ static u32 sidecar_wait(const struct sidecar_cpu *c, u32 want, unsigned int ms)
  */
 static irqreturn_t sidecar_response(int irq, void *unused)
 {
-	// TODO(lab 7): count it, clear every node's needs_attention, wake the queue
+	// TODO(lab 7): let every waiter see the answers that came, missing none that comes meanwhile
 	return IRQ_NONE;
 }
 
@@ -269,7 +269,7 @@ static void sidecar_irq_free(void)
  */
 static int sidecar_irq_setup(void)
 {
-	// TODO(lab 7): a child domain of x86_vector_domain, one IRQ on CPU 0, request_irq, read its vector
+	// TODO(lab 7): an IRQ on CPU 0 whose vector the sidecar may send: 0 and the vector, or why not
 	(void)sidecar_response; /* request_irq(..., sidecar_response, ...) */
 	return -ENOSYS;
 }
@@ -315,7 +315,7 @@ static void sidecar_responses_on(void)
  */
 static int sidecar_start(struct sidecar_cpu *c, const struct sidecar_ioc_start *s)
 {
-	// TODO(lab 7): claim (cmpxchg FREE -> BUSY), write command/error/memory, sidecar_proto_start, the IPI
+	// TODO(lab 7): start the command on a CPU only this file holds, or refuse with the errno due
 	(void)poll_soon; /* polling: the timer must run while a command is out */
 	pr_err("sidecar: lab 7: %s() is not implemented yet\n", __func__);
 	return -ENOSYS;
@@ -335,7 +335,7 @@ static bool sidecar_settled(const struct sidecar_cpu *c)
  */
 static __poll_t sidecar_poll(struct file *f, poll_table *wait)
 {
-	// TODO(lab 7): poll_wait on the queue; GONE: EPOLLHUP; BUSY and finished: EPOLLIN
+	// TODO(lab 7): say whether the file's command has finished, or its CPU has left
 	return EPOLLERR;
 }
 
@@ -417,7 +417,7 @@ static int sidecar_cpu_prepare(unsigned int l)
 		return 0; /* not a sidecar CPU: Linux's from the start */
 	if (atomic_read(&c->vp) == VP_GONE && cpu_status(c) == CPU_STATUS_REMOVED)
 		return 0; /* converted before: it is coming back online */
-	// TODO(lab 7): GONE; stop a running command; sidecar_proto_remove, the IPI; wait for REMOVED or refuse
+	// TODO(lab 7): let Linux start the CPU only once it has left the sidecar; refuse if it cannot
 	(void)s;
 	pr_err("sidecar: lab 7: %s() is not implemented yet: linux cpu %u stays offline\n", __func__, l);
 	return -ENOSYS;

@@ -474,7 +474,7 @@ static int next_timeout(struct vp *const *running, uint32_t n, uint64_t now)
  */
 static void drive(struct vp *vps, uint32_t n)
 {
-	// TODO(lab 7): poll() every running VP's fd; POLLIN: run_exited; POLLHUP: failed; time up: run_timed_out
+	// TODO(lab 7): drive every running VP to its end: an exit, a CPU that left, or its timeout
 	(void)vps;
 	(void)n;
 	(void)next_timeout;

@@ -204,7 +204,7 @@ static u32 sidecar_wait(const struct sidecar_cpu *c, u32 want, unsigned int ms)
  */
 static irqreturn_t sidecar_response(int irq, void *unused)
 {
-	// BEGIN LAB 7: count it, clear every node's needs_attention, wake the queue
+	// BEGIN LAB 7: let every waiter see the answers that came, missing none that comes meanwhile
 	u32 n;
 
 	atomic64_inc(&responses);
@@ -278,7 +278,7 @@ static void sidecar_irq_free(void)
  */
 static int sidecar_irq_setup(void)
 {
-	// BEGIN LAB 7: a child domain of x86_vector_domain, one IRQ on CPU 0, request_irq, read its vector
+	// BEGIN LAB 7: an IRQ on CPU 0 whose vector the sidecar may send: 0 and the vector, or why not
 	struct irq_affinity_desc affinity = {};
 	struct irq_alloc_info info = {};
 	unsigned int target = cpumask_first(cpu_online_mask);
@@ -357,7 +357,7 @@ static void sidecar_responses_on(void)
  */
 static int sidecar_start(struct sidecar_cpu *c, const struct sidecar_ioc_start *s)
 {
-	// BEGIN LAB 7: claim (cmpxchg FREE -> BUSY), write command/error/memory, sidecar_proto_start, the IPI
+	// BEGIN LAB 7: start the command on a CPU only this file holds, or refuse with the errno due
 	struct sidecar_command_page *page = c->page;
 	int was = atomic_cmpxchg(&c->vp, VP_FREE, VP_BUSY);
 
@@ -403,7 +403,7 @@ static bool sidecar_settled(const struct sidecar_cpu *c)
  */
 static __poll_t sidecar_poll(struct file *f, poll_table *wait)
 {
-	// BEGIN LAB 7: poll_wait on the queue; GONE: EPOLLHUP; BUSY and finished: EPOLLIN
+	// BEGIN LAB 7: say whether the file's command has finished, or its CPU has left
 	struct sidecar_cpu *c = f->private_data;
 
 	if (!c)
@@ -498,7 +498,7 @@ static int sidecar_cpu_prepare(unsigned int l)
 		return 0; /* not a sidecar CPU: Linux's from the start */
 	if (atomic_read(&c->vp) == VP_GONE && cpu_status(c) == CPU_STATUS_REMOVED)
 		return 0; /* converted before: it is coming back online */
-	// BEGIN LAB 7: GONE; stop a running command; sidecar_proto_remove, the IPI; wait for REMOVED or refuse
+	// BEGIN LAB 7: let Linux start the CPU only once it has left the sidecar; refuse if it cannot
 	atomic_set(&c->vp, VP_GONE); /* START fails from now on */
 	if (sidecar_proto_stop(c->status)) {
 		sidecar_send_ipi(c);

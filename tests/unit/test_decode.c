@@ -175,9 +175,9 @@ END_TEST
 
 START_TEST(decodes_hlt)
 {
-	static const uint8_t hlt[] = {0xf4};
+	static const uint8_t hlt_insn[] = {0xf4};
 	struct sidecar_vp_exit e;
-	ck_assert_int_eq(decode(hlt, sizeof(hlt), RAX, RDX, &e), 0);
+	ck_assert_int_eq(decode(hlt_insn, sizeof(hlt_insn), RAX, RDX, &e), 0);
 	ck_assert_msg(e.reason == VP_EXIT_HLT, "hlt: reason %u, expected %u (HLT)", e.reason,
 		      VP_EXIT_HLT);
 	ck_assert_msg(e.instruction_length == 1, "hlt: instruction_length %u, expected 1",
