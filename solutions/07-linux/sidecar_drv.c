@@ -837,9 +837,10 @@ static long ioctl_bench(void __user *arg)
 	ns = kmalloc_array(b.rounds, sizeof(*ns), GFP_KERNEL);
 	if (!ns)
 		return -ENOMEM;
-	/* The bench is a user of the CPU like a VMM: it claims it first. */
+	/* The bench is a user of the CPU like a VMM: it claims it first, and
+	 * only a CPU that no file has selected (sidecar_ioctl.h). */
 	r = -EBUSY;
-	if (atomic_cmpxchg(&c->vp, VP_FREE, VP_BUSY) == VP_FREE) {
+	if (!READ_ONCE(c->owner) && atomic_cmpxchg(&c->vp, VP_FREE, VP_BUSY) == VP_FREE) {
 		r = bench_rounds(c, BENCH_SPIN, ns, b.rounds, b.spin_ns);
 		if (!r && response_irq)
 			r = bench_rounds(c, BENCH_IRQ, ns, b.rounds, b.irq_ns);

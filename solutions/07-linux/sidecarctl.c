@@ -489,8 +489,11 @@ static void drive(struct vp *vps, uint32_t n)
 		int r = poll(fds, k, next_timeout(running, k, now_ms()));
 		if (r < 0 && errno != EINTR) {
 			error("poll: %s", strerror(errno));
-			for (uint32_t i = 0; i < k; i++)
+			for (uint32_t i = 0; i < k; i++) {
 				running[i]->outcome = RUN_FAILED;
+				run_end(running[i]); /* its result line too */
+			}
+			continue; /* none runs on: the next turn returns */
 		}
 		uint64_t now = now_ms();
 		for (uint32_t i = 0; r >= 0 && i < k; i++) {
