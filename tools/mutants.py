@@ -148,19 +148,28 @@ def print_summary(entries):
     return changed
 
 
-def score_line(entries):
-    """The caught fraction: of the mutants that change what this machine
-    does (an equivalent one, tests/lab_mutants.py says why, cannot be seen
-    by any test here: run, listed, not scored)."""
+def score(entries):
+    """(scored, caught, missed, equivalent): an equivalent mutant (tests/
+    lab_mutants.py says why) changes nothing this machine does, so no test
+    can see it: run, listed, not scored."""
     equivalent = {m.name for m in MUTANTS if m.equivalent}
     scored = [e for e in entries if e["name"] not in equivalent]
-    caught = [e for e in scored if e["verdict"] == "caught"]
+    caught = [e["name"] for e in scored if e["verdict"] == "caught"]
     missed = [e["name"] for e in scored if e["verdict"] != "caught"]
     same = sorted(e["name"] for e in entries if e["name"] in equivalent)
+    return scored, caught, missed, same
+
+
+def percent(part, whole):
+    return round(100 * len(part) / max(len(whole), 1))
+
+
+def score_line(entries):
+    """The caught fraction, of the mutants that change what the machine does."""
+    scored, caught, missed, same = score(entries)
     return ("%d mutants: %d of the %d that change what the machine does caught (%d %%)%s; "
             "%d equivalent here, not scored%s" % (
-                len(entries), len(caught), len(scored),
-                round(100 * len(caught) / max(len(scored), 1)),
+                len(entries), len(caught), len(scored), percent(caught, scored),
                 ", missed: " + ", ".join(missed) if missed else "", len(same),
                 " (" + ", ".join(same) + ")" if same else ""))
 
@@ -180,17 +189,15 @@ def guide_note(m):
 def guide_blocks(entries):
     """The guide's generated blocks: "summary", and one table per lab."""
     by_name = {e["name"]: e for e in entries}
-    equivalent = {m.name for m in MUTANTS if m.equivalent}
-    scored = [e for e in entries if e["name"] not in equivalent]
-    caught = sum(1 for e in scored if e["verdict"] == "caught")
+    scored, caught, missed, same = score(entries)
     blocks = {"summary": "`tests/lab_mutants.py` lists %d deliberately broken solutions. %d of "
                          "them are equivalent on this machine: the mistake changes nothing "
                          "QEMU's x86 does (an ordering x86 gives anyway, a state INIT already "
                          "leaves), so no test can see it; they are run, listed and not "
                          "scored. Of the other %d, the last full run of `make mutants` caught "
                          "%d (%d %%) and missed %d." % (
-                             len(entries), len(entries) - len(scored), len(scored), caught,
-                             round(100 * caught / max(len(scored), 1)), len(scored) - caught)}
+                             len(entries), len(same), len(scored), len(caught),
+                             percent(caught, scored), len(missed))}
     for lab in sorted({m.lab for m in MUTANTS}):
         rows = ["| mistake | caught by (the last `make mutants`) | how it shows, or why no "
                 "test sees it |", "| --- | --- | --- |"]
